@@ -1,0 +1,1 @@
+"""Earth model: WGS84 constants, frames, gravity and the US Standard Atmosphere 1976."""

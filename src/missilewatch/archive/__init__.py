@@ -1,0 +1,1 @@
+"""The analysts' archive: CNS import, report ingest, merging, analysis, plots, exports, report."""

@@ -72,6 +72,24 @@ class ImpactBatch:
         return np.degrees(lat), np.degrees(lon), h
 
 
+def state_from_flight_path(
+    lat_deg: float, lon_deg: float, alt_m: float, speed_mps: float, gamma_deg: float, azimuth_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """ECEF position and velocity of a point given speed, flight-path angle and azimuth.
+
+    ``gamma_deg``: angle of the velocity above the local (geodetic) horizontal;
+    ``azimuth_deg``: clockwise from north. Returns (r_ecef (3,), v_ecef (3,)).
+    """
+    lat, lon = math.radians(lat_deg), math.radians(lon_deg)
+    r = np.array(geodetic_to_ecef(lat, lon, alt_m))
+    up = np.array([math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat)])
+    east = np.array([-math.sin(lon), math.cos(lon), 0.0])
+    north = np.cross(up, east)
+    g, a = math.radians(gamma_deg), math.radians(azimuth_deg)
+    v = speed_mps * (math.sin(g) * up + math.cos(g) * (math.sin(a) * east + math.cos(a) * north))
+    return r, v
+
+
 def _as_states(r_ecef, v_ecef) -> np.ndarray:
     r = np.atleast_2d(np.asarray(r_ecef, dtype=float))
     v = np.atleast_2d(np.asarray(v_ecef, dtype=float))

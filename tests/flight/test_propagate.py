@@ -1,0 +1,105 @@
+"""Full force model: against SciPy DOP853, frame consistency, drag, batch and bad input."""
+
+import math
+
+import numpy as np
+import pytest
+
+from missilewatch.earth.constants import OMEGA_EARTH
+from missilewatch.errors import InputError
+from missilewatch.flight.propagate import state_from_flight_path, ForceModel, Tolerance, propagate_to_impact
+from missilewatch.flight.reference import reference_impact
+
+
+FULL = ForceModel(gravity_order=4, rotating=True, drag=True)
+
+
+def _rot_z(angle):
+    c, s = math.cos(angle), math.sin(angle)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_twenty_minute_flight_matches_dop853_within_100_m():
+    r0, v0 = state_from_flight_path(40.6, 126.4, 120e3, 5400.0, 35.0, 80.0)
+    t_ref, r_ref, _ = reference_impact(r0, v0, 8000.0, force=FULL)
+    res = propagate_to_impact(r0, v0, 8000.0, force=FULL)
+    assert t_ref > 1100.0  # a 20-minute class flight
+    miss = np.linalg.norm(res.r_impact[0] - r_ref)
+    assert miss < 100.0
+    assert abs(res.t_impact_s[0] - t_ref) < 0.05
+
+
+def test_rotating_frame_equals_inertial_propagation():
+    """Coriolis and centrifugal terms: same flight computed in the inertial frame and rotated.
+
+    Zonal gravity and the ellipsoid are symmetric about the spin axis, so without drag the
+    inertial flight of v + w x r, rotated back by -w t, must land where the ECEF flight lands.
+    """
+    r0, v0 = state_from_flight_path(39.2, 125.7, 100e3, 5000.0, 30.0, 95.0)
+    rot = propagate_to_impact(r0, v0, force=ForceModel(gravity_order=2, rotating=True, drag=False),
+                              tol=Tolerance(1e-12, 1e-6))
+    v_inertial = v0 + np.cross([0.0, 0.0, OMEGA_EARTH], r0)
+    ine = propagate_to_impact(r0, v_inertial, force=ForceModel(gravity_order=2, rotating=False, drag=False),
+                              tol=Tolerance(1e-12, 1e-6))
+    t = ine.t_impact_s[0]
+    r_back = _rot_z(-OMEGA_EARTH * t) @ ine.r_impact[0]
+    assert rot.t_impact_s[0] == pytest.approx(t, abs=1e-4)
+    assert np.linalg.norm(rot.r_impact[0] - r_back) < 0.05
+    # And rotation matters: ignoring it moves the impact by tens of km.
+    assert np.linalg.norm(ine.r_impact[0] - rot.r_impact[0]) > 10e3
+
+
+def test_drag_shortens_range_and_j2_moves_impact():
+    r0, v0 = state_from_flight_path(40.6, 126.4, 80e3, 3000.0, 40.0, 90.0)
+    vac = propagate_to_impact(r0, v0, force=ForceModel(drag=False))
+    light = propagate_to_impact(r0, v0, 500.0)
+    assert np.linalg.norm(light.r_impact[0] - r0) < np.linalg.norm(vac.r_impact[0] - r0) - 1e3
+    j0 = propagate_to_impact(r0, v0, force=ForceModel(gravity_order=0, drag=False))
+    assert np.linalg.norm(j0.r_impact[0] - vac.r_impact[0]) > 100.0
+
+
+def test_batch_equals_single_runs():
+    states = [state_from_flight_path(40.0, 126.0 + i, 100e3, 4000.0 + 300 * i, 30.0 + 5 * i, 90.0) for i in range(5)]
+    r = np.array([s[0] for s in states])
+    v = np.array([s[1] for s in states])
+    batch = propagate_to_impact(r, v, 6000.0)
+    for i in range(5):
+        one = propagate_to_impact(r[i], v[i], 6000.0)
+        np.testing.assert_allclose(batch.r_impact[i], one.r_impact[0], atol=1e-6)
+    lat, lon, h = batch.impact_geodetic
+    assert np.all(np.abs(h) < 1e-2) and np.all(lon > 126.0)
+
+
+def test_trajectory_output_is_sampled_and_padded():
+    r0, v0 = state_from_flight_path(40.0, 126.0, 100e3, 3000.0, 45.0, 90.0)
+    res = propagate_to_impact(r0, v0, dt_out_s=5.0, t_max_s=3000.0)
+    n = res.n_samples[0]
+    traj = res.trajectories[0]
+    np.testing.assert_allclose(np.diff(traj[:n, 0]), 5.0)
+    assert np.isnan(traj[n:, 0]).all()
+    assert traj[n - 1, 0] <= res.t_impact_s[0]
+
+
+def test_no_impact_reports_timeout_status():
+    r0, v0 = state_from_flight_path(0.0, 0.0, 400e3, 7800.0, 0.0, 90.0)  # orbital
+    res = propagate_to_impact(r0, v0, force=ForceModel(drag=False), t_max_s=600.0)
+    assert res.status[0] == 1
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        (dict(r_ecef=[[np.nan, 0, 0]], v_ecef=[[0, 0, 0]]), "r_ecef"),
+        (dict(r_ecef=[[7e6, 0, 0]], v_ecef=[[0, 0]]), "r_ecef"),
+        (dict(r_ecef=[[7e6, 0, 0]], v_ecef=[[0, 0, 0]], beta=-1.0), "beta"),
+        (dict(r_ecef=[[7e6, 0, 0]], v_ecef=[[0, 0, 0]], dt_out_s=0.0), "dt_out_s"),
+    ],
+)
+def test_bad_input_names_the_field(kwargs, field):
+    with pytest.raises(InputError, match=field):
+        propagate_to_impact(**kwargs)
+
+
+def test_bad_force_model():
+    with pytest.raises(InputError, match="gravity_order"):
+        ForceModel(gravity_order=1)

@@ -1,7 +1,8 @@
 """Generate src/missilewatch/earth/data/ussa1976_density.npz (US Standard Atmosphere 1976).
 
-Writes log(density) on a uniform geometric-altitude grid 0 .. 1000 km (step DZ_M), read by
-missilewatch.earth.kernels.atmosphere_density (linear interpolation in log space).
+Writes log(density) and log(pressure) on a uniform geometric-altitude grid 0 .. 1000 km
+(step DZ_M), read by missilewatch.earth.kernels.atmosphere_density and
+missilewatch.earth.atmosphere.pressure (linear interpolation in log space).
 
 Source: the `ussa1976` package (dev dependency), which integrates the 1976 species
 equations above 86 km, with one correction (see `_fixed_oxygen_diffusion_term`).
@@ -51,26 +52,37 @@ def _fixed_oxygen_diffusion_term(z_grid, g, t, dt_dz, d, k):
     return np.concatenate((x1, x2))
 
 
-def compute_density(z_m: np.ndarray) -> np.ndarray:
-    """USSA76 mass density (kg/m^3) at geometric altitudes z_m (0 .. 1000 km), corrected."""
+def compute(z_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """USSA76 (density kg/m^3, pressure Pa) at geometric altitudes z_m (0 .. 1000 km)."""
     original = usc.thermal_diffusion_term_atomic_oxygen
     usc.thermal_diffusion_term_atomic_oxygen = _fixed_oxygen_diffusion_term
     try:
-        rho = ussa1976.compute(z=np.asarray(z_m, dtype=np.float64), variables=["rho"])["rho"]
-        return np.asarray(rho.values, dtype=np.float64)
+        ds = ussa1976.compute(z=np.asarray(z_m, dtype=np.float64), variables=["rho", "p"])
+        return (
+            np.asarray(ds["rho"].values, dtype=np.float64),
+            np.asarray(ds["p"].values, dtype=np.float64),
+        )
     finally:
         usc.thermal_diffusion_term_atomic_oxygen = original
+
+
+def compute_density(z_m: np.ndarray) -> np.ndarray:
+    """USSA76 mass density (kg/m^3) at geometric altitudes z_m (0 .. 1000 km), corrected."""
+    return compute(z_m)[0]
 
 
 def main() -> int:
     n = int(round(Z_TOP_M / DZ_M)) + 1
     z = np.linspace(0.0, Z_TOP_M, n)
-    rho = compute_density(z)
-    if not np.all(np.isfinite(rho)) or np.any(rho <= 0.0) or np.any(np.diff(rho) >= 0.0):
-        print("density is not finite, positive and decreasing", file=sys.stderr)
-        return 1
+    rho, p = compute(z)
+    for name, a in (("density", rho), ("pressure", p)):
+        if not np.all(np.isfinite(a)) or np.any(a <= 0.0) or np.any(np.diff(a) >= 0.0):
+            print(f"{name} is not finite, positive and decreasing", file=sys.stderr)
+            return 1
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(OUT, log_rho=np.log(rho), z0_m=np.float64(0.0), dz_m=np.float64(DZ_M))
+    np.savez_compressed(
+        OUT, log_rho=np.log(rho), log_p=np.log(p), z0_m=np.float64(0.0), dz_m=np.float64(DZ_M)
+    )
     # Numba freezes module-level arrays into its on-disk cache and does not notice a new
     # table: drop the cached kernels so the next import recompiles them.
     cache_dir = OUT.parent.parent / "__pycache__"

@@ -78,6 +78,8 @@ def ecef_to_geodetic(x, y, z):
     lat = 2.0 * math.atan2(z, d + dz)
     h = (k + _E2 - 1.0) / k * dz
     lon = math.atan2(y, x)
+    if lon == -math.pi:  # y == -0.0 on the negative x half-axis
+        lon = math.pi
     return lat, lon, h
 
 

@@ -18,6 +18,8 @@ from missilewatch.errors import MissilewatchError
 
 # Modules under missilewatch.cli that define ``register(app)``; one line per command group.
 COMMAND_MODULES: list[str] = [
+    "reconstruct",
+    "demo",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,68 @@
+"""``missilewatch reconstruct``: a flight from reported figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from missilewatch.errors import InputError
+from missilewatch.flight.reconstruct import Reconstruction, reconstruct
+from missilewatch.flight.sites import parse_lat_lon
+
+
+def summary_table(rec: Reconstruction) -> Table:
+    """Readable summary of a reconstruction."""
+    t = Table(title=f"Reconstructed flight from {rec.launch_name}", show_header=False)
+    rows = [
+        ("flight time", f"{rec.flight_time_s:,.0f} s ({rec.flight_time_s / 60:.1f} min)"
+         + (f", reported {rec.reported_flight_time_s:,.0f} s" if rec.reported_flight_time_s else "")),
+        ("range", f"{rec.range_km:,.0f} km (azimuth {rec.azimuth_deg:.1f} deg)"),
+        ("apogee", f"{rec.apogee_km:,.0f} km"),
+        ("burnout", f"{rec.burnout_speed_mps:,.0f} m/s at {rec.burnout_altitude_km:,.0f} km, "
+                    f"t = {rec.burnout_time_s:.0f} s"),
+        ("maximum speed", f"{rec.max_speed_mps:,.0f} m/s"),
+        ("impact", f"{rec.impact_lat_deg:.3f} N, {rec.impact_lon_deg:.3f} E at t = {rec.flight_time_s:,.0f} s"),
+        ("trajectory", f"{rec.trajectory_type.value}; range class {rec.range_class.value}"),
+        ("standard range", f"{rec.standard_range_km:,.0f} km (non-rotating), "
+                           f"{rec.standard_range_rotating_km:,.0f} km (rotating Earth, same azimuth)"),
+        ("profile", f"{rec.profile.name}, kick {rec.profile.kick_deg:.2f} deg"),
+    ]
+    for k, v in rows:
+        t.add_row(k, v)
+    return t
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("reconstruct")
+    def reconstruct_cmd(
+        launch: str = typer.Option(..., "--launch", help="Launch site name (e.g. Sunan) or LAT,LON in degrees."),
+        impact: str = typer.Option(None, "--impact", help="Impact point LAT,LON in degrees."),
+        azimuth: float = typer.Option(None, "--azimuth", help="Launch azimuth, degrees from north (with --range-km)."),
+        range_km: float = typer.Option(None, "--range-km", help="Ground range, km (with --azimuth)."),
+        apogee_km: float = typer.Option(..., "--apogee-km", help="Reported apogee, km."),
+        flight_time_s: float = typer.Option(None, "--flight-time-s", help="Reported flight time, s."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        plot: Path = typer.Option(None, "--plot", help="Write an altitude/range and map plot (PNG)."),
+        track_step_s: float = typer.Option(10.0, "--track-step-s", help="Ground-track sample spacing, s."),
+    ) -> None:
+        """Reconstruct a flight from reported figures (launch, impact or azimuth+range, apogee)."""
+        target = parse_lat_lon(impact, "--impact") if impact is not None else None
+        if track_step_s <= 0:
+            raise InputError("--track-step-s", track_step_s, "must be > 0")
+        rec = reconstruct(launch, impact=target, azimuth_deg=azimuth, range_km=range_km,
+                          apogee_km=apogee_km, flight_time_s=flight_time_s)
+        if plot is not None:
+            from missilewatch.plots.flight import plot_reconstruction
+
+            plot_reconstruction(rec, plot)
+        if as_json:
+            typer.echo(json.dumps(rec.to_dict(track_step_s)))
+        else:
+            console = Console()
+            console.print(summary_table(rec))
+            if plot is not None:
+                console.print(f"plot written to {plot}")

@@ -1,0 +1,1 @@
+"""Matplotlib figures (Agg backend, files only): flights, and later tracks and archives."""

@@ -160,7 +160,9 @@ def _rotate_from_enu(e, n, u, lat, lon):
 def _out(*arrays: np.ndarray):
     shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
     return tuple(
-        _checks.scalar_or_array(shape, np.broadcast_to(a, shape).astype(np.float64))
+        _checks.scalar_or_array(
+            shape, a if np.shape(a) == shape else np.broadcast_to(a, shape).copy()
+        )
         for a in arrays
     )
 
@@ -191,8 +193,9 @@ def enu2aer(e, n, u):
     na = _checks.finite("n", n)
     ua = _checks.finite("u", u)
     horiz = np.hypot(ea, na)
-    az = np.degrees(np.arctan2(ea, na)) % 360.0
-    az = np.where(az >= 360.0, 0.0, az)  # -1e-17 % 360 rounds to 360
+    az = np.degrees(np.arctan2(ea, na))
+    az = np.where(az < 0.0, az + 360.0, az)
+    az = np.where(az >= 360.0, 0.0, az)  # -1e-17 + 360 rounds to 360
     el = np.degrees(np.arctan2(ua, horiz))
     rng = np.hypot(horiz, ua)
     return _out(az, el, rng)

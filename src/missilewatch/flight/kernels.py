@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A
-from missilewatch.earth.kernels import atmosphere_density, ecef_to_geodetic, gravity_ecef
+from missilewatch.earth.kernels import atmosphere_density, ecef_to_geodetic, geodetic_height, gravity_ecef
 
 # Parameter vector layout (one segment of flight with constant programme).
 P_INV_BETA = 0  # 1/ballistic coefficient at segment start, m^2/kg (0: no drag)
@@ -43,6 +43,10 @@ MODE_GRAVITY_TURN = 3.0
 
 # Above this radius excess over the equatorial radius the atmosphere model gives zero density.
 _ATMOSPHERE_TOP_M = 1_000_000.0
+
+# Drag accelerations below this (m/s^2) are not computed: over an hour they move a missile
+# by less than a millimetre.
+_NEGLIGIBLE_ACCEL = 1e-10
 
 # Dormand-Prince 5(4) tableau.
 _C2, _C3, _C4, _C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
@@ -116,12 +120,15 @@ def deriv(t, y, p, out):
         az += thrust * dz
     if p[P_DRAG] != 0.0 and inv_beta > 0.0:
         r = math.sqrt(x * x + yy * yy + z * z)
-        if r - WGS84_A < _ATMOSPHERE_TOP_M:
-            _lat, _lon, h = ecef_to_geodetic(x, yy, z)
-            rho = atmosphere_density(h)
-            if rho > 0.0:
-                v = math.sqrt(vx * vx + vy * vy + vz * vz)
-                k = -0.5 * rho * v * inv_beta
+        h_low = r - WGS84_A  # a lower bound of the height above the ellipsoid
+        if h_low < _ATMOSPHERE_TOP_M:
+            v2 = vx * vx + vy * vy + vz * vz
+            # Density falls with height, so density(h_low) bounds the drag from above; where
+            # even that bound is negligible, skip the exact (costly) geodetic height.
+            rho = atmosphere_density(h_low)
+            if 0.5 * rho * v2 * inv_beta > _NEGLIGIBLE_ACCEL:
+                rho = atmosphere_density(geodetic_height(x, yy, z))
+                k = -0.5 * rho * math.sqrt(v2) * inv_beta
                 ax += k * vx
                 ay += k * vy
                 az += k * vz
@@ -187,7 +194,13 @@ def hermite(y0, f0, y1, f1, h, s, out):
 
 @njit(cache=True, nogil=True)
 def _height(y):
-    return ecef_to_geodetic(y[0], y[1], y[2])[2]
+    return geodetic_height(y[0], y[1], y[2])
+
+
+@njit(cache=True, nogil=True)
+def _below_equatorial_radius(y):
+    """True when the point may be at or under the ellipsoid (|r| <= a); cheap pre-check."""
+    return y[0] * y[0] + y[1] * y[1] + y[2] * y[2] <= WGS84_A * WGS84_A
 
 
 @njit(cache=True, nogil=True)
@@ -271,7 +284,7 @@ def integrate(
         # Accepted step: check for ground impact on the way down.
         impacted = False
         t_hit = t + h
-        if stop_on_ground:
+        if stop_on_ground and _below_equatorial_radius(ynew):
             hn = _height(ynew)
             if hn <= 0.0 and _height(y) > 0.0:
                 t_hit = _refine_impact(t, y, k[0], ynew, k[6], h, yint, work[3])

@@ -7,7 +7,9 @@ metres, seconds; positions in ECEF (WGS84).  The `_v` forms loop the scalar kern
 `gravity` and `atmosphere`).
 
 Written by hand (not pyproj) because they must be callable inside compiled loops;
-they are tested against pyproj, GeographicLib and ussa1976.
+they are tested against pyproj, pymap3d, the published 1976 tables and ussa1976.
+Compiled with error_model="numpy": no checks on division, so a bad input (the Earth's
+centre, NaN) gives NaN/inf instead of raising; the public wrappers validate first.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ _ONE_MINUS_E2 = 1.0 - WGS84_E2
 _INV_A2 = 1.0 / (WGS84_A * WGS84_A)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def geodetic_to_ecef(lat, lon, h):
     """Geodetic (lat rad, lon rad, h m above the WGS84 ellipsoid) -> ECEF (x, y, z) m."""
     slat = math.sin(lat)
@@ -52,7 +54,7 @@ def geodetic_to_ecef(lat, lon, h):
     return rxy * math.cos(lon), rxy * math.sin(lon), (n * _ONE_MINUS_E2 + h) * slat
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _cbrt_near_one(a):
     """Cube root of a >= 1, fast where a < 1.05 (every point above h = -100 km).
 
@@ -67,7 +69,7 @@ def _cbrt_near_one(a):
     return t * (t3 + 2.0 * a) / (2.0 * t3 + a)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def _vermeille_k_d(x, y, z):
     """Auxiliary k and d of Vermeille (2011) for the ECEF point (x, y, z) m."""
     rho2 = x * x + y * y
@@ -84,7 +86,7 @@ def _vermeille_k_d(x, y, z):
     return k, d
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ecef_to_geodetic(x, y, z):
     """ECEF (x, y, z) m -> geodetic (lat rad, lon rad, h m), WGS84.
 
@@ -104,7 +106,7 @@ def ecef_to_geodetic(x, y, z):
     return lat, lon, h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def geodetic_height(x, y, z):
     """Height above the WGS84 ellipsoid (m) of the ECEF point (x, y, z) m.
 
@@ -119,7 +121,7 @@ def geodetic_height(x, y, z):
 # ---------------------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gravity_ecef(x, y, z, order):
     """Gravitational acceleration (m/s^2) at ECEF (x, y, z) m, in ECEF, no centrifugal term.
 
@@ -200,7 +202,7 @@ _EXP0 = -(_G0 * _M0 / (_RSTAR * _LAPSE0)) - 1.0  # density exponent of the botto
 _H_FLOOR = -100_000.0  # m, clamp for the sub-sea-level extrapolation
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def atmosphere_density(h):
     """US Standard Atmosphere 1976 mass density (kg/m^3) at geometric altitude h (m).
 
@@ -231,7 +233,7 @@ def atmosphere_density(h):
 # ---------------------------------------------------------------------------------------
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def geodetic_to_ecef_v(lat, lon, h):
     """Vectorised geodetic_to_ecef over 1-D arrays (rad, rad, m) -> (x, y, z) arrays, m."""
     n = lat.shape[0]
@@ -243,7 +245,7 @@ def geodetic_to_ecef_v(lat, lon, h):
     return x, y, z
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def ecef_to_geodetic_v(x, y, z):
     """Vectorised ecef_to_geodetic over 1-D arrays (m) -> (lat rad, lon rad, h m) arrays."""
     n = x.shape[0]
@@ -255,7 +257,7 @@ def ecef_to_geodetic_v(x, y, z):
     return lat, lon, h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def geodetic_height_v(x, y, z):
     """Vectorised geodetic_height over 1-D arrays (m) -> h array (m)."""
     n = x.shape[0]
@@ -265,7 +267,7 @@ def geodetic_height_v(x, y, z):
     return h
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def gravity_ecef_v(r, order):
     """Vectorised gravity_ecef: r (N, 3) ECEF m -> (N, 3) gravitational acceleration m/s^2."""
     n = r.shape[0]
@@ -275,7 +277,7 @@ def gravity_ecef_v(r, order):
     return g
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, error_model="numpy")
 def atmosphere_density_v(h):
     """Vectorised atmosphere_density over a 1-D array of geometric altitudes (m) -> kg/m^3."""
     n = h.shape[0]

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from missilewatch.archive.merge import link_reports
 from missilewatch.archive.values import (
     Reading,
     clean_text,
@@ -476,6 +477,7 @@ def import_cns(session: Session, path: Path | str) -> ImportSummary:
     session.execute(delete(LaunchEvent).where(LaunchEvent.id.in_(orphans)))
     if not records:
         raise DataError(f"{path}: no data rows")
+    link_reports(session)
     return ImportSummary(
         source_id=source.id,
         path=str(path),

@@ -20,6 +20,7 @@ from missilewatch.errors import MissilewatchError
 COMMAND_MODULES: list[str] = [
     "reconstruct",
     "demo",
+    "archive",
 ]
 
 app = typer.Typer(

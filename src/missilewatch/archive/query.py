@@ -1,0 +1,80 @@
+"""Listing launch events: one summary row per event, filtered by year and missile type."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from missilewatch.errors import InputError
+from missilewatch.store import Fact, LaunchEvent, Source
+
+
+def known_types(session: Session) -> list[str]:
+    """Missile types present in the archive (CNS types and report classes)."""
+    types: set[str] = set()
+    for t in session.scalars(select(LaunchEvent.missile_type).where(LaunchEvent.missile_type.is_not(None))):
+        types.update(t.split("/"))
+    return sorted(types)
+
+
+def event_date(ev: LaunchEvent):
+    """The date to sort and filter by: at the launch site when known, else the UTC date."""
+    return ev.local_date or ev.date_utc
+
+
+def summaries(session: Session, year: int | None = None, missile_type: str | None = None) -> list[dict]:
+    """One row per launch event (km, UTC ISO strings), oldest first.
+
+    ``year`` filters on the launch date; ``missile_type`` (e.g. "IRBM", any case) on any missile
+    of the event. An unknown type is an error naming the known ones.
+    """
+    if year is not None and not 1900 <= year <= 2100:
+        raise InputError("year", year, "expected a year between 1900 and 2100")
+    if missile_type is not None:
+        types = known_types(session)
+        if missile_type.upper() not in {t.upper() for t in types}:
+            raise InputError("type", missile_type, f"unknown missile type; known: {', '.join(types)}")
+    events = session.scalars(select(LaunchEvent).options(selectinload(LaunchEvent.missiles))).all()
+    report_figures: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    n_sources: dict[int, set[int]] = defaultdict(set)
+    rows = session.execute(
+        select(Fact.event_id, Fact.field, Fact.value_num, Fact.source_id, Source.kind)
+        .join(Source, Source.id == Fact.source_id)
+        .where(Fact.event_id.is_not(None))
+    )
+    for event_id, fld, num, source_id, kind in rows:
+        n_sources[event_id].add(source_id)
+        if kind == "report" and fld in ("range", "apogee", "flight_time") and num is not None:
+            report_figures[event_id][fld].append(num)
+    out = []
+    for ev in events:
+        d = event_date(ev)
+        if year is not None and (d is None or d.year != year):
+            continue
+        if missile_type is not None:
+            types = {t.upper() for t in (ev.missile_type or "").split("/")} | {
+                (m.type or "").upper() for m in ev.missiles}
+            if missile_type.upper() not in types:
+                continue
+        ranges = [m.range_m for m in ev.missiles if m.range_m is not None] or report_figures[ev.id]["range"]
+        apogees = [m.apogee_m for m in ev.missiles if m.apogee_m is not None] or report_figures[ev.id]["apogee"]
+        out.append({
+            "id": ev.id,
+            "date": d.isoformat() if d else None,
+            "date_precision": ev.date_precision,
+            "launch_time_utc": ev.launch_time_utc.isoformat() if ev.launch_time_utc else None,
+            "site": ev.site_name,
+            "site_lat_deg": ev.site_lat_deg,
+            "site_lon_deg": ev.site_lon_deg,
+            "missile": ev.missile_name,
+            "type": ev.missile_type,
+            "missiles": ev.missile_count,
+            "range_km": max(ranges) / 1e3 if ranges else None,
+            "apogee_km": max(apogees) / 1e3 if apogees else None,
+            "sources": len(n_sources[ev.id] | {m.source_id for m in ev.missiles if m.source_id}),
+            "origin": ev.origin,
+        })
+    out.sort(key=lambda r: (r["date"] or "9999", r["launch_time_utc"] or "", r["id"]))
+    return out

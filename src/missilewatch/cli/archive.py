@@ -1,0 +1,152 @@
+"""``missilewatch archive``: import the CNS database, ingest reports, list, show, report, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from missilewatch.errors import InputError
+
+archive_app = typer.Typer(help="The analysts' archive of launches: import, ingest, list, show, report, export.",
+                          no_args_is_help=True)
+
+
+def _db(ctx: typer.Context):
+    from missilewatch.store import Database
+
+    root = ctx.find_root()
+    return Database.from_settings(root.obj["settings"]())
+
+
+def _echo_json(obj) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _km(v) -> str:
+    return "-" if v is None else f"{v:,.0f}"
+
+
+@archive_app.command("import-cns")
+def import_cns_cmd(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="CNS North Korea Missile Test Database export (.csv or .xlsx)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the import summary as one JSON object."),
+) -> None:
+    """Import the CNS database: one missile per row, grouped into launch events; re-import adds nothing."""
+    from missilewatch.archive.cns import import_cns
+
+    with _db(ctx).session() as s:
+        summary = import_cns(s, file)
+    d = summary.to_dict()
+    if as_json:
+        _echo_json(d)
+        return
+    typer.echo(f"{d['rows']} rows -> {d['missiles']} missiles in {d['events']} launch events, {d['facts']} values")
+    typer.echo("absent values: " + ", ".join(f"{k} {v}" for k, v in sorted(d["absent_values"].items())))
+    typer.echo(f"unreadable values: {d['unreadable_values']} (left empty); repaired values: {d['repaired_values']}")
+    for p in d["problems"]:
+        typer.echo(f"  row {p['row']}, column {p['column']!r}: {p['raw']!r} - {p['reason']} [{p['action']}]")
+
+
+@archive_app.command("ingest")
+def ingest_cmd(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="Plain-text reports (.txt)."),
+    as_json: bool = typer.Option(False, "--json", help="Print, per report, the facts found with their evidence."),
+) -> None:
+    """Read news reports and official statements; store their facts and link them to launches."""
+    from missilewatch.archive.ingest import ingest_report
+    from missilewatch.archive.merge import link_reports
+
+    db = _db(ctx)
+    results = []
+    with db.session() as s:
+        for f in files:
+            results.append(ingest_report(s, f))
+        links = link_reports(s)  # final links, once every report is in
+    out = []
+    for r in results:
+        d = r.to_dict()
+        d["event_id"] = links.get(r.source_id)
+        out.append(d)
+    if as_json:
+        _echo_json(out)
+        return
+    for d in out:
+        typer.echo(f"{d['file']}: event {d['event_id']}")
+        date = (d["date"] or {}).get("value") or (f"a {d['weekday']}" if d["weekday"] else "unknown date")
+        typer.echo(f"  date {date}; missile {(d['missile'] or {}).get('value', '-')}; "
+                   f"range {_km((d['range_km'] or {}).get('value'))} km; apogee {_km((d['apogee_km'] or {}).get('value'))} km")
+        typer.echo(f"  EEZ {d['eez']['value']} ({d['eez'].get('whose') or '-'}); overflight "
+                   f"{', '.join(d['overflight']['value']) or '-'}; {len(d['responses'])} responses")
+
+
+@archive_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    year: int = typer.Option(None, "--year", help="Only launches of this year."),
+    missile_type: str = typer.Option(None, "--type", help="Only launches with this missile type (SRBM, IRBM, ICBM ...)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
+) -> None:
+    """List launch events, oldest first."""
+    from missilewatch.archive.query import summaries
+
+    with _db(ctx).session() as s:
+        rows = summaries(s, year=year, missile_type=missile_type)
+    if as_json:
+        _echo_json(rows)
+        return
+    typer.echo(f"{'id':>4}  {'date':10}  {'site':32}  {'missile':28}  {'type':10} {'n':>2} {'range km':>9} {'apogee km':>9}")
+    for r in rows:
+        typer.echo(f"{r['id']:>4}  {r['date'] or '-':10}  {(r['site'] or '-')[:32]:32}  {(r['missile'] or '-')[:28]:28}  "
+                   f"{(r['type'] or '-')[:10]:10} {r['missiles']:>2} {_km(r['range_km']):>9} {_km(r['apogee_km']):>9}")
+    typer.echo(f"{len(rows)} launch events")
+
+
+@archive_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    event_id: int = typer.Argument(..., metavar="ID", help="Launch event id (see `archive list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the merged record as one JSON object."),
+) -> None:
+    """Everything known about one launch: every value with its sources, disagreements flagged."""
+    from missilewatch.archive.merge import merged_record
+
+    if event_id < 1:
+        raise InputError("id", event_id, "launch event ids start at 1")
+    with _db(ctx).session() as s:
+        rec = merged_record(s, event_id)
+    if as_json:
+        _echo_json(rec)
+        return
+    typer.echo(f"launch event {rec['id']} ({rec['key']})")
+    typer.echo(f"  date {rec['local_date'] or '-'} local, {rec['date_utc'] or '-'} UTC; time {rec['launch_time_utc'] or '-'}")
+    site = rec["site"]
+    typer.echo(f"  site {site['name'] or '-'} ({site['lat_deg']}, {site['lon_deg']})")
+    typer.echo(f"  missile {rec['missile_name'] or '-'} [{rec['missile_type'] or '-'}] x{rec['missile_count']}")
+    for name in ("range_km", "apogee_km", "flight_time_s"):
+        item = rec["fields"][name]
+        if item:
+            said = "; ".join(f"{v['value']:g} ({v.get('attributed_to') or v['kind']})" for v in item["values"])
+            flag = "  DISAGREEMENT" if item["disagreement"] else ""
+            typer.echo(f"  {name}: {item['value']:g} - {said}{flag}")
+    for name in ("impact_description", "launch_site"):
+        item = rec["fields"][name]
+        if item:
+            typer.echo(f"  {name}: {item['value']}")
+    eez = rec["fields"]["eez"]
+    typer.echo(f"  EEZ: {eez['value']} ({eez['whose'] or '-'}); overflight: {', '.join(rec['fields']['overflight']['value']) or '-'}")
+    for r in rec["responses"]:
+        who = r.get("country") or ", ".join(r.get("countries", []))
+        extra = f" {r['count']} x {r['missile']}, {r['failed']} failed" if r.get("action") == "missile_launch" else ""
+        typer.echo(f"  response: {who}: {r.get('action')}{extra}")
+    for d in rec["disagreements"]:
+        typer.echo(f"  disagreement: {d}")
+    typer.echo(f"  sources: {len(rec['sources'])}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``archive`` command group to the root app."""
+    app.add_typer(archive_app, name="archive")

@@ -60,9 +60,9 @@ def test_kepler_arc_rejects_escape():
 
 
 def test_default_tolerance_close_to_kepler():
-    """Default (fast) tolerances stay within metres of the closed form on a 20-min flight."""
+    """Default (fast) tolerances stay within 20 m of the closed form on a 20-min flight."""
     r0, v0 = state_from_flight_path(40.6, 126.4, 120e3, 5400.0, 35.0, 80.0)
     ref = kepler_arc(r0, v0)
     res = propagate_to_impact(r0, v0, force=KEPLER_FORCE)
     assert ref.t_impact > 1000.0
-    assert np.linalg.norm(res.r_impact[0] - ref.r_impact) < 5.0
+    assert np.linalg.norm(res.r_impact[0] - ref.r_impact) < 20.0

@@ -18,7 +18,9 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A
+from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A, WGS84_E2
+
+_ONE_MINUS_E2 = 1.0 - WGS84_E2
 from missilewatch.earth.kernels import atmosphere_density, ecef_to_geodetic, geodetic_height, gravity_ecef
 
 # Parameter vector layout (one segment of flight with constant programme).
@@ -47,6 +49,9 @@ _ATMOSPHERE_TOP_M = 1_000_000.0
 # Drag accelerations below this (m/s^2) are not computed: over an hour they move a missile
 # by less than a millimetre.
 _NEGLIGIBLE_ACCEL = 1e-10
+
+# Velocity tolerance per metre of position tolerance (s^-1).
+VEL_ATOL_PER_M = 1e-3
 
 # Dormand-Prince 5(4) tableau.
 _C2, _C3, _C4, _C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
@@ -87,6 +92,19 @@ def local_up_east_north(x, y, z):
 
 
 @njit(cache=True, nogil=True)
+def _radial_height(x, y, z, r):
+    """Height above the ellipsoid measured along the geocentric radius, m.
+
+    Differs from the geodetic height by less than 0.6 m below 100 km and 5 m at 1,000 km
+    (second order in the flattening): a density error under 0.02 %. It costs one square root
+    where the exact closed form (earth.kernels.geodetic_height) costs a cube root and four,
+    and the drag evaluation is the propagator's hot spot. The impact event uses the exact one.
+    """
+    cos2 = (x * x + y * y) / (r * r)
+    return r - WGS84_A * math.sqrt(_ONE_MINUS_E2 / (1.0 - WGS84_E2 * cos2))
+
+
+@njit(cache=True, nogil=True)
 def deriv(t, y, p, out):
     """Time derivative of the state ``y`` under segment parameters ``p``; writes ``out``."""
     x, yy, z, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
@@ -120,14 +138,10 @@ def deriv(t, y, p, out):
         az += thrust * dz
     if p[P_DRAG] != 0.0 and inv_beta > 0.0:
         r = math.sqrt(x * x + yy * yy + z * z)
-        h_low = r - WGS84_A  # a lower bound of the height above the ellipsoid
-        if h_low < _ATMOSPHERE_TOP_M:
+        if r - WGS84_A < _ATMOSPHERE_TOP_M:  # r - a is a lower bound of the height
             v2 = vx * vx + vy * vy + vz * vz
-            # Density falls with height, so density(h_low) bounds the drag from above; where
-            # even that bound is negligible, skip the exact (costly) geodetic height.
-            rho = atmosphere_density(h_low)
+            rho = atmosphere_density(_radial_height(x, yy, z, r))
             if 0.5 * rho * v2 * inv_beta > _NEGLIGIBLE_ACCEL:
-                rho = atmosphere_density(geodetic_height(x, yy, z))
                 k = -0.5 * rho * math.sqrt(v2) * inv_beta
                 ax += k * vx
                 ay += k * vy
@@ -234,6 +248,31 @@ def _refine_impact(t0, y0, f0, y1, f1, h, work, out):
 
 
 @njit(cache=True, nogil=True)
+def _polish_impact(t0, y0, t_guess, p, k, ytmp, ywork, out):
+    """Impact time to ~1e-6 m in height by secant iteration on single DOPRI5 steps from (t0, y0).
+
+    The Hermite estimate is only as good as a cubic over the whole (possibly 300-s) step; a
+    fresh step of the exact length lands on the integrator's own solution. ``k[0]`` must hold
+    f(t0, y0); k[1:] are overwritten. Leaves the state at the returned time in ``out``.
+    """
+    tau1 = t_guess - t0
+    dopri5_step(t0, y0, tau1, p, k, ytmp, out)
+    f1 = _height(out)
+    tau0 = tau1 - 1e-3
+    dopri5_step(t0, y0, tau0, p, k, ytmp, ywork)
+    f0 = _height(ywork)
+    for _ in range(20):
+        if abs(f1) < 1e-6 or f1 == f0:
+            break
+        tau2 = tau1 - f1 * (tau1 - tau0) / (f1 - f0)
+        tau0, f0 = tau1, f1
+        tau1 = tau2
+        dopri5_step(t0, y0, tau1, p, k, ytmp, out)
+        f1 = _height(out)
+    return t0 + tau1
+
+
+@njit(cache=True, nogil=True)
 def integrate(
     y,
     t,
@@ -255,7 +294,7 @@ def integrate(
 
     Samples the trajectory on a uniform grid (every ``grid_dt`` s from ``grid_next``) into rows
     of ``grid`` ([t, x, y, z, vx, vy, vz]) starting at row ``grid_n``, when ``grid_dt`` > 0.
-    ``atol`` applies to positions (m); velocities use ``atol * 1e-3`` (m/s).
+    ``atol`` applies to positions (m); velocities use ``atol * VEL_ATOL_PER_M`` (m/s).
     Returns (t, status, h, grid_next, grid_n, impacted) with status STATUS_*.
     ``work`` is a (4, 6) scratch array; ``k`` a (7, 6) stage array.
     """
@@ -272,7 +311,7 @@ def integrate(
         dopri5_step(t, y, h, p, k, ytmp, ynew)
         err = 0.0
         for i in range(6):
-            sc = (atol if i < 3 else atol * 1e-3) + rtol * max(abs(y[i]), abs(ynew[i]))
+            sc = (atol if i < 3 else atol * VEL_ATOL_PER_M) + rtol * max(abs(y[i]), abs(ynew[i]))
             e = ytmp[i] / sc
             err += e * e
         err = math.sqrt(err / 6.0)
@@ -299,6 +338,8 @@ def integrate(
                 grid_n += 1
                 grid_next += grid_dt
         if impacted:
+            # Grid samples above used the Hermite estimate; now land exactly (overwrites k).
+            t_hit = _polish_impact(t, y, t_hit, p, k, ytmp, yint, work[3])
             for i in range(6):
                 y[i] = work[3, i]
             return t_hit, STATUS_IMPACT, h, grid_next, grid_n, True

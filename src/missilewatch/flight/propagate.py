@@ -22,9 +22,10 @@ from missilewatch.flight.boost import BoostProfile, build_segments
 GEOD = Geod(ellps="WGS84")
 
 # Default integration tolerances: impact within ~10 m of a DOP853 solution at 1e-12 for
-# 20-minute flights (tests/flight/test_propagate.py, benchmarks/bench_propagate.py).
-DEFAULT_RTOL = 1e-8
-DEFAULT_ATOL_M = 1e-1
+# 20-minute flights (tests/flight/test_propagate.py, benchmarks/bench_propagate.py), far
+# inside the uncertainty of any prediction.
+DEFAULT_RTOL = 1e-7
+DEFAULT_ATOL_M = 1.0
 DEFAULT_H_MAX_S = 300.0
 
 

@@ -147,6 +147,33 @@ def show_cmd(
     typer.echo(f"  sources: {len(rec['sources'])}")
 
 
+@archive_app.command("report")
+def report_cmd(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "-o", "--out", help="Directory for index.html, its figures and the exports."),
+) -> None:
+    """Reconstruct what can be reconstructed and write the HTML report of the whole archive."""
+    from missilewatch.archive.report import write_report
+
+    with _db(ctx).session() as s:
+        index = write_report(s, out)
+    typer.echo(f"report written: {index}")
+
+
+@archive_app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: str = typer.Option(..., "--format", help="csv, geojson, kml or czml."),
+    out: Path = typer.Option(..., "-o", "--out", help="Output file."),
+) -> None:
+    """Export launches and reconstructed flights (CSV, GeoJSON, KML, CZML)."""
+    from missilewatch.archive.exports import export
+
+    with _db(ctx).session() as s:
+        path = export(s, fmt, out)
+    typer.echo(f"{fmt.lower()} written: {path}")
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``archive`` command group to the root app."""
     app.add_typer(archive_app, name="archive")

@@ -2,6 +2,8 @@
 
 from missilewatch.store.base import Base, UTCDateTime
 from missilewatch.store.database import Database
-from missilewatch.store.models import Fact, ImportProblem, LaunchEvent, Missile, Source
+from missilewatch.store.models import Fact, ImportProblem, LaunchAnalysis, LaunchEvent, Missile, Source
 
-__all__ = ["Base", "Database", "Fact", "ImportProblem", "LaunchEvent", "Missile", "Source", "UTCDateTime"]
+__all__ = [
+    "Base", "Database", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent", "Missile", "Source", "UTCDateTime",
+]

@@ -6,7 +6,8 @@ subclasses :class:`~missilewatch.store.base.Base` and one import line below.
 """
 
 from missilewatch.store.base import Base
+from missilewatch.store.models.analysis import LaunchAnalysis
 from missilewatch.store.models.launches import LaunchEvent, Missile
 from missilewatch.store.models.provenance import Fact, ImportProblem, Source
 
-__all__ = ["Base", "Fact", "ImportProblem", "LaunchEvent", "Missile", "Source"]
+__all__ = ["Base", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent", "Missile", "Source"]

@@ -21,6 +21,8 @@ COMMAND_MODULES: list[str] = [
     "reconstruct",
     "demo",
     "archive",
+    "scenario",
+    "simulate",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,120 @@
+"""Loading the geographic data shipped in ``geography/data`` (built by scripts/build_geography_data.py).
+
+Country land is Natural Earth 1:10m Admin 0 (via npm ``world-atlas``); borders are as the data
+has them (de facto) and no claim is made on any dispute.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from missilewatch.errors import DataError
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True, eq=False)
+class CountryTopology:
+    """Country polygons as a planar topology of arcs (lon/lat degrees).
+
+    ``arc_owner[i]`` lists the (up to two) countries whose inside/outside flips across arc i
+    (-1 = none); ``arc_uses[i] == 1`` marks coastline (land on one side, sea on the other).
+    """
+
+    lon_deg: np.ndarray  # (n_vertices,) float64
+    lat_deg: np.ndarray  # (n_vertices,) float64
+    arc_offsets: np.ndarray  # (n_arcs + 1,) int64 into the vertex arrays
+    arc_owner: np.ndarray  # (n_arcs, 2) int16
+    arc_uses: np.ndarray  # (n_arcs,) int8
+    ring_arcs: np.ndarray  # signed arc references (~i = arc i reversed)
+    ring_offsets: np.ndarray
+    ring_country: np.ndarray
+    ring_is_hole: np.ndarray
+    country_code: tuple[str, ...]  # ISO 3166-1 alpha-3, "" where the entity has none
+    country_name: tuple[str, ...]
+    lat_min_deg: float  # southern limit of the data (Antarctica is cut there)
+
+    @property
+    def n_countries(self) -> int:
+        return len(self.country_code)
+
+    def index_of(self, code: str) -> int:
+        """Index of the country with ISO alpha-3 ``code``; DataError if absent."""
+        try:
+            return self.country_code.index(code.upper())
+        except ValueError:
+            raise DataError(f"no country with ISO alpha-3 code {code!r} in the data") from None
+
+    def ring_lonlat(self, r: int) -> np.ndarray:
+        """(n, 2) lon/lat degrees of ring r (closed)."""
+        parts = []
+        for ref in self.ring_arcs[self.ring_offsets[r] : self.ring_offsets[r + 1]]:
+            i = int(ref) if ref >= 0 else ~int(ref)
+            a, b = self.arc_offsets[i], self.arc_offsets[i + 1]
+            xy = np.column_stack([self.lon_deg[a:b], self.lat_deg[a:b]])
+            if ref < 0:
+                xy = xy[::-1]
+            parts.append(xy if not parts else xy[1:])
+        return np.concatenate(parts)
+
+
+def _require(path: Path) -> Path:
+    if not path.is_file():
+        raise DataError(f"geographic data file missing: {path} (run scripts/build_geography_data.py)")
+    return path
+
+
+def load_countries(path: Path | None = None) -> CountryTopology:
+    """Read ``countries.npz`` (default: the packaged one)."""
+    path = _require(path or DATA_DIR / "countries.npz")
+    try:
+        with np.load(path) as z:
+            q = z["vertex_q"].astype(np.float64)
+            sx, sy = z["scale"]
+            tx, ty = z["translate"]
+            return CountryTopology(
+                lon_deg=q[:, 0] * sx + tx,
+                lat_deg=q[:, 1] * sy + ty,
+                arc_offsets=z["arc_offsets"],
+                arc_owner=z["arc_owner"],
+                arc_uses=z["arc_uses"],
+                ring_arcs=z["ring_arcs"],
+                ring_offsets=z["ring_offsets"],
+                ring_country=z["ring_country"],
+                ring_is_hole=z["ring_is_hole"],
+                country_code=tuple(str(c) for c in z["country_code"]),
+                country_name=tuple(str(c) for c in z["country_name"]),
+                lat_min_deg=float(ty),
+            )
+    except (KeyError, ValueError, OSError) as exc:
+        raise DataError(f"geographic data file damaged: {path}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def countries() -> CountryTopology:
+    """The packaged country topology (loaded once)."""
+    return load_countries()
+
+
+@lru_cache(maxsize=1)
+def region_features() -> tuple[dict, ...]:
+    """Admin-1 region features (GeoJSON-like dicts with properties country, name, code)."""
+    path = _require(DATA_DIR / "regions.json")
+    try:
+        return tuple(json.loads(path.read_text())["features"])
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"geographic data file damaged: {path}: {exc}") from exc
+
+
+def read_json(name: str) -> dict:
+    """A small hand-written JSON data file of the package (straits, gazetteer)."""
+    path = _require(DATA_DIR / name)
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:
+        raise DataError(f"geographic data file damaged: {path}: {exc}") from exc

@@ -9,19 +9,16 @@ trajectory. Impact errors against a DOP853 solution at rtol 1e-12 are reported f
 
 from __future__ import annotations
 
-import math
 import os
 import statistics
 import time
 
 import numba
 import numpy as np
-from scipy.integrate import solve_ivp
 
-from missilewatch.earth.kernels import ecef_to_geodetic
 from missilewatch.flight import kernels as k
 from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
-from missilewatch.flight.reference import reference_impact
+from missilewatch.flight.reference import reference_impact, solve_ivp_impact
 
 N = int(os.environ.get("BENCH_PROPAGATE_N", 100_000))
 N_PEER = int(os.environ.get("BENCH_PROPAGATE_N_PEER", 30))
@@ -48,25 +45,8 @@ def irbm_states(n: int, seed: int = 1):
 
 def _peer(r0, v0, method):
     """solve_ivp at our tolerances, one state per call: the per-trajectory peer."""
-    p = np.zeros(k.N_PARAMS)
-    p[k.P_INV_BETA] = 1.0 / BETA
-    p[k.P_ORDER] = FORCE.gravity_order
-    p[k.P_ROTATING] = 1.0
-    p[k.P_DRAG] = 1.0
-    out = np.empty(6)
-
-    def rhs(t, y):
-        k.deriv(t, y, p, out)
-        return out.copy()
-
-    def ground(t, y):
-        return ecef_to_geodetic(y[0], y[1], y[2])[2]
-
-    ground.terminal, ground.direction = True, -1.0
     atol = np.array([TOL.atol_m] * 3 + [TOL.atol_m * k.VEL_ATOL_PER_M] * 3)
-    sol = solve_ivp(rhs, (0.0, 10_000.0), np.r_[r0, v0], method=method, rtol=TOL.rtol, atol=atol,
-                    events=ground)
-    return sol.y_events[0][0][:3]
+    return solve_ivp_impact(r0, v0, BETA, force=FORCE, method=method, rtol=TOL.rtol, atol=atol)[1]
 
 
 def run() -> list[dict]:

@@ -11,7 +11,7 @@ the apogee error, after a coarse grid search for the start.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares, minimize_scalar
@@ -51,8 +51,8 @@ class Reconstruction:
     target_lat_deg: float
     target_lon_deg: float
     reported_apogee_km: float
+    range_class: RangeClass
     reported_flight_time_s: float | None = None
-    range_class: RangeClass = field(default=RangeClass.SRBM)
 
     @property
     def flight_time_s(self) -> float:

@@ -1,6 +1,7 @@
 """Analysis, plots, exports and the HTML report, on a small archive cut from the real data."""
 
 import csv
+import importlib.util
 import io
 import json
 import math
@@ -47,6 +48,20 @@ def small(tmp_path_factory, cns_csv, seeds):
     return db, url, tmp
 
 
+def _geography_ready() -> bool:
+    """True where the geography package and its data can place a point (built by another team)."""
+    if importlib.util.find_spec("missilewatch.geography.zones") is None:
+        return False
+    from missilewatch.errors import DataError
+    from missilewatch.geography.zones import zone_at
+
+    try:
+        zone_at(35.0, 150.0)
+    except DataError:
+        return False
+    return True
+
+
 def _public_row(cns_csv, date_local):
     path = cns_csv.parent / "launches_public.csv"
     return next(r for r in csv.DictReader(path.open(encoding="utf-8")) if r["date_local"] == date_local)
@@ -83,6 +98,11 @@ def test_reconstructions_against_official_figures(small, cns_csv):
     assert rec["range_km"] == pytest.approx(float(official["range_km"]), rel=0.01)
     assert rec["apogee_km"] == pytest.approx(float(official["apogee_km"]), rel=0.01)
     assert rec["flight_time_s"] == pytest.approx(float(official["flight_time_s"]), rel=0.05)
+    if _geography_ready():
+        # Over Japan, and down on the high seas (outside the EEZ), as Japan MOD reported.
+        geo = rec["geography"]
+        assert geo["overflown_countries"] == ["JPN"] and geo["impact_zone"] == "high_seas"
+        assert geo["launch_country"] == "PRK"
     sep15 = by_key["cns:2017-09-14:pyongyang-international-airport:2157"].result["reconstruction"]
     assert sep15["flight_time_s"] == pytest.approx(float(_public_row(cns_csv, "2017-09-15")["flight_time_s"]), rel=0.05)
     # Hwasong-14, 4 July 2017: lofted; D. Wright (UCS, 2017): about 6,700 km on a standard trajectory.

@@ -17,6 +17,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import numpy as np
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,7 +39,7 @@ LANDING_AZIMUTH_DEG: tuple[tuple[str, float], ...] = (
 DEFAULT_AZIMUTH_DEG = 90.0
 TRACK_STEP_S = 20.0
 # Bumped whenever the stored result changes shape or meaning (invalidates cached analyses).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -135,12 +137,57 @@ def closed_form(range_km: float | None, apogee_km: float | None) -> dict | None:
     }
 
 
+def _geography():
+    """The geography package's point classifier, or None where it is not available."""
+    try:
+        from missilewatch.geography.zones import classify_points
+    except ImportError:
+        return None
+    return classify_points
+
+
+def place(track: list[dict]) -> dict | None:
+    """Zone of the impact point and the countries whose land the ground track crosses.
+
+    The track (samples every TRACK_STEP_S) is resampled to 2,000 points along its length so
+    that narrow land (e.g. Hokkaido, crossed in under a minute) is not stepped over. The
+    launching country itself is not counted as overflown. None where geography is unavailable.
+    """
+    classify = _geography()
+    if classify is None or not track:
+        return None
+    from missilewatch.errors import DataError
+
+    lat = np.array([p["lat_deg"] for p in track])
+    lon = np.array([p["lon_deg"] for p in track])
+    s = np.r_[0.0, np.cumsum(np.hypot(np.diff(lat), np.diff(lon) * np.cos(np.radians(lat[:-1]))))]
+    fine = np.linspace(0.0, s[-1], 2000) if s[-1] > 0 else np.zeros(1)
+    flat, flon = np.interp(fine, s, lat), np.interp(fine, s, lon)
+    try:
+        z = classify(flat, flon)
+        impact = classify([lat[-1]], [lon[-1]]).to_records()[0]
+    except DataError as exc:
+        return {"error": str(exc)}
+    launch_country = z.country(0) if z.zone(0).value == "land" else None
+    over: list[str] = []
+    for i in range(len(z)):
+        if z.zone(i).value == "land":
+            c = z.country(i)
+            if c and c != launch_country and c not in over:
+                over.append(c)
+    return {"impact_zone": impact["zone"], "impact_country": impact["country"],
+            "impact_coast_distance_km": impact["coast_distance_km"], "launch_country": launch_country,
+            "overflown_countries": over}
+
+
 def _summary(rec) -> dict:
     d = rec.to_dict(track_step_s=TRACK_STEP_S)
     keep = ("azimuth_deg", "flight_time_s", "range_km", "apogee_km", "burnout_speed_mps", "burnout_altitude_km",
             "burnout_time_s", "max_speed_mps", "impact", "range_class", "trajectory_type", "profile", "kick_deg",
             "standard_range_km", "standard_range_rotating_km", "ground_track", "impact_miss_km")
-    return {k: d[k] for k in keep}
+    out = {k: d[k] for k in keep}
+    out["geography"] = place(out["ground_track"])
+    return out
 
 
 def analyse_event(session: Session, ev: LaunchEvent, *, force: bool = False) -> LaunchAnalysis:
@@ -149,6 +196,13 @@ def analyse_event(session: Session, ev: LaunchEvent, *, force: bool = False) -> 
     digest = inputs.digest()
     row = session.scalars(select(LaunchAnalysis).where(LaunchAnalysis.event_id == ev.id)).one_or_none()
     if row is not None and row.inputs_hash == digest and not force:
+        rec = (row.result or {}).get("reconstruction")
+        if rec is not None and (rec.get("geography") is None or "error" in rec["geography"]):
+            # Placed before the geography data was there: place it now (the flight stays).
+            geo = place(rec["ground_track"])
+            if geo is not None and "error" not in geo:
+                row.result = {**row.result, "reconstruction": {**rec, "geography": geo}}
+                session.flush()
         return row
     if row is None:
         row = LaunchAnalysis(event_id=ev.id)

@@ -27,7 +27,7 @@ CSV_COLUMNS = (
     "id", "date", "launch_time_utc", "site", "site_lat_deg", "site_lon_deg", "missile", "type", "missiles",
     "range_km", "apogee_km", "sources", "analysis", "figures_from", "azimuth_deg", "azimuth_from",
     "trajectory_type", "range_class", "standard_range_km", "burnout_speed_mps", "flight_time_s",
-    "impact_lat_deg", "impact_lon_deg", "analysis_note",
+    "impact_lat_deg", "impact_lon_deg", "impact_zone", "impact_country", "overflown_countries", "analysis_note",
 )
 
 
@@ -53,6 +53,10 @@ def launch_rows(session: Session, analyses: list[LaunchAnalysis] | None = None) 
             flight_time_s=rec["flight_time_s"] if rec else None,
             impact_lat_deg=rec["impact"]["lat_deg"] if rec else None,
             impact_lon_deg=rec["impact"]["lon_deg"] if rec else None,
+            impact_zone=((rec or {}).get("geography") or {}).get("impact_zone"),
+            impact_country=((rec or {}).get("geography") or {}).get("impact_country"),
+            impact_coast_distance_km=((rec or {}).get("geography") or {}).get("impact_coast_distance_km"),
+            overflown_countries=" ".join(((rec or {}).get("geography") or {}).get("overflown_countries") or []) or None,
             analysis_note=a.reason if a else None,
             track=rec["ground_track"] if rec else None,
         )

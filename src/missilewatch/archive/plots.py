@@ -144,6 +144,29 @@ def _coastlines(bounds: tuple[float, float, float, float]) -> list[np.ndarray]:
     return out
 
 
+def _zone_mask(bounds: tuple[float, float, float, float], country: str, step_deg: float = 0.1):
+    """(lon grid, lat grid, mask) of a country's territorial sea and EEZ, or None without geography."""
+    try:
+        from missilewatch.errors import DataError
+        from missilewatch.geography.zones import classify_points
+    except ImportError:
+        return None
+    lon = np.arange(bounds[0], bounds[1] + step_deg / 2, step_deg)
+    lat = np.arange(bounds[2], bounds[3] + step_deg / 2, step_deg)
+    lon_g, lat_g = np.meshgrid(lon, lat)
+    try:
+        z = classify_points(lat_g, lon_g)
+    except DataError:
+        return None
+    from missilewatch.geography.data import countries
+    from missilewatch.geography.zones import ZONE_BY_CODE
+
+    k = countries().index_of(country)
+    sea_codes = [i for i, zone in enumerate(ZONE_BY_CODE) if zone.value in ("territorial_sea", "eez")]
+    mask = (np.isin(z.zone_code, sea_codes) & (z.country_index == k)).reshape(lat_g.shape)
+    return lon_g, lat_g, mask
+
+
 def plot_map(sites: list[dict], impacts: list[dict], tracks: list[dict], path: Path,
              bounds=(118.0, 180.0, 22.0, 52.0)) -> Path:
     """Launch sites, reconstructed impact points and ground tracks (equirectangular, lon/lat degrees).
@@ -158,6 +181,12 @@ def plot_map(sites: list[dict], impacts: list[dict], tracks: list[dict], path: P
     coast = _coastlines(bounds)
     for xy in coast:
         ax.fill(xy[:, 0], xy[:, 1], color="#d9d4c7", ec="#7a7568", lw=0.4, zorder=1)
+    eez = _zone_mask(bounds, "JPN")
+    if eez is not None:
+        lon_g, lat_g, mask = eez
+        ax.contourf(lon_g, lat_g, mask.astype(float), levels=[0.5, 1.5], colors=["#5dade2"], alpha=0.25, zorder=0.5)
+        ax.contour(lon_g, lat_g, mask.astype(float), levels=[0.5], colors=["#2874a6"], linewidths=0.7, zorder=0.6)
+        ax.plot([], [], color="#2874a6", lw=2, alpha=0.6, label="Japan: territorial sea and EEZ")
     for t in tracks:
         ax.plot(t["lon_deg"], t["lat_deg"], lw=0.9, alpha=0.7, color=TYPE_COLOURS.get(t.get("type"), "#555"),
                 zorder=2)

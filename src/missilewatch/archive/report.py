@@ -149,6 +149,18 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
         lines.append(f"<li>sources: " + "; ".join(_e(s['title'] or s['uri']) for s in rec["sources"]) + "</li>")
         parts.append("<ul>" + "".join(lines) + "</ul>")
 
+    zoned = [r for r in rows if r.get("impact_zone")]
+    if zoned:
+        in_japan = [r for r in zoned if r.get("impact_country") == "JPN"]
+        over = [r for r in zoned if r.get("overflown_countries")]
+        parts.append("<h2>Where the reconstructed flights fell</h2>"
+                     f"<p>{len(zoned)} reconstructed impacts placed in zones (geography package): "
+                     f"{len(in_japan)} in Japan's territorial sea or EEZ, {len(over)} flights over another "
+                     "country's land. Impact points lie on the assumed bearing: read them as estimates.</p>")
+        parts.append(_table(["date", "missile", "range km", "impact zone", "country", "km from coast", "overflew"],
+                            [[_e(r["date"]), _e(r["missile"]), _e(r["range_km"]), _e(r["impact_zone"]),
+                              _e(r["impact_country"]), _e(r.get("impact_coast_distance_km")),
+                              _e(r["overflown_countries"])] for r in in_japan + [x for x in over if x not in in_japan]]))
     lofted = [r for r in rows if r.get("trajectory_type") == "lofted" and r.get("standard_range_km")]
     parts.append("<h2>Lofted tests: range on a standard trajectory</h2>"
                  "<p class='note'>The same generic boost, flown on the range-maximising trajectory (non-rotating "

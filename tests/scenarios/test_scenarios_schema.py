@@ -68,6 +68,13 @@ def test_bad_sensors_are_named():
         parse_scenario({**GOOD, "sensors": ["shariki-tpy2", "no-such-radar"]})
     with pytest.raises(SpecError, match=r"sensors\[0\]\.max_range_km"):
         parse_scenario({**GOOD, "sensors": [{"catalogue": "shariki-tpy2", "max_range_km": -1}]})
+    inline = {"type": "radar", "id": "mine", "site": {"lat_deg": 40, "lon_deg": 140}, "max_range_km": -1,
+              "revisit_s": 1, "sigma_range_m": 1, "sigma_az_mrad": 1, "sigma_el_mrad": 1}
+    with pytest.raises(SpecError) as exc:
+        parse_scenario({**GOOD, "sensors": ["sado-fps5", inline]})
+    assert [p[0] for p in exc.value.problems] == ["sensors[1].max_range_km"]
+    with pytest.raises(SpecError, match="sensors: must be 'all' or a list"):
+        parse_scenario({**GOOD, "sensors": "some"})
     with pytest.raises(InputError, match="unknown launch site"):
         from missilewatch.scenarios import simulate
 

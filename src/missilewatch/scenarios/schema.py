@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import yaml
 from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationError,
     field_validator,
     model_validator,
@@ -154,6 +156,25 @@ class CatalogueRef(_Strict):
     catalogue: str
 
 
+def _sensor_entry_kind(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "sensor-id"
+    if isinstance(value, CatalogueRef) or (isinstance(value, dict) and "catalogue" in value):
+        return "catalogue-ref"
+    if isinstance(value, (dict, RadarSpec, InfraredSpec)):
+        return "sensor-definition"
+    return None
+
+
+#: One entry of ``sensors``: a catalogue id, {catalogue: id, changes...}, or a full definition.
+SensorEntry = Annotated[
+    Union[Annotated[str, Tag("sensor-id")], Annotated[CatalogueRef, Tag("catalogue-ref")],
+          Annotated[SensorSpec, Tag("sensor-definition")]],
+    Discriminator(_sensor_entry_kind, custom_error_type="sensor_entry",
+                  custom_error_message="must be a catalogue id, {catalogue: ID, ...} or a sensor definition with type"),
+]
+
+
 class ScenarioSpec(_Strict):
     """A whole scenario file."""
 
@@ -165,8 +186,17 @@ class ScenarioSpec(_Strict):
     truth_dt_s: float = Field(default=1.0, ge=0.05, le=10.0)
     end_margin_s: float = Field(default=0.0, ge=0, le=3600)
     launches: list[LaunchSpec] = Field(min_length=1, max_length=500)
-    sensors: Union[Literal["all"], list[Union[str, CatalogueRef, SensorSpec]]] = "all"
+    sensors: list[SensorEntry] | None = None  # None: every catalogued sensor ("all" in files)
     resolved: dict[str, Any] | None = None
+
+    @field_validator("sensors", mode="before")
+    @classmethod
+    def _all_sensors(cls, v):
+        if v is None or v == "all":
+            return None
+        if isinstance(v, str):
+            raise ValueError("must be 'all' or a list of sensors")
+        return v
 
     @field_validator("name", mode="before")
     @classmethod
@@ -206,7 +236,7 @@ class ScenarioSpec(_Strict):
     def sensor_specs(self) -> list[RadarSpec | InfraredSpec]:
         """The scenario's sensors as full specifications (catalogue entries resolved)."""
         cat = catalogue()
-        if self.sensors == "all":
+        if self.sensors is None:
             return list(cat.values())
         out: list[RadarSpec | InfraredSpec] = []
         for i, s in enumerate(self.sensors):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import numpy as np
 
 from missilewatch.earth.constants import WGS84_A, WGS84_B
-from missilewatch.earth.frames import enu_rotation
 
 _SCALE = np.array([1.0 / WGS84_A, 1.0 / WGS84_A, 1.0 / WGS84_B])
 TWO_PI = 2.0 * np.pi
@@ -37,11 +36,14 @@ def line_of_sight_clear(r_sensor: np.ndarray, r_target: np.ndarray) -> np.ndarra
     return r2 >= 1.0 - 1e-12
 
 
-def local_enu(r_sensor: np.ndarray, lat_rad: np.ndarray, lon_rad: np.ndarray,
-              vec_ecef: np.ndarray) -> np.ndarray:
+def local_enu(lat_rad: np.ndarray, lon_rad: np.ndarray, vec_ecef: np.ndarray) -> np.ndarray:
     """Components (..., 3) of ECEF vectors in the east-north-up frame at (lat, lon) (rad)."""
-    rot = enu_rotation(lat_rad, lon_rad)
-    return np.einsum("...ij,...j->...i", rot, vec_ecef)
+    v = np.asarray(vec_ecef, dtype=float)
+    sl, cl = np.sin(lat_rad), np.cos(lat_rad)
+    so, co = np.sin(lon_rad), np.cos(lon_rad)
+    x, y, z = v[..., 0], v[..., 1], v[..., 2]
+    t = co * x + so * y
+    return np.stack([-so * x + co * y, -sl * t + cl * z, cl * t + sl * z], axis=-1)
 
 
 def range_az_el_rate(
@@ -60,13 +62,13 @@ def range_az_el_rate(
     """
     rel = np.asarray(r_target, float) - np.asarray(r_sensor, float)
     vrel = np.asarray(v_target, float) - np.asarray(v_sensor, float)
-    enu = local_enu(r_sensor, lat_rad, lon_rad, rel)
+    enu = local_enu(lat_rad, lon_rad, rel)
     e, n, u = enu[..., 0], enu[..., 1], enu[..., 2]
     horiz = np.hypot(e, n)
     rng = np.sqrt(horiz * horiz + u * u)
     az = np.mod(np.arctan2(e, n), TWO_PI)
     el = np.arctan2(u, horiz)
-    rr = np.einsum("...i,...i->...", rel, vrel) / np.where(rng > 0, rng, 1.0)
+    rr = (rel * vrel).sum(-1) / np.where(rng > 0, rng, 1.0)
     return rng, az, el, rr
 
 

@@ -146,6 +146,10 @@ class InfraredSpec(_Strict):
 SensorSpec = Annotated[Union[RadarSpec, InfraredSpec], Field(discriminator="type")]
 
 
+#: Union branch tags that pydantic puts in error locations; not field names.
+UNION_TAGS = {"radar", "infrared", "sensor-id", "catalogue-ref", "sensor-definition"}
+
+
 def field_path(loc: tuple[Any, ...]) -> str:
     """A pydantic error location as a path: ('launches', 0, 'apogee_km') -> launches[0].apogee_km.
 
@@ -156,7 +160,7 @@ def field_path(loc: tuple[Any, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif str(part) in ("radar", "infrared") or "[" in str(part) or str(part).startswith("function-"):
+        elif str(part) in UNION_TAGS or "[" in str(part) or str(part).startswith("function-"):
             continue
         else:
             out += ("." if out else "") + str(part)

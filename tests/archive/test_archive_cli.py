@@ -78,3 +78,28 @@ def test_bad_input_is_one_line_and_exit_2(db_url, capsys, argv, field):
     assert main(["--db", db_url, *argv]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"error: {field}")
+
+
+def test_show_plots_the_ground_track_and_ingest_gives_the_derived_date(db_url, seeds, tmp_path, capsys):
+    import matplotlib.image as mpimg
+
+    rows = _json(capsys, ["--db", db_url, "archive", "list", "--year", "2017", "--json"])
+    sep15 = next(r for r in rows if r["date"] == "2017-09-15")
+    png = tmp_path / "track.png"
+    capsys.readouterr()
+    assert main(["--db", db_url, "archive", "show", str(sep15["id"]), "--plot", str(png)]) == 0
+    text = capsys.readouterr().out
+    assert "South Korea: missile_launch 2 x Hyunmoo-2, 1 hit, 1 failed" in text
+    assert "reconstructed: IRBM" in text
+    assert mpimg.imread(png).shape[1] > 600
+    (d,) = _json(capsys, ["--db", db_url, "archive", "ingest", str(seeds[0]), "--json"])
+    # The report names only "Tuesday"; linked to the 4 October 2022 launch, its date is derived.
+    assert d["date"]["value"] == "2022-10-04" and d["date"]["resolved_from"] == "Tuesday"
+    assert "launched on Tuesday" in d["date"]["evidence"] and d["date"]["derived"].startswith("derived:")
+
+
+def test_show_plot_without_a_reconstruction_is_an_error(db_url, tmp_path, capsys):
+    rows = _json(capsys, ["--db", db_url, "archive", "list", "--year", "1984", "--json"])
+    capsys.readouterr()
+    assert main(["--db", db_url, "archive", "show", str(rows[0]["id"]), "--plot", str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err.startswith("error: plot:")

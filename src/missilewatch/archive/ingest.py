@@ -107,3 +107,14 @@ def ingest_report(session: Session, path: Path | str) -> IngestResult:
     links = link_reports(session)
     return IngestResult(source_id=source.id, path=str(path), event_id=links.get(source.id), extraction=extraction)
 
+
+
+def derived_date(session: Session, source_id: int, extraction: ReportExtraction) -> dict | None:
+    """The date found for a report that named only a weekday, by linking it to a launch (or None)."""
+    fact = session.scalars(select(Fact).where(Fact.source_id == source_id, Fact.field == "date",
+                                              Fact.note.like("derived:%"))).first()
+    if fact is None:
+        return None
+    wd = extraction.weekday_finding
+    return {"value": fact.value_text, "evidence": wd.evidence if wd else None,
+            "resolved_from": extraction.weekday, "derived": fact.note}

@@ -57,7 +57,7 @@ def ingest_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print, per report, the facts found with their evidence."),
 ) -> None:
     """Read news reports and official statements; store their facts and link them to launches."""
-    from missilewatch.archive.ingest import ingest_report
+    from missilewatch.archive.ingest import derived_date, ingest_report
     from missilewatch.archive.merge import link_reports
 
     db = _db(ctx)
@@ -67,10 +67,13 @@ def ingest_cmd(
             results.append(ingest_report(s, f))
         links = link_reports(s)  # final links, once every report is in
     out = []
-    for r in results:
-        d = r.to_dict()
-        d["event_id"] = links.get(r.source_id)
-        out.append(d)
+    with db.session() as s:
+        for r in results:
+            d = r.to_dict()
+            d["event_id"] = links.get(r.source_id)
+            if d["date"] is None:
+                d["date"] = derived_date(s, r.source_id, r.extraction)
+            out.append(d)
     if as_json:
         _echo_json(out)
         return
@@ -110,14 +113,30 @@ def show_cmd(
     ctx: typer.Context,
     event_id: int = typer.Argument(..., metavar="ID", help="Launch event id (see `archive list`)."),
     as_json: bool = typer.Option(False, "--json", help="Print the merged record as one JSON object."),
+    plot: Path = typer.Option(None, "--plot", help="Also draw the reconstructed ground track to this PNG."),
 ) -> None:
-    """Everything known about one launch: every value with its sources, disagreements flagged."""
+    """Everything known about one launch: every value with its sources, disagreements flagged,
+    and the reconstructed flight."""
+    from missilewatch.archive.analysis import analyse_event
     from missilewatch.archive.merge import merged_record
+    from missilewatch.store import LaunchEvent
 
     if event_id < 1:
         raise InputError("id", event_id, "launch event ids start at 1")
     with _db(ctx).session() as s:
         rec = merged_record(s, event_id)
+        a = analyse_event(s, s.get(LaunchEvent, event_id))
+        rec["analysis"] = {"status": a.status, "reason": a.reason, "inputs": a.inputs, **(a.result or {})}
+    recon = rec["analysis"].get("reconstruction")
+    if plot is not None:
+        if recon is None:
+            raise InputError("plot", str(plot), f"launch {event_id} has no reconstructed flight ({a.reason})")
+        from missilewatch.archive.plots import plot_ground_track
+
+        track = {k: [p[k] for p in recon["ground_track"]] for k in ("t_s", "lat_deg", "lon_deg", "alt_km")}
+        plot_ground_track(track, f"{rec['local_date'] or rec['date_utc']} {rec['missile_name'] or ''}: "
+                                 f"reconstructed from {a.inputs['figures_from']}; azimuth {a.inputs['azimuth_from']}",
+                          plot)
     if as_json:
         _echo_json(rec)
         return
@@ -138,13 +157,30 @@ def show_cmd(
             typer.echo(f"  {name}: {item['value']}")
     eez = rec["fields"]["eez"]
     typer.echo(f"  EEZ: {eez['value']} ({eez['whose'] or '-'}); overflight: {', '.join(rec['fields']['overflight']['value']) or '-'}")
+    grouped: dict[tuple[str, str], list[dict]] = {}
     for r in rec["responses"]:
         who = r.get("country") or ", ".join(r.get("countries", []))
-        extra = f" {r['count']} x {r['missile']}, {r['failed']} failed" if r.get("action") == "missile_launch" else ""
-        typer.echo(f"  response: {who}: {r.get('action')}{extra}")
+        grouped.setdefault((who, r.get("action")), []).append(r)
+    for (who, action), items in grouped.items():
+        r = items[0]
+        extra = (f" {r['count']} x {r['missile']}, {r['succeeded']} hit, {r['failed']} failed"
+                 if action == "missile_launch" else "")
+        typer.echo(f"  response: {who}: {action}{extra} ({len({i['source_id'] for i in items})} source(s))")
     for d in rec["disagreements"]:
         typer.echo(f"  disagreement: {d}")
+    an = rec["analysis"]
+    if recon:
+        geo = recon.get("geography") or {}
+        typer.echo(f"  reconstructed: {recon['range_class']}, {recon['trajectory_type']}, burnout "
+                   f"{recon['burnout_speed_mps']:.0f} m/s, flight {recon['flight_time_s']:.0f} s, standard range "
+                   f"{recon['standard_range_km']:,.0f} km; impact {recon['impact']['lat_deg']:.2f}, "
+                   f"{recon['impact']['lon_deg']:.2f}" + (f" ({geo['impact_zone']}"
+                   f"{' ' + geo['impact_country'] if geo.get('impact_country') else ''})" if geo.get("impact_zone") else ""))
+    else:
+        typer.echo(f"  analysis: {an['status']} ({an['reason']})")
     typer.echo(f"  sources: {len(rec['sources'])}")
+    if plot is not None:
+        typer.echo(f"  ground track: {plot}")
 
 
 @archive_app.command("report")

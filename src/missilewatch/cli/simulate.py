@@ -56,7 +56,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary))
             return
         con = Console(width=120)
-        t = Table(title=f"{spec.name}: {len(result.stream)} measurements (seed {result.seed}), {elapsed:.2f} s")
+        t = Table(title=f"{spec.name}: {len(result.stream)} measurements",
+                  caption=f"seed {result.seed}, {elapsed:.2f} s")
         for col in ("sensor", "detections", "false alarms"):
             t.add_column(col)
         for sid, c in res["measurements"].items():

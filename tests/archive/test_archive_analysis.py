@@ -211,3 +211,50 @@ def test_report_of_an_empty_archive_is_an_error(tmp_path, capsys):
     capsys.readouterr()
     assert main(["--db", f"sqlite:///{tmp_path / 'e.sqlite'}", "archive", "report", "-o", str(tmp_path / "r")]) == 2
     assert capsys.readouterr().err.startswith("error: database:")
+
+
+class _StubZones:
+    """Land between 126 and 129.4 E: "KOR" south of a border rising east (38.3 N + 0.35 deg per deg of
+    longitude, like the real one), "PRK" north of it; sea elsewhere."""
+
+    def __init__(self, lat, lon):
+        self.lat, self.lon = np.ravel(lat), np.ravel(lon)
+
+    def __len__(self):
+        return len(self.lat)
+
+    def _land(self, i):
+        return 126.0 <= self.lon[i] <= 129.4 and 34.5 <= self.lat[i] <= 42.0
+
+    def zone(self, i):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(value="land" if self._land(i) else "eez")
+
+    def country(self, i):
+        if not self._land(i):
+            return None
+        return "KOR" if self.lat[i] < 38.3 + 0.35 * (self.lon[i] - 126.0) else "PRK"
+
+
+def test_assumed_bearing_keeps_off_other_countries_land(monkeypatch):
+    from missilewatch.archive import analysis
+    from missilewatch.flight.propagate import GEOD
+
+    monkeypatch.setattr(analysis, "_geography", lambda: _StubZones)
+    # From a site well north of the stub border, a flight toward 40.5 N 135 E stays north: no turn.
+    az, how = analysis.choose_azimuth(39.6, 127.0, 500.0, ["Sea of Japan or East Sea"])
+    ref = GEOD.inv(127.0, 39.6, 135.0, 40.5)[0] % 360
+    assert az == pytest.approx(ref, abs=0.05) and "turned" not in how
+    # From a site on the border heading south-east, the bearing turns north until it clears "KOR".
+    az2, how2 = analysis.choose_azimuth(38.4, 126.1, 400.0, ["landed in the Yellow Sea"])
+    assert "turned" not in how2  # west, over the sea at once
+    ref3 = GEOD.inv(126.1, 38.4, 135.0, 40.5)[0] % 360
+    assert "KOR" in analysis._crossed(38.4, 126.1, ref3, 600.0)  # the straight bearing would cross it
+    az3, how3 = analysis.choose_azimuth(38.4, 126.1, 600.0, ["East Sea"])
+    assert "turned -" in how3 and az3 < ref3
+    assert analysis._crossed(38.4, 126.1, az3, 600.0) == {"PRK"}
+    # Without geography: the reference bearing, said so.
+    monkeypatch.setattr(analysis, "_geography", lambda: None)
+    az4, how4 = analysis.choose_azimuth(38.4, 126.1, 600.0, ["East Sea"])
+    assert az4 == pytest.approx(ref3, abs=0.05) and "turned" not in how4

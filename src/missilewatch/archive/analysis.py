@@ -25,21 +25,25 @@ from sqlalchemy.orm import Session, selectinload
 from missilewatch.errors import ConvergenceError, InputError
 from missilewatch.store import Fact, LaunchAnalysis, LaunchEvent, Source
 
-# Bearing (deg from north) assumed for a landing area when no impact point is known. North
-# Korean launches into the Sea of Japan fly roughly east, those over Japan east-north-east
-# (Japan MOD tracks of 2017 and 2022), those into the Yellow Sea west.
-LANDING_AZIMUTH_DEG: tuple[tuple[str, float], ...] = (
-    ("pacific", 80.0),
-    ("hachinohe", 80.0),
-    ("sea of japan", 90.0),
-    ("east sea", 90.0),
-    ("yellow sea", 270.0),
-    ("west sea", 270.0),
+# Where missiles fall, by landing area: a reference point the assumed bearing aims at, and the
+# countries (besides the launching one) whose land the flight may cross. Launches into the Sea
+# of Japan fall around 40-41 N, 130-138 E (Japan MOD reports); those over Japan go east-north-east
+# across northern Japan (2017, 2022 tracks); those into the Yellow Sea west.
+LANDING_AREAS: tuple[tuple[str, tuple[float, float], tuple[str, ...]], ...] = (
+    ("pacific", (41.0, 150.0), ("JPN",)),
+    ("hachinohe", (41.0, 150.0), ("JPN",)),
+    ("sea of japan", (40.5, 135.0), ()),
+    ("east sea", (40.5, 135.0), ()),
+    ("yellow sea", (38.0, 124.0), ()),
+    ("west sea", (38.0, 124.0), ()),
 )
-DEFAULT_AZIMUTH_DEG = 90.0
+DEFAULT_AREA = ("sea of japan", (40.5, 135.0), ())
+# Bearings tried on either side of the reference bearing (deg) to keep off other countries' land.
+BEARING_STEP_DEG = 5.0
+BEARING_MAX_TURN_DEG = 60.0
 TRACK_STEP_S = 20.0
 # Bumped whenever the stored result changes shape or meaning (invalidates cached analyses).
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -69,13 +73,59 @@ class AnalysisInputs:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _azimuth(texts: list[str]) -> tuple[float, str]:
+def _area(texts: list[str]) -> tuple[str, tuple[float, float], tuple[str, ...], str]:
     for text in texts:
         low = text.lower()
-        for word, az in LANDING_AZIMUTH_DEG:
+        for word, point, allowed in LANDING_AREAS:
             if word in low:
-                return az, f"assumed from the landing area {text!r}"
-    return DEFAULT_AZIMUTH_DEG, "assumed due east (landing area not given)"
+                return word, point, allowed, f"the landing area {text!r}"
+    return (*DEFAULT_AREA, "no landing area given (Sea of Japan assumed)")
+
+
+def _crossed(lat: float, lon: float, azimuth: float, range_km: float) -> set[str] | None:
+    """Countries whose land the great circle from (lat, lon) crosses over ``range_km`` (None: no geography)."""
+    classify = _geography()
+    if classify is None:
+        return None
+    from missilewatch.errors import DataError
+    from missilewatch.flight.propagate import GEOD
+
+    n = max(2, int(range_km / 5.0))
+    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), np.full(n, azimuth),
+                             np.linspace(0.0, range_km * 1e3, n))
+    try:
+        z = classify(lats, lons)
+    except DataError:
+        return None
+    return {z.country(i) for i in range(len(z)) if z.zone(i).value == "land" and z.country(i)}
+
+
+def choose_azimuth(lat: float, lon: float, range_km: float | None, texts: list[str]) -> tuple[float, str]:
+    """Assumed launch bearing (deg) and how it was chosen, for a launch whose impact point is unknown.
+
+    Toward the reference point of the landing area; where geography is available, turned by the
+    smallest multiple of BEARING_STEP_DEG that keeps the great circle off the land of countries
+    other than the launching one (and Japan for flights into the Pacific).
+    """
+    from missilewatch.flight.propagate import GEOD
+
+    word, (lat_t, lon_t), allowed, why = _area(texts)
+    ref = float(GEOD.inv(lon, lat, lon_t, lat_t)[0]) % 360.0
+    note = f"toward {lat_t:g} N {lon_t:g} E, assumed from {why}"
+    if range_km is None or range_km <= 0:
+        return round(ref, 1), note
+    home = _crossed(lat, lon, ref, 1.0)
+    if home is None:
+        return round(ref, 1), note
+    ok = home | set(allowed)
+    steps = int(BEARING_MAX_TURN_DEG / BEARING_STEP_DEG)
+    for k in range(steps + 1):
+        for sign in ((1,) if k == 0 else (-1, 1)):
+            az = (ref + sign * k * BEARING_STEP_DEG) % 360.0
+            if _crossed(lat, lon, az, range_km) <= ok:
+                turned = f", turned {sign * k * BEARING_STEP_DEG:+g} deg to keep off other countries' land" if k else ""
+                return round(az, 1), note + turned
+    return round(ref, 1), note + " (no bearing within 60 deg keeps off other countries' land)"
 
 
 def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
@@ -87,7 +137,6 @@ def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
     rep = {f: [x for x in facts if x.field == f and x.value_num is not None] for f in ("range", "apogee", "flight_time")}
     landing = [m.landing_location for m in ev.missiles if m.landing_location]
     landing += [x.value_text for x in facts if x.field == "impact_description" and x.value_text]
-    az, az_from = _azimuth(landing)
     lat, lon, site = ev.site_lat_deg, ev.site_lon_deg, ev.site_name
     if lat is None and site:
         from missilewatch.flight.sites import find_site
@@ -96,22 +145,29 @@ def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
         if found is not None:
             lat, lon = found.lat_deg, found.lon_deg
     flight_time = rep["flight_time"][0].value_num if rep["flight_time"] else None
+    both = [m for m in ev.missiles if m.range_m is not None and m.apogee_m is not None]
     if rep["range"] and rep["apogee"]:
         r, a = rep["range"][0], rep["apogee"][0]
         who = r.attributed_to or "a report"
-        return AnalysisInputs(site, lat, lon, r.value_num / 1e3, a.value_num / 1e3, flight_time, az,
-                              f"report (figures given by {who}, source {r.source_id})", az_from)
-    both = [m for m in ev.missiles if m.range_m is not None and m.apogee_m is not None]
-    if both:
+        range_km, apogee_km = r.value_num / 1e3, a.value_num / 1e3
+        note = f"report (figures given by {who}, source {r.source_id})"
+    elif both:
         m = max(both, key=lambda m: m.range_m)
+        range_km, apogee_km = m.range_m / 1e3, m.apogee_m / 1e3
         note = f"CNS row {m.source_row} ({m.external_id})"
         if m.range_low_m is not None or m.apogee_low_m is not None:
             note += ", midpoint of a reported interval"
-        return AnalysisInputs(site, lat, lon, m.range_m / 1e3, m.apogee_m / 1e3, flight_time, az, note, az_from)
-    rng = [m.range_m for m in ev.missiles if m.range_m is not None]
-    apo = [m.apogee_m for m in ev.missiles if m.apogee_m is not None]
-    return AnalysisInputs(site, lat, lon, max(rng) / 1e3 if rng else None, max(apo) / 1e3 if apo else None,
-                          flight_time, az, "CNS rows (no missile with both range and apogee)", az_from)
+    else:
+        rng = [m.range_m for m in ev.missiles if m.range_m is not None]
+        apo = [m.apogee_m for m in ev.missiles if m.apogee_m is not None]
+        range_km = max(rng) / 1e3 if rng else None
+        apogee_km = max(apo) / 1e3 if apo else None
+        note = "CNS rows (no missile with both range and apogee)"
+    if lat is not None and range_km and apogee_km:
+        az, az_from = choose_azimuth(lat, lon, range_km, landing)
+    else:
+        az, az_from = 0.0, "not needed (nothing to reconstruct)"
+    return AnalysisInputs(site, lat, lon, range_km, apogee_km, flight_time, az, note, az_from)
 
 
 def closed_form(range_km: float | None, apogee_km: float | None) -> dict | None:

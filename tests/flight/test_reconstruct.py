@@ -101,3 +101,10 @@ def test_bad_figures_name_the_field(kwargs, field):
 def test_impossible_flight_is_a_convergence_error():
     with pytest.raises(ConvergenceError):
         reconstruct("Sunan", azimuth_deg=90, range_km=15000, apogee_km=19000)
+
+
+@pytest.mark.parametrize("range_km, apogee_km", [(600, 60), (300, 100), (800, 200), (200, 30)])
+def test_srbm_profile_flies_standard_and_depressed_short_ranges(range_km, apogee_km):
+    rec = reconstruct("Sunan", azimuth_deg=90, range_km=range_km, apogee_km=apogee_km, range_class="SRBM")
+    assert rec.impact_miss_km < 1.0 and rec.apogee_km == pytest.approx(apogee_km, abs=1.0)
+    assert rec.profile.name == "generic SRBM"

@@ -136,11 +136,11 @@ class BoostProfile:
 # a thrust termination (cutoff) can reach any range in the class.
 GENERIC_PROFILES: dict[RangeClass, BoostProfile] = {
     RangeClass.SRBM: BoostProfile(
-        "generic SRBM", RangeClass.SRBM, (Stage(60.0, 2300.0, 3.6),),
-        vertical_s=6.0, pitch_s=8.0, beta_boost=20000.0, beta_reentry=4000.0,
+        "generic SRBM", RangeClass.SRBM, (Stage(100.0, 2500.0, 5.5),),
+        vertical_s=5.0, pitch_s=8.0, beta_boost=30000.0, beta_reentry=8000.0,
     ),
     RangeClass.MRBM: BoostProfile(
-        "generic MRBM", RangeClass.MRBM, (Stage(110.0, 2600.0, 5.0),),
+        "generic MRBM", RangeClass.MRBM, (Stage(120.0, 2700.0, 6.0),),
         vertical_s=8.0, pitch_s=10.0, beta_boost=30000.0, beta_reentry=7000.0,
     ),
     RangeClass.IRBM: BoostProfile(

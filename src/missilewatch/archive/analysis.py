@@ -87,7 +87,6 @@ def _crossed(lat: float, lon: float, azimuth: float, range_km: float) -> set[str
     classify = _geography()
     if classify is None:
         return None
-    from missilewatch.errors import DataError
     from missilewatch.flight.propagate import GEOD
 
     n = max(2, int(range_km / 5.0))
@@ -95,7 +94,7 @@ def _crossed(lat: float, lon: float, azimuth: float, range_km: float) -> set[str
                              np.linspace(0.0, range_km * 1e3, n))
     try:
         z = classify(lats, lons)
-    except DataError:
+    except Exception:  # noqa: BLE001 - geography is optional here: without it, no turn is made
         return None
     return {z.country(i) for i in range(len(z)) if z.zone(i).value == "land" and z.country(i)}
 
@@ -224,6 +223,8 @@ def place(track: list[dict]) -> dict | None:
         impact = classify([lat[-1]], [lon[-1]]).to_records()[0]
     except DataError as exc:
         return {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - an optional enrichment must not stop the analysis
+        return {"error": f"geography failed: {type(exc).__name__}: {exc}"}
     launch_country = z.country(0) if z.zone(0).value == "land" else None
     over: list[str] = []
     for i in range(len(z)):

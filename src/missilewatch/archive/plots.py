@@ -132,7 +132,7 @@ def _coastlines(bounds: tuple[float, float, float, float]) -> list[np.ndarray]:
         return []
     try:
         topo = countries()
-    except DataError:
+    except (DataError, OSError, ValueError):
         return []
     lon0, lon1, lat0, lat1 = bounds
     out = []
@@ -156,14 +156,16 @@ def _zone_mask(bounds: tuple[float, float, float, float], country: str, step_deg
     lon_g, lat_g = np.meshgrid(lon, lat)
     try:
         z = classify_points(lat_g, lon_g)
-    except DataError:
-        return None
-    from missilewatch.geography.data import countries
-    from missilewatch.geography.zones import ZONE_BY_CODE
+        from missilewatch.geography.data import countries
+        from missilewatch.geography.zones import ZONE_BY_CODE
 
-    k = countries().index_of(country)
-    sea_codes = [i for i, zone in enumerate(ZONE_BY_CODE) if zone.value in ("territorial_sea", "eez")]
-    mask = (np.isin(z.zone_code, sea_codes) & (z.country_index == k)).reshape(lat_g.shape)
+        k = countries().index_of(country)
+        sea_codes = [i for i, zone in enumerate(ZONE_BY_CODE) if zone.value in ("territorial_sea", "eez")]
+        mask = (np.isin(z.zone_code, sea_codes) & (z.country_index == k)).reshape(lat_g.shape)
+    except (DataError, ImportError):
+        return None
+    except Exception:  # noqa: BLE001 - the zone layer is optional: the map is drawn without it
+        return None
     return lon_g, lat_g, mask
 
 

@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(PY) -m missilewatch.cli.app demo --out out/demo
 
 test: $(STAMP)
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

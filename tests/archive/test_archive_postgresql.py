@@ -12,7 +12,11 @@ from missilewatch.archive.query import summaries
 from missilewatch.store import Base, Database, LaunchEvent, Missile
 
 PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL"),
+    # One server, one database: every PostgreSQL test runs in the same xdist worker.
+    pytest.mark.xdist_group("postgresql"),
+]
 
 
 def test_cns_and_reports_on_postgresql(cns_csv, seeds):

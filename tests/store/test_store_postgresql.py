@@ -12,7 +12,11 @@ from sqlalchemy import select
 from missilewatch.store import Base, Database, Fact, LaunchEvent, Source
 
 PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
-pytestmark = pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
+pytestmark = [
+    pytest.mark.skipif(not PG_URL, reason="no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL"),
+    # One server, one database: every PostgreSQL test runs in the same xdist worker.
+    pytest.mark.xdist_group("postgresql"),
+]
 
 
 @pytest.fixture()

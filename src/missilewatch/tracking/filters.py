@@ -1,0 +1,229 @@
+"""Extended and unscented Kalman filters on the ballistic dynamics, and the interacting
+multiple model (IMM) of boost and ballistic flight.
+
+One class, :class:`KalmanFilter`, covers all of them: a tuple of motion models (one model:
+a plain EKF/UKF; several: an IMM whose Markov mode chain leaves model i after a mean sojourn
+of ``sojourn_s[i]`` seconds), and ``kind`` "ekf" (Jacobians: variational equations of the
+equations of motion, analytic measurement Jacobians, Joseph-form update) or "ukf" (scaled
+unscented transform through the same equations of motion). The estimate is a
+:class:`ModeEstimate`; single-model users can pass and get :class:`GaussianState` too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from missilewatch.errors import InputError
+from missilewatch.tracking import filter_kernels as fk
+from missilewatch.tracking.measurements import Measurement
+from missilewatch.tracking.models import (
+    N_STATE,
+    GaussianState,
+    MotionModel,
+    ballistic_model,
+    boost_model,
+)
+
+KINDS = ("ekf", "ukf")
+
+
+@dataclass(frozen=True)
+class ModeEstimate:
+    """Estimate of an IMM (or a single filter): per-model states ``xs`` (K, 8), covariances
+    ``Ps`` (K, 8, 8), model probabilities ``mu`` (K,), at time ``t_s``."""
+
+    t_s: float
+    xs: np.ndarray
+    Ps: np.ndarray = field(repr=False)
+    mu: np.ndarray
+
+    @cached_property
+    def state(self) -> GaussianState:
+        """Moment-matched combined estimate."""
+        x = np.empty(N_STATE)
+        P = np.empty((N_STATE, N_STATE))
+        fk.combine(self.xs, self.Ps, self.mu, x, P)
+        return GaussianState(self.t_s, x, P)
+
+    def copy_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.xs.copy(), self.Ps.copy(), self.mu.copy()
+
+
+@dataclass(frozen=True)
+class KalmanFilter:
+    """EKF/UKF (one model) or IMM-EKF/IMM-UKF (several) on the models' equations of motion."""
+
+    models: tuple[MotionModel, ...] = (ballistic_model(),)
+    kind: str = "ekf"
+    sojourn_s: tuple[float, ...] | None = None
+    ukf_alpha: float = 1.0
+    ukf_beta: float = 2.0
+    ukf_kappa: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise InputError("kind", self.kind, f"must be one of {', '.join(KINDS)}")
+        if not self.models:
+            raise InputError("models", self.models, "needs at least one motion model")
+        soj = self.sojourn_s if self.sojourn_s is not None else (math.inf,) * len(self.models)
+        if len(soj) != len(self.models) or any(not (s > 0) for s in soj):
+            raise InputError("sojourn_s", soj, "needs one mean sojourn time > 0 s per model")
+        object.__setattr__(self, "sojourn_s", tuple(float(s) for s in soj))
+        if not self.ukf_alpha > 0 or N_STATE + self.ukf_kappa <= 0:
+            raise InputError("ukf_alpha", self.ukf_alpha, "needs alpha > 0 and n + kappa > 0")
+
+    # -- kernel arrays ---------------------------------------------------------------------
+
+    @cached_property
+    def mps(self) -> np.ndarray:
+        return np.ascontiguousarray(np.stack([m.params for m in self.models]))
+
+    @cached_property
+    def tau(self) -> np.ndarray:
+        return np.array(self.sojourn_s, dtype=float)
+
+    @cached_property
+    def ukf_params(self) -> np.ndarray:
+        return np.array([self.ukf_alpha, self.ukf_beta, self.ukf_kappa])
+
+    @property
+    def use_ukf(self) -> bool:
+        return self.kind == "ukf"
+
+    @property
+    def n_models(self) -> int:
+        return len(self.models)
+
+    @cached_property
+    def thrust_models(self) -> np.ndarray:
+        """Boolean mask of the models with thrust."""
+        return np.array([m.thrust for m in self.models])
+
+    # -- estimates -------------------------------------------------------------------------
+
+    def estimate(self, state: GaussianState, mu=None) -> ModeEstimate:
+        """The same Gaussian in every model, with model probabilities ``mu`` (default equal)."""
+        K = self.n_models
+        mu = np.full(K, 1.0 / K) if mu is None else np.asarray(mu, float)
+        if mu.shape != (K,) or np.any(mu < 0) or not math.isclose(mu.sum(), 1.0, rel_tol=1e-9):
+            raise InputError("mu", mu, f"must be {K} probabilities summing to 1")
+        xs = np.repeat(state.x[None], K, 0)
+        Ps = np.repeat(state.P[None], K, 0)
+        for j, m in enumerate(self.models):
+            if not m.thrust:
+                xs[j, 7] = 0.0
+                Ps[j, 7, :] = 0.0
+                Ps[j, :, 7] = 0.0
+        return ModeEstimate(state.t_s, xs, Ps, mu.copy())
+
+    def _as_estimate(self, est) -> ModeEstimate:
+        if isinstance(est, ModeEstimate):
+            if est.xs.shape[0] != self.n_models:
+                raise InputError("estimate", est.xs.shape, f"must hold {self.n_models} models")
+            return est
+        if isinstance(est, GaussianState):
+            return self.estimate(est)
+        raise InputError("estimate", type(est).__name__, "must be a GaussianState or ModeEstimate")
+
+    def predict(self, est, t_s: float):
+        """Prediction to ``t_s`` without a measurement; same type as ``est``.
+
+        A ModeEstimate is mixed and each model predicted (the IMM time update); a
+        GaussianState gets the moment-matched mixture of the models' predictions.
+        """
+        e = self._as_estimate(est)
+        dt = float(t_s) - e.t_s
+        if isinstance(est, GaussianState):
+            x = np.empty(N_STATE)
+            P = np.empty((N_STATE, N_STATE))
+            fk.predict_combined(e.xs, e.Ps, e.mu, dt, self.mps, self.tau, self.use_ukf,
+                                self.ukf_params, x, P)
+            return GaussianState(float(t_s), x, P)
+        xs, Ps, mu = e.copy_arrays()
+        cbar = np.empty(self.n_models)
+        fk.imm_mix(xs, Ps, mu, dt, self.tau, cbar)
+        for j in range(self.n_models):
+            if cbar[j] > 0 and not fk.time_update(xs[j], Ps[j], dt, self.mps[j], self.use_ukf,
+                                                  self.ukf_params):
+                raise InputError("P", "not positive semi-definite", "covariance lost definiteness")
+        return ModeEstimate(float(t_s), xs, Ps, cbar / cbar.sum())
+
+    def update(self, est, m: Measurement):
+        """Time update to ``m.t_s`` then measurement update with ``m``.
+
+        Returns (estimate, NIS); the estimate has the type of ``est``.
+        """
+        e = self._as_estimate(est)
+        xs, Ps, mu = e.copy_arrays()
+        z, R = m.padded()
+        nis, _d = fk.imm_step(xs, Ps, mu, m.t_s - e.t_s, z, R, m.code, m.sensor_vector, self.mps,
+                              self.tau, self.use_ukf, self.ukf_params)
+        out = ModeEstimate(m.t_s, xs, Ps, mu)
+        return (out.state if isinstance(est, GaussianState) else out), float(nis)
+
+    def run(self, est, measurements: Iterable[Measurement]) -> "FilterRun":
+        """Filter a time-ordered sequence in one compiled loop; estimates after every update."""
+        e = self._as_estimate(est)
+        ms = list(measurements)
+        n = len(ms)
+        ts = np.array([m.t_s for m in ms], dtype=float)
+        if n and (np.any(np.diff(ts) < 0) or ts[0] < e.t_s):
+            raise InputError("measurements", "out of order", "must be in time order after the estimate")
+        z = np.zeros((n, 4))
+        R = np.zeros((n, 4, 4))
+        for i, m in enumerate(ms):
+            z[i], R[i] = m.padded()
+        codes = np.array([m.code for m in ms], dtype=np.int64)
+        sp = np.array([m.sensor_vector for m in ms]).reshape(n, 8)
+        xs, Ps, mu = e.copy_arrays()
+        ox = np.empty((n, N_STATE))
+        oP = np.empty((n, N_STATE, N_STATE))
+        om = np.empty((n, self.n_models))
+        on = np.empty(n)
+        fk.run_sequence(xs, Ps, mu, e.t_s, ts, z, R, codes, sp, self.mps, self.tau, self.use_ukf,
+                        self.ukf_params, ox, oP, om, on)
+        return FilterRun(ts, ox, oP, om, on, np.array([m.dim for m in ms], dtype=np.int64),
+                         ModeEstimate(ts[-1] if n else e.t_s, xs, Ps, mu))
+
+
+@dataclass(frozen=True)
+class FilterRun:
+    """Estimates after each update of :meth:`KalmanFilter.run`: times (N,), states (N, 8),
+    covariances (N, 8, 8), model probabilities (N, K), NIS (N,) with its degrees of freedom."""
+
+    t_s: np.ndarray
+    x: np.ndarray
+    P: np.ndarray
+    mu: np.ndarray
+    nis: np.ndarray
+    nis_dof: np.ndarray
+    final: ModeEstimate
+
+
+def ekf(model: MotionModel | None = None) -> KalmanFilter:
+    """Extended Kalman filter on one model (default: ballistic)."""
+    return KalmanFilter((model or ballistic_model(),), "ekf")
+
+
+def ukf(model: MotionModel | None = None, alpha: float = 1.0, beta: float = 2.0,
+        kappa: float = 0.0) -> KalmanFilter:
+    """Unscented Kalman filter on one model (default: ballistic)."""
+    return KalmanFilter((model or ballistic_model(),), "ukf", None, alpha, beta, kappa)
+
+
+#: Mean sojourn times (s) of the boost/ballistic IMM: a boost lasts about a minute or two; a
+#: ballistic flight never thrusts again (stages that ignite after a coast are not modelled).
+BOOST_SOJOURN_S = 60.0
+BALLISTIC_SOJOURN_S = math.inf
+
+
+def boost_ballistic_imm(kind: str = "ekf", ballistic: MotionModel | None = None,
+                        boost: MotionModel | None = None) -> KalmanFilter:
+    """IMM of ballistic (model 0) and boost (model 1) flight."""
+    return KalmanFilter((ballistic or ballistic_model(), boost or boost_model()), kind,
+                        (BALLISTIC_SOJOURN_S, BOOST_SOJOURN_S))

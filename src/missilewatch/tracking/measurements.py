@@ -1,0 +1,210 @@
+"""Measurements as the tracker consumes them, and the measurement models' Python face.
+
+A :class:`Measurement` is one detection in the ``missilewatch.measurement/1`` conventions of
+:mod:`missilewatch.sensors.measurement_io` (SI: m, rad, m/s; radar in the sensor's ENU frame,
+infrared line-of-sight angles in ECEF axes). :func:`from_stream` adapts the sensors' columnar
+:class:`~missilewatch.sensors.measurements.MeasurementStream` (what ``read_jsonl`` returns
+and the simulator produces); the truth columns are never read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from missilewatch.errors import InputError
+from missilewatch.tracking import measurement_kernels as mk
+from missilewatch.tracking.models import N_STATE
+
+#: Measurement type names (the file format's ``type``) and kernel codes.
+MTYPE_CODES: dict[str, int] = {
+    "range_az_el": mk.MC_RAE,
+    "range_az_el_rr": mk.MC_RAE_RR,
+    "los_angles": mk.MC_LOS,
+    "position_ecef": mk.MC_POS,
+}
+RADAR_TYPES = frozenset({"range_az_el", "range_az_el_rr"})
+INFRARED_TYPES = frozenset({"los_angles"})
+
+
+@dataclass(frozen=True, eq=False)
+class Measurement:
+    """One detection.
+
+    ``t_s``: time of validity (s from the epoch); ``t_report_s``: when it reached the tracker.
+    ``z`` (d,), ``R`` (d, d) noise covariance; ``sensor_r_ecef``/``sensor_v_ecef`` (3,) and the
+    sensor's geodetic ``sensor_lat_rad``/``sensor_lon_rad`` at ``t_s``. ``seq``: the caller's
+    index (stream order), kept in events.
+    """
+
+    t_s: float
+    sensor_id: str
+    mtype: str
+    z: np.ndarray
+    R: np.ndarray = field(repr=False)
+    sensor_r_ecef: np.ndarray = field(repr=False)
+    sensor_v_ecef: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(3))
+    sensor_lat_rad: float = 0.0
+    sensor_lon_rad: float = 0.0
+    t_report_s: float | None = None
+    seq: int = -1
+
+    def __post_init__(self) -> None:
+        if self.mtype not in MTYPE_CODES:
+            raise InputError("type", self.mtype, f"must be one of {', '.join(MTYPE_CODES)}")
+        d = mk.MEAS_DIM[MTYPE_CODES[self.mtype]]
+        z = np.asarray(self.z, dtype=float).reshape(-1)
+        R = np.asarray(self.R, dtype=float)
+        if z.shape != (d,) or not np.isfinite(z).all():
+            raise InputError("values", z.tolist(), f"must be {d} finite numbers for type {self.mtype}")
+        if R.shape != (d, d) or not np.isfinite(R).all():
+            raise InputError("covariance", R.shape, f"must be a finite {d}x{d} matrix")
+        if np.any(np.diag(R) <= 0):
+            raise InputError("covariance", np.diag(R).tolist(), "variances must be > 0")
+        if not math.isfinite(self.t_s):
+            raise InputError("t_s", self.t_s, "must be finite")
+        rs = np.asarray(self.sensor_r_ecef, dtype=float).reshape(3)
+        vs = np.asarray(self.sensor_v_ecef, dtype=float).reshape(3)
+        object.__setattr__(self, "z", z)
+        object.__setattr__(self, "R", R)
+        object.__setattr__(self, "sensor_r_ecef", rs)
+        object.__setattr__(self, "sensor_v_ecef", vs)
+        if self.t_report_s is None:
+            object.__setattr__(self, "t_report_s", float(self.t_s))
+
+    @property
+    def code(self) -> int:
+        return MTYPE_CODES[self.mtype]
+
+    @property
+    def dim(self) -> int:
+        return int(self.z.size)
+
+    @property
+    def is_radar(self) -> bool:
+        return self.mtype in RADAR_TYPES
+
+    @property
+    def is_infrared(self) -> bool:
+        return self.mtype in INFRARED_TYPES
+
+    @property
+    def sensor_vector(self) -> np.ndarray:
+        """Kernel sensor vector (8,): ECEF position, velocity, latitude, longitude."""
+        return np.concatenate([self.sensor_r_ecef, self.sensor_v_ecef,
+                               [self.sensor_lat_rad, self.sensor_lon_rad]])
+
+    def padded(self) -> tuple[np.ndarray, np.ndarray]:
+        """(z (4,), R (4, 4)) zero-padded for the kernels."""
+        z = np.zeros(4)
+        R = np.zeros((4, 4))
+        d = self.dim
+        z[:d] = self.z
+        R[:d, :d] = self.R
+        return z, R
+
+
+def from_stream(stream, start: int = 0) -> list[Measurement]:
+    """Measurements of a sensors ``MeasurementStream`` (or a loaded file's ``.stream``), in order.
+
+    ``seq`` is ``start`` + the row index. Truth columns are ignored.
+    """
+    s = getattr(stream, "stream", stream)
+    out = []
+    for i in range(len(s)):
+        mtype = str(s.mtype[i])
+        d = mk.MEAS_DIM[MTYPE_CODES[mtype]] if mtype in MTYPE_CODES else 0
+        out.append(Measurement(
+            t_s=float(s.t_s[i]), sensor_id=str(s.sensor_id[i]), mtype=mtype,
+            z=s.values[i, :d], R=s.covariance[i, :d, :d], sensor_r_ecef=s.sensor_r_ecef[i],
+            sensor_v_ecef=s.sensor_v_ecef[i], sensor_lat_rad=float(s.sensor_lat_rad[i]),
+            sensor_lon_rad=float(s.sensor_lon_rad[i]), t_report_s=float(s.t_report_s[i]),
+            seq=start + i,
+        ))
+    return out
+
+
+def from_record(record, epoch, seq: int = -1) -> Measurement:
+    """A measurement from one validated JSON line (``sensors.measurement_io.MeasurementRecord``)."""
+    from missilewatch.earth.frames import ecef2geodetic, geodetic2ecef
+    from missilewatch.sensors.measurement_io import parse_utc
+
+    t = (parse_utc(record.time_utc) - epoch).total_seconds()
+    t_rep = (parse_utc(record.report_time_utc) - epoch).total_seconds() if record.report_time_utc else t
+    p = record.sensor_position
+    if p.ecef_m is not None:
+        r = np.array(p.ecef_m, float)
+        lat, lon, _ = ecef2geodetic(*r)
+    else:
+        lat, lon = p.lat_deg, p.lon_deg
+        r = np.array(geodetic2ecef(p.lat_deg, p.lon_deg, p.h_m), float)
+    return Measurement(t_s=t, sensor_id=record.sensor_id, mtype=record.type, z=np.array(record.values),
+                       R=np.array(record.covariance), sensor_r_ecef=r,
+                       sensor_v_ecef=np.array(record.sensor_velocity_ecef_mps, float),
+                       sensor_lat_rad=math.radians(float(lat)), sensor_lon_rad=math.radians(float(lon)),
+                       t_report_s=t_rep, seq=seq)
+
+
+def scans(measurements: Iterable[Measurement]) -> Iterator[list[Measurement]]:
+    """Group measurements into scans: runs with the same (sensor, time of validity), in order."""
+    group: list[Measurement] = []
+    key = None
+    for m in measurements:
+        k = (m.sensor_id, m.t_s)
+        if group and k != key:
+            yield group
+            group = []
+        key = k
+        group.append(m)
+    if group:
+        yield group
+
+
+def predict_measurement(x: np.ndarray, m: Measurement) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted measurement h(x) (d,) and Jacobian H (d, 8) of state ``x`` for ``m``'s model."""
+    zhat = np.zeros(4)
+    H = np.zeros((4, N_STATE))
+    mk.measure(np.asarray(x, float), m.code, m.sensor_vector, zhat, H, True)
+    d = m.dim
+    return zhat[:d], H[:d]
+
+
+def residual(m: Measurement, zhat: np.ndarray) -> np.ndarray:
+    """z - zhat with the angle component wrapped to [-pi, pi)."""
+    nu = m.z - zhat
+    w = mk.WRAP_INDEX[m.code]
+    if w >= 0:
+        nu[w] = (nu[w] + math.pi) % (2 * math.pi) - math.pi
+    return nu
+
+
+def radar_to_ecef(m: Measurement) -> tuple[np.ndarray, np.ndarray]:
+    """ECEF position (3,) m of a radar detection and its covariance (3, 3) (linearised)."""
+    if not m.is_radar:
+        raise InputError("type", m.mtype, "only radar measurements carry a position")
+    rng, az, el = m.z[:3]
+    ce, se, ca, sa = math.cos(el), math.sin(el), math.cos(az), math.sin(az)
+    enu = np.array([rng * ce * sa, rng * ce * ca, rng * se])
+    J = np.array([
+        [ce * sa, rng * ce * ca, -rng * se * sa],
+        [ce * ca, -rng * ce * sa, -rng * se * ca],
+        [se, 0.0, rng * ce],
+    ])
+    lat, lon = m.sensor_lat_rad, m.sensor_lon_rad
+    sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+    rot = np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
+    r = m.sensor_r_ecef + rot.T @ enu
+    Jr = rot.T @ J
+    C = Jr @ m.R[:3, :3] @ Jr.T
+    return r, 0.5 * (C + C.T)
+
+
+def los_unit_vector(m: Measurement) -> np.ndarray:
+    """ECEF unit vector (3,) of an infrared line-of-sight measurement."""
+    if not m.is_infrared:
+        raise InputError("type", m.mtype, "only line-of-sight measurements carry a direction")
+    a, d = m.z
+    return np.array([math.cos(d) * math.cos(a), math.cos(d) * math.sin(a), math.sin(d)])

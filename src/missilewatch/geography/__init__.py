@@ -1,0 +1,1 @@
+"""Geography: land, territorial sea, EEZ and high seas by country; admin regions; overflight."""

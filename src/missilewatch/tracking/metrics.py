@@ -1,0 +1,333 @@
+"""Metrics of tracks against truth: RMSE, NEES and NIS with chi-square bounds, GOSPA, track
+swaps and breaks.
+
+Truth is any object with ``object_id``, ``t_s`` (K,), ``r_ecef`` and ``v_ecef`` (K, 3) (the
+simulator's ``TruthObject``, the sensors' ``TargetTruth``), interpolated by cubic Hermite
+splines (:class:`Truth`). Track estimates come from the tracker's events.
+
+GOSPA (Rahmathullah, Garcia-Fernandez, Svensson, "Generalized optimal sub-pattern assignment
+metric", FUSION 2017) with alpha = 2: for truth positions X and estimates Y,
+GOSPA^p = min over assignments of sum d(x, y)^p (pairs closer than c) + c^p / 2 (missed +
+false), decomposed into localisation, missed and false parts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.interpolate import CubicHermiteSpline
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2
+
+from missilewatch.errors import InputError
+from missilewatch.tracking.filters import KalmanFilter
+from missilewatch.tracking.tracker import TrackEvent, TrackSnapshot
+
+
+@dataclass(frozen=True)
+class Truth:
+    """One object's true flight: times (K,) s, ECEF positions and velocities (K, 3)."""
+
+    object_id: str
+    t_s: np.ndarray
+    r_ecef: np.ndarray
+    v_ecef: np.ndarray
+
+    @classmethod
+    def of(cls, obj) -> "Truth":
+        """From any object with object_id, t_s, r_ecef, v_ecef (duplicate times dropped)."""
+        t = np.asarray(obj.t_s, float)
+        keep = np.concatenate([[True], np.diff(t) > 0])
+        return cls(str(obj.object_id), t[keep], np.asarray(obj.r_ecef, float)[keep],
+                   np.asarray(obj.v_ecef, float)[keep])
+
+    @cached_property
+    def _spline(self) -> CubicHermiteSpline:
+        return CubicHermiteSpline(self.t_s, self.r_ecef, self.v_ecef, axis=0)
+
+    def alive(self, t: float) -> bool:
+        return bool(self.t_s[0] <= t <= self.t_s[-1])
+
+    def state_at(self, t) -> np.ndarray:
+        """ECEF [r, v] (6,) (or (N, 6) for an array of times) at ``t``; NaN outside the flight."""
+        ts = np.atleast_1d(np.asarray(t, float))
+        out = np.full((ts.size, 6), np.nan)
+        inside = (ts >= self.t_s[0]) & (ts <= self.t_s[-1])
+        if inside.any():
+            out[inside, :3] = self._spline(ts[inside])
+            out[inside, 3:] = self._spline.derivative()(ts[inside])
+        return out[0] if np.ndim(t) == 0 else out
+
+
+# ---------------------------------------------------------------------------------------
+# Consistency
+# ---------------------------------------------------------------------------------------
+
+
+def nees(x_est: np.ndarray, P: np.ndarray, x_true: np.ndarray) -> np.ndarray:
+    """Normalised estimation error squared e' P^-1 e per row: x (N, n), P (N, n, n)."""
+    e = np.atleast_2d(np.asarray(x_est, float) - np.asarray(x_true, float))
+    P = np.asarray(P, float).reshape(e.shape[0], e.shape[1], e.shape[1])
+    return np.einsum("ni,ni->n", e, np.linalg.solve(P, e[..., None])[..., 0])
+
+
+def chi2_interval(dof: int, n_runs: int = 1, probability: float = 0.95) -> tuple[float, float]:
+    """Two-sided interval of the average of ``n_runs`` independent chi-square(``dof``) values.
+
+    The sum of n_runs NEES values of a consistent filter is chi-square(n_runs * dof), so the
+    average falls inside with ``probability`` (Bar-Shalom, Li, Kirubarajan 2001, 5.4.2).
+    """
+    if dof < 1 or n_runs < 1:
+        raise InputError("dof/n_runs", (dof, n_runs), "must be >= 1")
+    if not 0 < probability < 1:
+        raise InputError("probability", probability, "must be in (0, 1)")
+    a = (1.0 - probability) / 2.0
+    k = dof * n_runs
+    return float(chi2.ppf(a, k) / n_runs), float(chi2.ppf(1.0 - a, k) / n_runs)
+
+
+def rmse(errors: np.ndarray) -> float:
+    """Root mean square of the Euclidean norms of error vectors (N, d)."""
+    e = np.atleast_2d(np.asarray(errors, float))
+    if e.size == 0:
+        return math.nan
+    return float(np.sqrt(np.mean(np.sum(e * e, axis=1))))
+
+
+# ---------------------------------------------------------------------------------------
+# GOSPA
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gospa:
+    """GOSPA distance and its parts (each a p-th power sum, so distance^p = sum of parts)."""
+
+    distance: float
+    localisation: float
+    missed: float
+    false: float
+    pairs: tuple[tuple[int, int], ...]
+
+    @property
+    def n_missed(self) -> int:
+        return int(round(self.missed))
+
+    @property
+    def n_false(self) -> int:
+        return int(round(self.false))
+
+
+def gospa(truth: np.ndarray, estimates: np.ndarray, c: float, p: float = 2.0) -> Gospa:
+    """GOSPA (alpha = 2) between truth points (n, d) and estimated points (m, d).
+
+    ``c`` cut-off distance (same unit as the points), ``p`` >= 1. ``missed`` and ``false``: the
+    numbers of missed truths and false estimates; ``localisation``: the sum of d^p over the
+    assigned pairs; distance = (localisation + c^p/2 (missed + false))^(1/p).
+    ``pairs``: (truth index, estimate index) assigned and closer than c.
+    """
+    if not c > 0 or not p >= 1:
+        raise InputError("c/p", (c, p), "need c > 0 and p >= 1")
+    X = np.asarray(truth, float).reshape(-1, np.shape(truth)[-1] if np.size(truth) else 1)
+    Y = np.asarray(estimates, float).reshape(-1, np.shape(estimates)[-1] if np.size(estimates) else 1)
+    n, m = X.shape[0], Y.shape[0]
+    pairs: list[tuple[int, int]] = []
+    loc = 0.0
+    if n and m:
+        d = np.linalg.norm(X[:, None, :] - Y[None, :, :], axis=2)
+        cost = np.minimum(d, c) ** p
+        rows, cols = linear_sum_assignment(cost)
+        for r, k in zip(rows, cols):
+            if d[r, k] < c:
+                pairs.append((int(r), int(k)))
+                loc += float(d[r, k] ** p)
+    missed = n - len(pairs)
+    false = m - len(pairs)
+    dist = (loc + (c**p / 2.0) * (missed + false)) ** (1.0 / p)
+    return Gospa(float(dist), loc, float(missed), float(false), tuple(pairs))
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation of a tracker run
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UpdateRecord:
+    """One update of a confirmed track matched to a truth object."""
+
+    t_s: float
+    track_id: int
+    object_id: str
+    position_error_m: float
+    velocity_error_mps: float
+    nees: float
+    nis: float
+    nis_dof: int
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Metrics of a tracker run against truth (SI units).
+
+    ``updates``: per update of a confirmed track (matched to the nearest truth within
+    ``match_distance_m``). ``gospa_t_s``/``gospa_m``: GOSPA of the confirmed tracks' positions
+    every grid step. ``swaps``: times a track moved from one object to another; ``breaks``:
+    times an object's track identity changed; both from the per-step assignments.
+    """
+
+    updates: tuple[UpdateRecord, ...]
+    gospa_t_s: np.ndarray
+    gospa_m: np.ndarray
+    gospa_missed: np.ndarray
+    gospa_false: np.ndarray
+    swaps: int
+    breaks: int
+    tracks_per_object: dict[str, tuple[int, ...]]
+    false_tracks: tuple[int, ...]
+
+    @property
+    def position_rmse_m(self) -> float:
+        return rmse(np.array([[u.position_error_m] for u in self.updates]))
+
+    @property
+    def velocity_rmse_mps(self) -> float:
+        return rmse(np.array([[u.velocity_error_mps] for u in self.updates]))
+
+    @property
+    def mean_nees(self) -> float:
+        v = np.array([u.nees for u in self.updates])
+        return float(v.mean()) if v.size else math.nan
+
+    @property
+    def mean_normalised_nis(self) -> float:
+        """Mean of NIS / dof (1 for a consistent filter)."""
+        v = np.array([u.nis / u.nis_dof for u in self.updates if u.nis_dof > 0 and math.isfinite(u.nis)])
+        return float(v.mean()) if v.size else math.nan
+
+    def nees_fraction_inside(self, probability: float = 0.95, dof: int = 6) -> float:
+        """Fraction of single NEES values inside their two-sided chi-square interval."""
+        lo, hi = chi2_interval(dof, 1, probability)
+        v = np.array([u.nees for u in self.updates])
+        return float(np.mean((v >= lo) & (v <= hi))) if v.size else math.nan
+
+    def summary(self) -> dict:
+        g = self.gospa_m[np.isfinite(self.gospa_m)]
+        return {
+            "updates": len(self.updates),
+            "position_rmse_m": self.position_rmse_m,
+            "velocity_rmse_mps": self.velocity_rmse_mps,
+            "mean_nees": self.mean_nees,
+            "mean_nis_per_dof": self.mean_normalised_nis,
+            "mean_gospa_m": float(g.mean()) if g.size else math.nan,
+            "swaps": self.swaps,
+            "breaks": self.breaks,
+            "false_tracks": len(self.false_tracks),
+            "tracks_per_object": {k: list(v) for k, v in self.tracks_per_object.items()},
+        }
+
+
+def _nearest_truth(x: np.ndarray, t: float, truths: Sequence[Truth], limit: float) -> tuple[int, np.ndarray] | None:
+    best = None
+    for i, tr in enumerate(truths):
+        if not tr.alive(t):
+            continue
+        s = tr.state_at(t)
+        d = float(np.linalg.norm(s[:3] - x[:3]))
+        if d <= limit and (best is None or d < best[0]):
+            best = (d, i, s)
+    return None if best is None else (best[1], best[2])
+
+
+def evaluate(
+    events: Iterable[TrackEvent],
+    truths: Iterable,
+    *,
+    filter: KalmanFilter | None = None,
+    grid_dt_s: float = 1.0,
+    gospa_c_m: float = 20_000.0,
+    match_distance_m: float = 20_000.0,
+) -> Evaluation:
+    """Metrics of a tracker run (its events, in order) against truth objects.
+
+    Between updates a confirmed track's estimate is predicted with ``filter`` (default: the
+    tracker's default filter) to the grid times.
+    """
+    from missilewatch.tracking.tracker import TrackerConfig
+
+    f = filter or TrackerConfig().make_filter()
+    truths = [t if isinstance(t, Truth) else Truth.of(t) for t in truths]
+    events = list(events)
+    # Update records.
+    records = []
+    for e in events:
+        if e.kind != "updated" or not e.track.confirmed or e.nis_dof == 0:
+            continue
+        st = e.track.state
+        hit = _nearest_truth(st.x, st.t_s, truths, match_distance_m)
+        if hit is None:
+            continue
+        i, s = hit
+        err = st.x[:6] - s
+        q = float(nees(st.x[None, :6], st.P[None, :6, :6], s[None])[0])
+        records.append(UpdateRecord(st.t_s, e.track_id, truths[i].object_id, float(np.linalg.norm(err[:3])),
+                                    float(np.linalg.norm(err[3:6])), q, e.nis, e.nis_dof))
+    # Grid: latest snapshot of each confirmed, alive track, predicted.
+    if not events:
+        empty = np.empty(0)
+        return Evaluation(tuple(records), empty, empty, empty, empty, 0, 0, {}, ())
+    t0 = min(min(t.t_s[0] for t in truths), min(e.t_s for e in events)) if truths else min(e.t_s for e in events)
+    t1 = max(max(t.t_s[-1] for t in truths), max(e.t_s for e in events)) if truths else max(e.t_s for e in events)
+    grid = np.arange(math.ceil(t0), t1 + 1e-9, grid_dt_s)
+    # An estimate is known from its state's time (an out-of-sequence update's event time is
+    # earlier than the state it reports).
+    by_time = sorted(events, key=lambda e: e.t_s if e.kind == "deleted" else max(e.t_s, e.track.t_s))
+    latest: dict[int, TrackSnapshot] = {}
+    deleted_at: dict[int, float] = {}
+    k = 0
+    g_d, g_m, g_f = [], [], []
+    track_truth: dict[int, str] = {}
+    truth_track: dict[str, int] = {}
+    swaps = breaks = 0
+    per_object: dict[str, list[int]] = {t.object_id: [] for t in truths}
+    matched_tracks: set[int] = set()
+    confirmed_ids: set[int] = set()
+    for tg in grid:
+        while k < len(by_time) and (by_time[k].t_s if by_time[k].kind == "deleted"
+                                    else max(by_time[k].t_s, by_time[k].track.t_s)) <= tg:
+            e = by_time[k]
+            if e.kind == "deleted":
+                deleted_at[e.track_id] = e.t_s
+                latest.pop(e.track_id, None)
+            elif e.track.confirmed:
+                confirmed_ids.add(e.track_id)
+                prev = latest.get(e.track_id)
+                if prev is None or e.track.state.t_s >= prev.state.t_s:
+                    latest[e.track_id] = e.track
+            k += 1
+        ids = sorted(latest)
+        est = np.array([f.predict(latest[i].state, tg).x[:3] for i in ids]).reshape(-1, 3)
+        alive = [t for t in truths if t.alive(tg)]
+        X = np.array([t.state_at(tg)[:3] for t in alive]).reshape(-1, 3)
+        g = gospa(X, est, gospa_c_m)
+        g_d.append(g.distance)
+        g_m.append(g.missed)
+        g_f.append(g.false)
+        for ti, ei in g.pairs:
+            oid, tid = alive[ti].object_id, ids[ei]
+            matched_tracks.add(tid)
+            if tid in track_truth and track_truth[tid] != oid:
+                swaps += 1
+            if oid in truth_track and truth_track[oid] != tid:
+                breaks += 1
+            track_truth[tid] = oid
+            truth_track[oid] = tid
+            if tid not in per_object[oid]:
+                per_object[oid].append(tid)
+    false_tracks = tuple(sorted(confirmed_ids - matched_tracks))
+    return Evaluation(tuple(records), grid, np.array(g_d), np.array(g_m), np.array(g_f), swaps, breaks,
+                      {k2: tuple(v) for k2, v in per_object.items()}, false_tracks)

@@ -1,0 +1,92 @@
+"""Reference places (capes, islands, cities) and phrases like "about 3,180 km east of Kamaishi".
+
+Distances and bearings are WGS84 geodesics (pyproj's GeographicLib port).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from pyproj import Geod
+
+from missilewatch.errors import InputError
+from missilewatch.geography.data import read_json
+
+GEOD = Geod(ellps="WGS84")
+COMPASS_8 = ("north", "northeast", "east", "southeast", "south", "southwest", "west", "northwest")
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    country: str
+    region: str | None
+    lat_deg: float
+    lon_deg: float
+
+
+@dataclass(frozen=True)
+class Relative:
+    """A position given relative to a reference place."""
+
+    place: Place
+    distance_km: float
+    bearing_deg: float  # from the place to the position, clockwise from north
+
+    @property
+    def compass(self) -> str:
+        return compass_point(self.bearing_deg)
+
+    def phrase(self) -> str:
+        """'about 3,180 km east of Kamaishi' (rounded as official releases do)."""
+        if self.distance_km < 1.0:
+            return f"at {self.place.name}"
+        return f"about {format_km(self.distance_km)} km {self.compass} of {self.place.name}"
+
+
+@lru_cache(maxsize=1)
+def places() -> tuple[Place, ...]:
+    return tuple(Place(**p) for p in read_json("gazetteer.json")["places"])
+
+
+def place(name: str) -> Place:
+    """A reference place by name (case-insensitive)."""
+    for p in places():
+        if p.name.lower() == name.strip().lower():
+            return p
+    raise InputError("place", name, f"unknown reference place; known: {', '.join(p.name for p in places())}")
+
+
+def compass_point(bearing_deg: float) -> str:
+    """8-wind compass name of a bearing (degrees clockwise from north)."""
+    return COMPASS_8[int(np.floor(((bearing_deg % 360.0) + 22.5) / 45.0)) % 8]
+
+
+def format_km(km: float) -> str:
+    """Round like official releases: 10 km steps from 100 km, 1 km below, thousands separated."""
+    value = round(km / 10.0) * 10 if km >= 100.0 else round(km)
+    return f"{int(value):,}"
+
+
+def relative_to(place_: Place, lat_deg: float, lon_deg: float) -> Relative:
+    az, _, d = GEOD.inv(place_.lon_deg, place_.lat_deg, lon_deg, lat_deg)
+    return Relative(place_, d / 1000.0, az % 360.0)
+
+
+def nearest_reference(lat_deg: float, lon_deg: float, countries: tuple[str, ...] | None = None) -> Relative:
+    """The nearest reference place (optionally among some countries' places)."""
+    cands = [p for p in places() if countries is None or p.country in countries]
+    if not cands:
+        raise InputError("countries", countries, "no reference places for these countries")
+    lon0 = np.array([p.lon_deg for p in cands])
+    lat0 = np.array([p.lat_deg for p in cands])
+    _, _, d = GEOD.inv(lon0, lat0, np.full(len(cands), lon_deg), np.full(len(cands), lat_deg))
+    return relative_to(cands[int(np.argmin(d))], lat_deg, lon_deg)
+
+
+def offset(place_: Place, distance_km: float, bearing_deg: float) -> tuple[float, float]:
+    """(lat_deg, lon_deg) at a distance and bearing from a place (e.g. '250 km west of Oga')."""
+    lon, lat, _ = GEOD.fwd(place_.lon_deg, place_.lat_deg, bearing_deg, distance_km * 1000.0)
+    return float(lat), float(lon)

@@ -1,0 +1,179 @@
+"""Which countries and admin regions a ground track passes over, when, and how high.
+
+The track is the sub-missile point at the given times; between samples it is taken as the
+straight lon/lat line (10 s steps of a ballistic flight are at most ~70 km apart, where the
+straight line and the great circle differ by a few hundred metres). Crossing points are exact
+intersections of that line with the region polygons (Shapely), mapped back to time and altitude
+by linear interpolation along the track.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Point
+
+from missilewatch.errors import InputError
+from missilewatch.geography.regions import Region, all_regions
+from missilewatch.geography.zones import validate_lat_lon
+
+
+@dataclass(frozen=True, eq=False)
+class GroundTrack:
+    """Sub-point track of a flight: time since launch (s), geodetic lat/lon (deg), altitude (km)."""
+
+    t_s: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+    alt_km: np.ndarray
+
+    @classmethod
+    def from_arrays(cls, t_s, lat_deg, lon_deg, alt_km) -> "GroundTrack":
+        """Validate and build (InputError names the bad field)."""
+        lat, lon = validate_lat_lon(lat_deg, lon_deg)
+        try:
+            t = np.asarray(t_s, dtype=np.float64).ravel()
+            alt = np.asarray(alt_km, dtype=np.float64).ravel()
+        except (TypeError, ValueError):
+            raise InputError("t_s/alt_km", (t_s, alt_km), "must be numbers") from None
+        if not (len(t) == len(lat) == len(lon) == len(alt)):
+            raise InputError("t_s", len(t), f"t_s, lat_deg, lon_deg, alt_km need equal lengths ({len(lat)} points)")
+        if len(t) < 2:
+            raise InputError("t_s", len(t), "a ground track needs at least 2 points")
+        if not (np.all(np.isfinite(t)) and np.all(np.isfinite(alt))):
+            raise InputError("t_s/alt_km", "non-finite", "times and altitudes must be finite")
+        if np.any(np.diff(t) <= 0):
+            raise InputError("t_s", t, "times must increase strictly")
+        return cls(t, lat, lon, alt)
+
+    @classmethod
+    def from_mapping(cls, track: dict) -> "GroundTrack":
+        """From a dict with arrays t_s, lat_deg, lon_deg, alt_km (as ``Reconstruction.ground_track``)."""
+        try:
+            return cls.from_arrays(track["t_s"], track["lat_deg"], track["lon_deg"], track["alt_km"])
+        except KeyError as exc:
+            raise InputError("track", sorted(track), f"missing array {exc.args[0]!r}") from None
+
+    def unwrapped_lon_deg(self) -> np.ndarray:
+        """Longitudes made continuous across the antimeridian (may leave [-180, 180])."""
+        return np.degrees(np.unwrap(np.radians(self.lon_deg)))
+
+    def at(self, t_s: float) -> tuple[float, float, float]:
+        """Interpolated (lat_deg, lon_deg, alt_km) at a time."""
+        lon = np.interp(t_s, self.t_s, self.unwrapped_lon_deg())
+        return (
+            float(np.interp(t_s, self.t_s, self.lat_deg)),
+            float(((lon + 180.0) % 360.0) - 180.0),
+            float(np.interp(t_s, self.t_s, self.alt_km)),
+        )
+
+
+@dataclass(frozen=True)
+class Overflight:
+    """One passage over a region: entry and exit times (s since launch) and altitudes (km)."""
+
+    country: str | None
+    country_name: str
+    region: str | None
+    enter_s: float
+    exit_s: float
+    alt_enter_km: float
+    alt_exit_km: float
+    alt_min_km: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.region} ({self.country_name})" if self.region else self.country_name
+
+    def to_dict(self) -> dict:
+        """JSON form; ``alt_km`` is the lowest altitude over the region."""
+        return {
+            "country": self.country,
+            "country_name": self.country_name,
+            "region": self.region,
+            "enter_s": round(self.enter_s, 1),
+            "exit_s": round(self.exit_s, 1),
+            "alt_km": round(self.alt_min_km, 1),
+            "alt_enter_km": round(self.alt_enter_km, 1),
+            "alt_exit_km": round(self.alt_exit_km, 1),
+        }
+
+
+def overflights(track: GroundTrack, merge_gap_s: float = 1.0) -> list[Overflight]:
+    """Every passage of the track over a region or country, in time order.
+
+    Passages over the same region separated by less than ``merge_gap_s`` (a crossing of a
+    narrow bay) are merged.
+    """
+    lon_u = track.unwrapped_lon_deg()
+    xy = np.column_stack([lon_u, track.lat_deg])
+    seglen = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
+    cum = np.concatenate([[0.0], np.cumsum(seglen)])
+    rs = all_regions()
+    found: list[tuple[Region, float, float]] = []
+    for shift in (0.0, -360.0, 360.0):
+        shifted = xy + np.array([shift, 0.0])
+        if shift and not (np.any(shifted[:, 0] > -180.0) and np.any(shifted[:, 0] < 180.0)):
+            continue
+        line = LineString(shifted)
+        for i in rs.tree.query(line, predicate="intersects"):
+            region = rs.regions[int(i)]
+            inter = shapely.intersection(line, region.geometry)
+            for piece in getattr(inter, "geoms", [inter]):
+                if piece.is_empty:
+                    continue
+                coords = np.asarray(piece.coords) if not isinstance(piece, Point) else np.asarray([piece.coords[0]] * 2)
+                a = line.project(Point(coords[0]))
+                b = line.project(Point(coords[-1]))
+                found.append((region, min(a, b), max(a, b)))
+    passes = []
+    for region, a, b in found:
+        t0 = float(np.interp(a, cum, track.t_s))
+        t1 = float(np.interp(b, cum, track.t_s))
+        passes.append((region, t0, t1))
+    passes.sort(key=lambda p: (p[1], p[2]))
+    merged: list[list] = []
+    for region, t0, t1 in passes:
+        for m in merged:
+            if m[0] is region and t0 - m[2] <= merge_gap_s and t1 >= m[1] - merge_gap_s:
+                m[1], m[2] = min(m[1], t0), max(m[2], t1)
+                break
+        else:
+            merged.append([region, t0, t1])
+    out = []
+    for region, t0, t1 in sorted(merged, key=lambda m: m[1]):
+        inside = (track.t_s > t0) & (track.t_s < t1)
+        a0 = float(np.interp(t0, track.t_s, track.alt_km))
+        a1 = float(np.interp(t1, track.t_s, track.alt_km))
+        amin = float(min(a0, a1, *track.alt_km[inside])) if inside.any() else min(a0, a1)
+        out.append(Overflight(region.country, region.country_name, region.name, t0, t1, a0, a1, amin))
+    return out
+
+
+def closest_approach(track: GroundTrack, geometry, step_km: float = 5.0) -> tuple[float, float]:
+    """(time s, distance km) where the ground track comes closest to a lon/lat geometry.
+
+    The track is resampled every ``step_km`` (roughly) and distances are geodesic to the
+    nearest point of the geometry (see regions.distance_to_km).
+    """
+    from missilewatch.geography.regions import distance_to_km
+
+    lon_u = track.unwrapped_lon_deg()
+    seg_km = np.hypot(np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1])), np.diff(track.lat_deg)) * 111.2
+    n = np.maximum(1, np.ceil(seg_km / step_km).astype(int))
+    ts = np.concatenate([np.linspace(track.t_s[i], track.t_s[i + 1], n[i], endpoint=False) for i in range(len(n))])
+    ts = np.append(ts, track.t_s[-1])
+    lat = np.interp(ts, track.t_s, track.lat_deg)
+    lon = ((np.interp(ts, track.t_s, lon_u) + 180.0) % 360.0) - 180.0
+    pts = shapely.points(lon, lat)
+    planar = shapely.distance(pts, geometry)
+    # Geodesic distance only near the planar minimum (planar degrees are a fine pre-filter).
+    order = np.argsort(planar)[:8]
+    best_t, best_km = float(ts[order[0]]), np.inf
+    for j in order:
+        km = distance_to_km(float(lat[j]), float(lon[j]), geometry)
+        if km < best_km:
+            best_t, best_km = float(ts[j]), km
+    return best_t, best_km

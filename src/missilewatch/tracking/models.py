@@ -49,7 +49,7 @@ class MotionModel:
     drag: bool = True
     thrust: bool = False
     exhaust_velocity_mps: float = 2800.0
-    a_max_mps2: float = 150.0
+    a_max_mps2: float = 300.0
     q_acc: float = 0.05
     q_jerk: float = 0.0
     q_lnb: float = 1e-4

@@ -16,6 +16,9 @@ of validity):
 4. initiation from unassociated detections (radar two-point, infrared launch detection);
 5. M-of-N confirmation of tentative tracks: M hits among the first N scans of the sensors that
    have detected the track (a scan is seen when its sensor reports anything at that time);
+   confirmation waits while the track's position is within the merge gate of a confirmed
+   track (a duplicate about to be merged, e.g. radar detections of a missile whose infrared
+   track has not yet seen its burnout);
 6. after the call: merging of duplicate tracks of one object, deletion of tracks that were not
    confirmed, that coasted too long, that became too uncertain, or that reached the ground.
 
@@ -64,7 +67,9 @@ class TrackerConfig:
     more likely boosting than not, ``coast_ballistic_s`` when ballistic, or when the position
     standard deviation (largest axis) exceeds ``max_position_sigma_m``, or once under ground.
     Out-of-sequence measurements up to ``oosm_lag_s`` old are reprocessed. Two tracks whose
-    position and velocity agree within the chi-square ``merge_probability`` are merged.
+    position and velocity agree within the chi-square ``merge_probability`` are merged; a
+    tentative track whose position agrees with a confirmed one's within the chi-square
+    ``duplicate_probability`` is not confirmed yet.
     """
 
     filter_kind: str = "ekf"
@@ -82,6 +87,7 @@ class TrackerConfig:
     max_position_sigma_m: float = 100_000.0
     oosm_lag_s: float = 30.0
     merge_probability: float = 0.999
+    duplicate_probability: float = 0.99999
     radar_boost_probability: float = 0.5
     infrared_boost_probability: float = 0.95
     initiation: InitiationConfig = field(default_factory=InitiationConfig)
@@ -91,8 +97,9 @@ class TrackerConfig:
             raise InputError("confirm_m", self.confirm_m, f"must be in [1, confirm_n={self.confirm_n}]")
         if not 0 < self.gate_probability < 1:
             raise InputError("gate_probability", self.gate_probability, "must be in (0, 1)")
-        if not 0 < self.merge_probability < 1:
-            raise InputError("merge_probability", self.merge_probability, "must be in (0, 1)")
+        for name in ("merge_probability", "duplicate_probability"):
+            if not 0 < getattr(self, name) < 1:
+                raise InputError(name, getattr(self, name), "must be in (0, 1)")
         for name in ("tentative_timeout_s", "coast_boost_s", "coast_ballistic_s",
                      "max_position_sigma_m"):
             if not getattr(self, name) > 0:
@@ -231,6 +238,7 @@ class Tracker:
         self.stats = TrackerStats()
         self._thrust = self.filter.thrust_models
         self._merge_gate = float(chi2.ppf(self.config.merge_probability, 6))
+        self._near_gate = float(chi2.ppf(self.config.duplicate_probability, 3))
 
     # -- public ----------------------------------------------------------------------------
 
@@ -346,11 +354,30 @@ class Tracker:
             tr.opportunities.append(True)
         events.append(TrackEvent("updated", tr.id, m.t_s, self._snapshot(tr), "", m.seq, m.sensor_id,
                                  float(nis), int(d)))
-        if tr.status == TENTATIVE and sum(tr.opportunities) >= self.config.confirm_m:
+        if (tr.status == TENTATIVE and sum(tr.opportunities) >= self.config.confirm_m
+                and not self._near_confirmed(tr)):
             tr.status = CONFIRMED
             tr.confirmed_t = m.t_s
             self.stats.confirmed += 1
             events.append(TrackEvent("confirmed", tr.id, m.t_s, self._snapshot(tr)))
+
+    def _near_confirmed(self, tr: _Track) -> bool:
+        """True when ``tr``'s position is within the (3-dof) merge gate of a confirmed track:
+        its confirmation waits, as it is likely a duplicate about to be merged."""
+        for other in self._tracks:
+            if other is tr or other.status != CONFIRMED:
+                continue
+            t = max(tr.t, other.t)
+            xa, Pa = self._predicted(tr, t)
+            xb, Pb = self._predicted(other, t)
+            d = xa[0:3] - xb[0:3]
+            try:
+                q = float(d @ np.linalg.solve(Pa[0:3, 0:3] + Pb[0:3, 0:3], d))
+            except np.linalg.LinAlgError:
+                continue
+            if q <= self._near_gate:
+                return True
+        return False
 
     def _reprocess(self, tr: _Track, m: Measurement) -> tuple[float, int]:
         """Insert an out-of-sequence measurement: roll back, filter it and the later ones."""

@@ -1,0 +1,303 @@
+"""Impact prediction from a track: where and when it falls (with a 95% footprint), how high it
+flies, its range class and trajectory type.
+
+The track's Gaussian (position, velocity, ln beta) is carried to the ground by
+``flight.propagate_to_impact`` (rotating Earth, J2, drag with each sample's beta):
+
+- ``method="unscented"``: the 2n+1 sigma points (n = 7) of the scaled unscented transform;
+  impact mean and east/north covariance from their weights;
+- ``method="monte-carlo"``: ``n_samples`` draws.
+
+A track still burning (boost probability above ``boost_threshold``) is not assumed to stop
+now: that fraction of the prediction is a Monte Carlo of continued thrust, each draw burning
+for a remaining time uniform in [0, v_e/a_T - v_e/a_max] (a constant-mass-flow stage cannot
+burn longer before its acceleration runs away) with v_e uniform in 2,300-3,300 m/s, then
+falling. The footprint is the ellipse of the mixture's mean and covariance.
+
+Range class and trajectory type come from ``flight.capability``: the trajectory type from
+(ground range, apogee) against the minimum-energy apogee; the range class from the range of
+the minimum-energy trajectory with the same burnout energy (the Keplerian surface speed of
+the predicted arc), so a lofted test of an ICBM is classed as an ICBM.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from pyproj import Geod
+from scipy.optimize import brentq
+
+from missilewatch.earth.frames import ecef2geodetic
+from missilewatch.earth.kernels import geodetic_height
+from missilewatch.errors import InputError
+from missilewatch.flight.boost import RangeClass
+from missilewatch.flight.capability import (
+    TrajectoryType,
+    keplerian_surface_speed_mps,
+    minimum_energy_speed_mps,
+    trajectory_type,
+)
+from missilewatch.flight.propagate import ForceModel, propagate_to_impact
+from missilewatch.prediction import kernels as pk
+from missilewatch.prediction.footprint import Footprint, from_offsets_km, offsets_km
+from missilewatch.tracking import dynamics_kernels as dk
+from missilewatch.tracking.models import I_AT, I_LNB, GaussianState, ballistic_model, boost_model
+from missilewatch.tracking.tracker import TrackSnapshot
+
+GEOD = Geod(ellps="WGS84")
+METHODS = ("unscented", "monte-carlo")
+#: Exhaust velocities (m/s) drawn for continued thrust: liquid and solid motors.
+EXHAUST_VELOCITY_RANGE_MPS = (2300.0, 3300.0)
+_BALLISTIC = ballistic_model()
+_BOOST = boost_model()
+
+
+@dataclass(frozen=True)
+class ImpactPrediction:
+    """Predicted fall of a tracked object (degrees and km at this edge, SI otherwise).
+
+    ``t_s``: time of the track estimate; ``t_impact_s`` and ``t_impact_sigma_s``: impact time
+    (s from the epoch). ``footprint``: ``confidence`` ellipse. ``samples_*``: the sigma points
+    or draws (impact latitude, longitude, time) with ``sample_weights``. ``impact_probability``:
+    weight of the samples that reach the ground within ``t_max_s`` (the others would orbit).
+    ``apogee_km``: highest altitude of the predicted (ballistic) arc, past or future.
+    ``range_km``: geodesic distance from the launch point (given, or the track's origin) to the
+    impact; ``standard_range_km``: the minimum-energy range of the same burnout energy.
+    """
+
+    t_s: float
+    t_impact_s: float
+    t_impact_sigma_s: float
+    impact_lat_deg: float
+    impact_lon_deg: float
+    footprint: Footprint
+    samples_lat_deg: np.ndarray = field(repr=False)
+    samples_lon_deg: np.ndarray = field(repr=False)
+    samples_t_impact_s: np.ndarray = field(repr=False)
+    sample_weights: np.ndarray = field(repr=False)
+    method: str
+    impact_probability: float
+    boost_probability: float
+    apogee_km: float
+    launch_lat_deg: float | None
+    launch_lon_deg: float | None
+    range_km: float | None
+    standard_range_km: float | None
+    range_class: RangeClass | None
+    trajectory_type: TrajectoryType | None
+
+    @property
+    def time_to_impact_s(self) -> float:
+        return self.t_impact_s - self.t_s
+
+    def contains(self, lat_deg, lon_deg):
+        """True where the point (degrees) lies inside the footprint."""
+        return self.footprint.contains(lat_deg, lon_deg)
+
+
+def _sigma_points(mean: np.ndarray, cov: np.ndarray, alpha=1.0, beta=2.0, kappa=0.0):
+    n = mean.size
+    lam = alpha * alpha * (n + kappa) - n
+    w, V = np.linalg.eigh(0.5 * (cov + cov.T))
+    L = V * np.sqrt(np.maximum(w, 0.0))
+    c = math.sqrt(n + lam)
+    pts = np.vstack([mean, mean + c * L.T, mean - c * L.T])
+    wm = np.full(2 * n + 1, 0.5 / (n + lam))
+    wc = wm.copy()
+    wm[0] = lam / (n + lam)
+    wc[0] = wm[0] + 1.0 - alpha * alpha + beta
+    return pts, wm, wc
+
+
+def _draw(mean: np.ndarray, cov: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    w, V = np.linalg.eigh(0.5 * (cov + cov.T))
+    L = V * np.sqrt(np.maximum(w, 0.0))
+    return mean + rng.standard_normal((n, mean.size)) @ L.T
+
+
+def _continued_thrust(x: np.ndarray, P: np.ndarray, n: int, rng: np.random.Generator):
+    """Burnout states (n, 8) and burn durations of draws that keep thrusting."""
+    X = _draw(x, P, n, rng)
+    ve = rng.uniform(*EXHAUST_VELOCITY_RANGE_MPS, n)
+    a = np.clip(X[:, I_AT], 1.0, _BOOST.a_max_mps2)
+    X[:, I_AT] = a
+    tmax = np.maximum(ve / a - ve / _BOOST.a_max_mps2, 0.0)
+    burn = rng.uniform(0.0, 1.0, n) * tmax
+    return pk.thrust_to_burnout(np.ascontiguousarray(X), burn, ve, _BOOST.params), burn
+
+
+def apogee_m(x: np.ndarray, t_limit_s: float = 4000.0) -> float:
+    """Highest geodetic altitude (m) of the ballistic arc through state ``x`` (8,), searched
+    forward while climbing or backward while descending (RK4 of the filters' model)."""
+    mp = _BALLISTIC.params
+    s = np.array(x, float)
+    s[I_AT] = 0.0
+
+    def h(state):
+        return geodetic_height(state[0], state[1], state[2])
+
+    def climbing(state):
+        r = state[0:3]
+        return float(state[3:6] @ r) > 0.0
+
+    step = 10.0 if climbing(s) else -10.0
+    prev = s.copy()
+    h_prev = h(prev)
+    t = 0.0
+    while abs(t) < t_limit_s:
+        nxt = prev.copy()
+        dk.propagate_state(nxt, step, mp)
+        h_next = h(nxt)
+        if h_next < h_prev or h_next < 0.0:
+            break
+        prev, h_prev, t = nxt, h_next, t + step
+    # The maximum lies within one step either side of ``prev``: golden-section search.
+    base = prev.copy()
+    dk.propagate_state(base, -abs(step), mp)
+    lo, hi = 0.0, 2.0 * abs(step)
+    g = (math.sqrt(5.0) - 1.0) / 2.0
+
+    def height_at(tt):
+        st = base.copy()
+        dk.propagate_state(st, tt, mp)
+        return h(st)
+
+    c, d = hi - g * (hi - lo), lo + g * (hi - lo)
+    fc, fd = height_at(c), height_at(d)
+    for _ in range(40):
+        if fc > fd:
+            hi, d, fd = d, c, fc
+            c = hi - g * (hi - lo)
+            fc = height_at(c)
+        else:
+            lo, c, fc = c, d, fd
+            d = lo + g * (hi - lo)
+            fd = height_at(d)
+        if hi - lo < 1e-3:
+            break
+    return float(max(fc, fd, h_prev))
+
+
+def standard_range_km(range_km: float, apogee_km: float) -> float:
+    """Range (km) of the minimum-energy trajectory whose surface speed equals that of the
+    Keplerian arc of ``range_km`` and ``apogee_km`` (the same burnout energy)."""
+    v = keplerian_surface_speed_mps(max(range_km, 1.0), max(apogee_km, 0.1))
+    lo, hi = 1.0, 19_999.0
+    if v >= minimum_energy_speed_mps(hi):
+        return hi
+    if v <= minimum_energy_speed_mps(lo):
+        return lo
+    return float(brentq(lambda r: minimum_energy_speed_mps(r) - v, lo, hi, xtol=1e-3))
+
+
+def predict_impact(
+    track: TrackSnapshot | GaussianState,
+    *,
+    method: str = "unscented",
+    n_samples: int = 400,
+    rng: np.random.Generator | None = None,
+    boost_probability: float | None = None,
+    boost_threshold: float = 0.01,
+    launch_lat_deg: float | None = None,
+    launch_lon_deg: float | None = None,
+    confidence: float = 0.95,
+    t_max_s: float = 10_000.0,
+) -> ImpactPrediction:
+    """Impact point, time and footprint of a track (see the module docstring).
+
+    ``track``: a tracker snapshot or a GaussianState (then ``boost_probability`` says how
+    likely it is still thrusting; default 0). ``rng``: the generator of the Monte Carlo draws
+    (default: seeded with 0, so a prediction is reproducible).
+    """
+    if method not in METHODS:
+        raise InputError("method", method, f"must be one of {', '.join(METHODS)}")
+    if not isinstance(n_samples, int | np.integer) or n_samples < 10:
+        raise InputError("n_samples", n_samples, "must be an integer >= 10")
+    if isinstance(track, TrackSnapshot):
+        state = track.state
+        pb = track.boost_probability if boost_probability is None else boost_probability
+        if launch_lat_deg is None and launch_lon_deg is None:
+            la, lo, _ = ecef2geodetic(*track.origin_ecef)
+            launch_lat_deg, launch_lon_deg = float(la), float(lo)
+    elif isinstance(track, GaussianState):
+        state = track
+        pb = 0.0 if boost_probability is None else boost_probability
+    else:
+        raise InputError("track", type(track).__name__, "must be a TrackSnapshot or GaussianState")
+    if not 0.0 <= pb <= 1.0:
+        raise InputError("boost_probability", pb, "must be in [0, 1]")
+    if (launch_lat_deg is None) != (launch_lon_deg is None):
+        raise InputError("launch_lat_deg/launch_lon_deg", (launch_lat_deg, launch_lon_deg),
+                         "give both or neither")
+    rng = rng if rng is not None else np.random.default_rng(0)
+    x, P = state.x, state.P
+    t0 = state.t_s
+    idx = np.r_[0:6, I_LNB]
+    # Ballistic part: the Gaussian of (r, v, ln beta).
+    if method == "unscented":
+        pts, wm, wc = _sigma_points(x[idx], P[np.ix_(idx, idx)])
+    else:
+        pts = _draw(x[idx], P[np.ix_(idx, idx)], n_samples, rng)
+        wm = wc = np.full(n_samples, 1.0 / n_samples)
+    states = [pts]
+    t_start = [np.full(len(pts), t0)]
+    w_mean = [wm * (1.0 - pb)]
+    w_cov = [wc * (1.0 - pb)]
+    if pb >= boost_threshold:
+        burn_states, burn = _continued_thrust(x, P, n_samples, rng)
+        states.append(burn_states[:, idx])
+        t_start.append(t0 + burn)
+        wb = np.full(n_samples, pb / n_samples)
+        w_mean.append(wb)
+        w_cov.append(wb)
+    else:
+        w_mean[0] = wm
+        w_cov[0] = wc
+    S = np.vstack(states)
+    t_s0 = np.concatenate(t_start)
+    wm_all = np.concatenate(w_mean)
+    wc_all = np.concatenate(w_cov)
+    beta = np.exp(np.clip(S[:, 6], math.log(50.0), math.log(1e6)))
+    batch = propagate_to_impact(S[:, 0:3], S[:, 3:6], beta, force=ForceModel(), t0=t_s0, t_max_s=t_max_s)
+    ok = batch.status == 0
+    if not ok.any():
+        raise InputError("track", "no impact", f"no sample reaches the ground within {t_max_s} s")
+    lat, lon, _h = batch.impact_geodetic
+    impact_prob = float(wm_all[ok].sum() / wm_all.sum()) if wm_all.sum() > 0 else float(ok.mean())
+    # Moments in a local frame about the weighted mean impact point.
+    r_mean = (wm_all[ok, None] * batch.r_impact[ok]).sum(0) / wm_all[ok].sum()
+    lat0, lon0, _ = ecef2geodetic(*r_mean)
+    off = offsets_km(lat[ok], lon[ok], float(lat0), float(lon0))
+    # Weights: the unscented covariance weights are used as they are (they do not sum to 1),
+    # both sets divided by the mean weight that reached the ground.
+    wsum = wm_all[ok].sum()
+    wmo = wm_all[ok] / wsum
+    wco = wc_all[ok] / wsum
+    clat, clon = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]), float(lat0),
+                                 float(lon0))
+    clat, clon = float(clat), float(clon)
+    off_c = offsets_km(lat[ok], lon[ok], clat, clon)
+    d = off_c - wmo @ off_c
+    C = (wco[:, None, None] * d[:, :, None] * d[:, None, :]).sum(0)
+    fp = Footprint(clat, clon, C, confidence)
+    ti = batch.t_impact_s[ok]
+    t_mean = float(wmo @ ti)
+    t_sig = float(math.sqrt(max(wco @ (ti - t_mean) ** 2, 0.0)))
+    apo_km = apogee_m(x) / 1e3
+    rng_km = std_km = None
+    rclass = ttype = None
+    if launch_lat_deg is not None:
+        rng_km = float(GEOD.inv(launch_lon_deg, launch_lat_deg, clon, clat)[2] / 1e3)
+        ttype = trajectory_type(max(rng_km, 1.0), apo_km)
+        std_km = standard_range_km(rng_km, apo_km)
+        rclass = RangeClass.from_range_km(std_km)
+    return ImpactPrediction(
+        t_s=t0, t_impact_s=t_mean, t_impact_sigma_s=t_sig, impact_lat_deg=clat, impact_lon_deg=clon,
+        footprint=fp, samples_lat_deg=np.asarray(lat[ok]), samples_lon_deg=np.asarray(lon[ok]),
+        samples_t_impact_s=ti, sample_weights=wmo, method=method, impact_probability=impact_prob,
+        boost_probability=float(pb), apogee_km=apo_km, launch_lat_deg=launch_lat_deg,
+        launch_lon_deg=launch_lon_deg, range_km=rng_km, standard_range_km=std_km,
+        range_class=rclass, trajectory_type=ttype,
+    )

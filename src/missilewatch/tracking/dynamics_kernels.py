@@ -318,19 +318,46 @@ def add_process_noise(x, h, mp, P):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _hold_no_thrust(x, P, mp):
-    """The ballistic model has no thrust state: a_T = 0 with no uncertainty."""
-    if mp[M_THRUST] == 0.0:
-        x[I_AT] = 0.0
-        for i in range(N_STATE):
-            P[I_AT, i] = 0.0
-            P[i, I_AT] = 0.0
+def stop_thrust(x, P, dt, mp):
+    """The ballistic model has no thrust state: a_T = 0 with no uncertainty.
+
+    A state that still carries thrust (an IMM mixed in from the boost model) has its motor
+    stop at a time uniform within the coming interval ``dt``, not at its start: the mean
+    impulse along the velocity (a dt/2 in velocity, a dt^2/3 in position) is added and so is
+    its covariance (moments of the uniform stop time u dt: velocity a dt u, position
+    a dt^2 (u - u^2/2)), with E[a^2] = a^2 + var(a).
+    """
+    if mp[M_THRUST] != 0.0:
+        return
+    a = x[I_AT]
+    if a != 0.0 and dt != 0.0:
+        h = abs(dt)
+        m2 = a * a + P[I_AT, I_AT]
+        u = _thrust_direction(x)
+        dv = a * h / 2.0
+        dr = a * h * h / 3.0
+        vv = h * h * (m2 / 3.0 - a * a / 4.0)
+        rr = h**4 * (m2 * 2.0 / 15.0 - a * a / 9.0)
+        rv = h**3 * (m2 * 5.0 / 24.0 - a * a / 6.0)
+        for i in range(3):
+            x[i] += dr * u[i]
+            x[3 + i] += dv * u[i]
+            for j in range(3):
+                uu = u[i] * u[j]
+                P[i, j] += rr * uu
+                P[i, 3 + j] += rv * uu
+                P[3 + i, j] += rv * uu
+                P[3 + i, 3 + j] += vv * uu
+    x[I_AT] = 0.0
+    for i in range(N_STATE):
+        P[I_AT, i] = 0.0
+        P[i, I_AT] = 0.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def predict(x, P, dt, mp):
     """EKF time update over ``dt`` s (in place): x <- f(x), P <- Phi P Phi' + Q per sub-step."""
-    _hold_no_thrust(x, P, mp)
+    stop_thrust(x, P, dt, mp)
     n = N_STATE
     Phi = np.empty((n, n))
     T = np.empty((n, n))
@@ -418,4 +445,6 @@ def process_noise(x, dt, mp, Q):
         for j in range(n):
             Q[i, j] = 0.0
     xx = x.copy()
+    if mp[M_THRUST] == 0.0:
+        xx[I_AT] = 0.0
     predict(xx, Q, dt, mp)

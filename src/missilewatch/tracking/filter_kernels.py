@@ -22,12 +22,11 @@ import numpy as np
 from numba import njit
 
 from missilewatch.tracking.dynamics_kernels import (
-    I_AT,
-    M_THRUST,
     N_STATE,
     predict,
     process_noise,
     propagate_state,
+    stop_thrust,
 )
 from missilewatch.tracking.measurement_kernels import meas_dim, measure, wrap_angle, wrap_index
 
@@ -302,11 +301,7 @@ def ukf_predict(x, P, dt, mp, ukf):
     lam, wm0, wc0, wi = sigma_weights(ukf)
     Q = np.empty((n, n))
     process_noise(x, dt, mp, Q)
-    if mp[M_THRUST] == 0.0:  # the ballistic model holds a_T = 0
-        x[I_AT] = 0.0
-        for i in range(n):
-            P[I_AT, i] = 0.0
-            P[i, I_AT] = 0.0
+    stop_thrust(x, P, dt, mp)
     X = np.empty((2 * n + 1, n))
     if not sigma_points(x, P, lam, X):
         return False

@@ -68,6 +68,22 @@ def radial_height(x, y, z):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _radial_height_gradient(x, y, z):
+    """Gradient (3,) of :func:`radial_height`: h = r - a sqrt((1 - e2) / (1 - e2 c)),
+    c = (x^2 + y^2) / r^2."""
+    r2 = x * x + y * y + z * z
+    r = math.sqrt(r2)
+    c = (x * x + y * y) / r2
+    g = _ONE_MINUS_E2 / (1.0 - WGS84_E2 * c)
+    f = 0.5 * WGS84_A / math.sqrt(g) * _ONE_MINUS_E2 * WGS84_E2 / ((1.0 - WGS84_E2 * c) ** 2)
+    r4 = r2 * r2
+    dcx = 2.0 * x * z * z / r4
+    dcy = 2.0 * y * z * z / r4
+    dcz = -2.0 * (x * x + y * y) * z / r4
+    return x / r - f * dcx, y / r - f * dcy, z / r - f * dcz
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def _drag_coefficient(x, mp):
     """k = 0.5 rho / beta (1/m) where drag acts, else 0; and d(rho)/dh (kg/m^4)."""
     if mp[M_DRAG] == 0.0:
@@ -176,12 +192,11 @@ def jacobian_rows(x, mp, A):
     if k > 0.0:
         s = math.sqrt(vx * vx + vy * vy + vz * vz)
         v = (vx, vy, vz)
-        r = math.sqrt(x[0] * x[0] + x[1] * x[1] + x[2] * x[2])
+        gh = _radial_height_gradient(x[0], x[1], x[2])
         for i in range(3):
             for j in range(3):
                 A[i, 3 + j] -= k * ((s if i == j else 0.0) + v[i] * v[j] / s)
-                # dh/dr ~ radial unit vector (radial height), d(rho)/dh from the table.
-                A[i, j] -= dk * s * v[i] * x[j] / r
+                A[i, j] -= dk * s * v[i] * gh[j]
             A[i, I_LNB] += k * s * v[i]
     dat = 0.0
     if mp[M_THRUST] != 0.0:

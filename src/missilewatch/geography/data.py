@@ -50,6 +50,17 @@ class CountryTopology:
         except ValueError:
             raise DataError(f"no country with ISO alpha-3 code {code!r} in the data") from None
 
+    def polar_closure(self, r: int) -> np.ndarray | None:
+        """For a ring that circles a pole (Antarctica), the planar closure from its east end at
+        +180 down past the pole to its west end at -180 ((4, 2) lon/lat, beyond +-90 so that
+        no ray of the point-in-polygon walk meets its horizontal part); None for other rings."""
+        xy = self.ring_lonlat(r)
+        turn = np.sum(np.diff(np.degrees(np.unwrap(np.radians(xy[:, 0])))))
+        if abs(turn) < 359.0 or xy[0, 0] != -xy[-1, 0] or abs(xy[0, 0]) != 180.0:
+            return None
+        pole = -91.0 if np.mean(xy[:, 1]) < 0 else 91.0
+        return np.array([xy[-1], [xy[-1, 0], pole], [xy[0, 0], pole], xy[0]])
+
     def ring_lonlat(self, r: int) -> np.ndarray:
         """(n, 2) lon/lat degrees of ring r (closed)."""
         parts = []
@@ -61,6 +72,26 @@ class CountryTopology:
                 xy = xy[::-1]
             parts.append(xy if not parts else xy[1:])
         return np.concatenate(parts)
+
+
+def _fix_antimeridian(lon: np.ndarray, arc_offsets: np.ndarray) -> np.ndarray:
+    """Give vertices at +-180 the sign of their arc's nearest vertex off the antimeridian.
+
+    The TopoJSON writes some points of the antimeridian cut as -180 inside rings that lie at
+    +180 (and the reverse), which in the plane turns a short edge into one across the whole map.
+    """
+    lon = lon.copy()
+    for i in np.flatnonzero(np.diff(arc_offsets) > 0):
+        a, b = int(arc_offsets[i]), int(arc_offsets[i + 1])
+        x = lon[a:b]
+        on = np.abs(x) == 180.0
+        if not on.any() or on.all():
+            continue
+        idx = np.flatnonzero(~on)
+        for j in np.flatnonzero(on):
+            k = idx[np.argmin(np.abs(idx - j))]
+            x[j] = 180.0 if x[k] > 0 else -180.0
+    return lon
 
 
 def _require(path: Path) -> Path:
@@ -78,7 +109,7 @@ def load_countries(path: Path | None = None) -> CountryTopology:
             sx, sy = z["scale"]
             tx, ty = z["translate"]
             return CountryTopology(
-                lon_deg=q[:, 0] * sx + tx,
+                lon_deg=_fix_antimeridian(q[:, 0] * sx + tx, z["arc_offsets"]),
                 lat_deg=q[:, 1] * sy + ty,
                 arc_offsets=z["arc_offsets"],
                 arc_owner=z["arc_owner"],

@@ -107,6 +107,16 @@ def make_geometry(topo: CountryTopology) -> Geometry:
     keep_e = nonzero & has_owner
     edge = np.column_stack([x0, y0, x1, y1])[keep_e]
     edge_owner = owner[keep_e].astype(np.int16)
+    # Rings around a pole (Antarctica) are closed in the plane past the pole.
+    extra, extra_owner = [], []
+    for r in range(len(topo.ring_country)):
+        closure = topo.polar_closure(r)
+        if closure is not None:
+            extra.append(np.column_stack([closure[:-1], closure[1:]]))
+            extra_owner.append(np.tile([topo.ring_country[r], -1], (len(closure) - 1, 1)))
+    if extra:
+        edge = np.vstack([edge, *extra])
+        edge_owner = np.vstack([edge_owner, *extra_owner]).astype(np.int16)
 
     # Coast: arcs used once, minus the cuts of the data along the antimeridian and along its
     # southern limit (Antarctica), which are edges of polygons but not shores.

@@ -62,6 +62,9 @@ def _country_polygons() -> dict[int, MultiPolygon]:
     shells: dict[int, list] = {}
     for r in range(len(topo.ring_country)):
         xy = topo.ring_lonlat(r)
+        closure = topo.polar_closure(r)
+        if closure is not None:
+            xy = np.vstack([xy, np.clip(closure[1:], -90.0, 90.0)])
         if len(xy) < 4:
             continue
         k = int(topo.ring_country[r])
@@ -74,9 +77,13 @@ def _country_polygons() -> dict[int, MultiPolygon]:
     for k, parts in shells.items():
         polys = []
         for shell, holes in parts:
-            p = shapely.make_valid(Polygon(shell, holes))
+            p = shapely.make_valid(Polygon(shell, holes), method="structure", keep_collapsed=False)
             polys.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and not g.is_empty)
-        out[k] = MultiPolygon(polys)
+        mp = MultiPolygon(polys)
+        if not mp.is_valid:  # touching or overlapping parts
+            mp = shapely.make_valid(mp, method="structure", keep_collapsed=False)
+            mp = MultiPolygon([g for g in getattr(mp, "geoms", [mp]) if isinstance(g, Polygon)])
+        out[k] = mp
     return out
 
 

@@ -109,7 +109,8 @@ def _as_degrees(name: str, value: object) -> np.ndarray:
     except (TypeError, ValueError):
         raise InputError(name, value, "must be a number (degrees)") from None
     if not np.all(np.isfinite(arr)):
-        raise InputError(name, value, "must be finite (no NaN or infinity)")
+        bad = arr[~np.isfinite(arr)].ravel()[0]
+        raise InputError(name, float(bad), "must be finite (no NaN or infinity)")
     return arr
 
 

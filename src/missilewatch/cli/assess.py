@@ -1,0 +1,77 @@
+"""``missilewatch assess``: reconstruct a flight from reported figures and assess the threat."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from missilewatch.errors import InputError
+
+
+def parse_ellipse(text: str | None) -> tuple[float, float, float]:
+    """``MAJOR,MINOR,ORIENTATION`` (km, km, deg from north) -> tuple; (0, 0, 0) when absent."""
+    if text is None:
+        return 0.0, 0.0, 0.0
+    parts = [p for p in text.split(",") if p.strip()]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        values = ()
+    if len(values) != 3:
+        raise InputError("--ellipse", text, "expected MAJOR_KM,MINOR_KM,ORIENTATION_DEG, e.g. 30,10,75")
+    return values  # type: ignore[return-value]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("assess")
+    def assess_cmd(
+        launch: str = typer.Option(..., "--launch", help="Launch site name (e.g. Sunan) or LAT,LON in degrees."),
+        impact: str = typer.Option(None, "--impact", help="Impact point LAT,LON in degrees."),
+        azimuth: float = typer.Option(None, "--azimuth", help="Launch azimuth, degrees from north (with --range-km)."),
+        range_km: float = typer.Option(None, "--range-km", help="Ground range, km (with --azimuth)."),
+        apogee_km: float = typer.Option(..., "--apogee-km", help="Reported apogee, km."),
+        flight_time_s: float = typer.Option(None, "--flight-time-s", help="Reported flight time, s."),
+        ellipse: str = typer.Option(
+            None, "--ellipse", help="1-sigma impact ellipse MAJOR_KM,MINOR_KM,ORIENTATION_DEG (default: a point)."
+        ),
+        policy: Path = typer.Option(
+            None, "--policy", help="Policy TOML file (default: $MISSILEWATCH_POLICY, else the packaged one)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        track_step_s: float = typer.Option(10.0, "--track-step-s", help="Ground-track sample spacing, s."),
+    ) -> None:
+        """Where it falls, what it overflies, threat of damage, interception and regions to warn."""
+        from missilewatch.assessment import ImpactEllipse, assess, load_policy
+        from missilewatch.flight.reconstruct import reconstruct
+        from missilewatch.flight.sites import parse_lat_lon
+        from missilewatch.geography.overflight import GroundTrack
+
+        pol = load_policy(policy)
+        major, minor, orient = parse_ellipse(ellipse)
+        if track_step_s <= 0:
+            raise InputError("--track-step-s", track_step_s, "must be > 0")
+        target = parse_lat_lon(impact, "--impact") if impact is not None else None
+        rec = reconstruct(launch, impact=target, azimuth_deg=azimuth, range_km=range_km,
+                          apogee_km=apogee_km, flight_time_s=flight_time_s)
+        track = GroundTrack.from_mapping(rec.ground_track(track_step_s))
+        area = ImpactEllipse(rec.impact_lat_deg, rec.impact_lon_deg, major, minor, orient)
+        result = assess(area, track, pol, impact_time_s=rec.flight_time_s)
+        if as_json:
+            out = rec.to_dict(track_step_s)
+            out.update(result.to_dict())
+            typer.echo(json.dumps(out))
+            return
+        console = Console()
+        from missilewatch.cli.reconstruct import summary_table
+
+        console.print(summary_table(rec))
+        console.print(f"[bold]Assessment[/bold] (policy {result.policy})")
+        verdict = "THREAT OF DAMAGE" if result.threat_of_damage else "no threat of damage"
+        console.print(f"  {verdict}; interception {'recommended' if result.intercept_recommended else 'not recommended'}")
+        for o in result.overflown:
+            console.print(f"  over {o.label}: {o.enter_s:,.0f}-{o.exit_s:,.0f} s, {o.alt_min_km:,.0f} km or higher")
+        for r in result.reasons:
+            console.print(f"  - {r}")

@@ -1,0 +1,52 @@
+"""``missilewatch zone``: land, territorial sea, EEZ or high seas of points."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from missilewatch.errors import InputError
+
+
+def parse_points(tokens: list[str]) -> tuple[list[float], list[float]]:
+    """``LAT LON [LAT LON ...]`` (``LAT,LON`` tokens too) -> (lats, lons); InputError on bad input."""
+    values: list[str] = []
+    for tok in tokens:
+        values.extend(v for v in tok.split(",") if v.strip())
+    if not values:
+        raise InputError("LAT LON", tokens, "give at least one point: LAT LON [LAT LON ...]")
+    if len(values) % 2:
+        raise InputError("LAT LON", " ".join(tokens), "expected pairs of numbers: LAT LON [LAT LON ...]")
+    nums = []
+    for i, v in enumerate(values):
+        try:
+            nums.append(float(v))
+        except ValueError:
+            raise InputError("lat_deg" if i % 2 == 0 else "lon_deg", v, "must be a number (degrees)") from None
+    return nums[0::2], nums[1::2]
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("zone", context_settings={"ignore_unknown_options": True})
+    def zone_cmd(
+        points: list[str] = typer.Argument(..., help="LAT LON [LAT LON ...] in degrees (negative values allowed)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
+    ) -> None:
+        """Zone (land, territorial_sea, eez, high_seas), country and coast distance of points."""
+        from missilewatch.geography.zones import classify_points
+
+        lat, lon = parse_points(points)
+        records = classify_points(lat, lon).to_records()
+        if as_json:
+            typer.echo(json.dumps(records))
+            return
+        t = Table(title="Zones (borders de facto, as Natural Earth has them)")
+        for col in ("lat", "lon", "zone", "country", "coast km"):
+            t.add_column(col, justify="right" if col in ("lat", "lon", "coast km") else "left")
+        for r in records:
+            country = f"{r['country'] or ''} {r['country_name'] or ''}".strip() or "-"
+            t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country, f"{r['coast_distance_km']:,.1f}")
+        Console().print(t)

@@ -23,6 +23,8 @@ COMMAND_MODULES: list[str] = [
     "archive",
     "scenario",
     "simulate",
+    "zone",
+    "assess",
 ]
 
 app = typer.Typer(

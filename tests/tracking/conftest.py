@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from missilewatch.earth import geodetic2ecef
-from missilewatch.flight import fly, generic_profile
+from missilewatch.flight import Tolerance, fly, generic_profile
 from missilewatch.tracking import Measurement
 from missilewatch.tracking import measurement_kernels as mk
 from missilewatch.tracking.models import N_STATE
@@ -18,6 +18,14 @@ from missilewatch.tracking.models import N_STATE
 def mrbm_flight():
     """A generic MRBM flown east from 40 N, 127 E (1-s samples; burnout ~110 s)."""
     return fly(40.0, 127.0, 80.0, generic_profile("MRBM"))
+
+
+@pytest.fixture(scope="session")
+def exact_flight():
+    """The same flight integrated to ~0.1 mm (the default tolerance leaves ~1 m errors, which
+    a filter without process noise would notice)."""
+    return fly(40.0, 127.0, 80.0, generic_profile("MRBM"),
+               tol=Tolerance(rtol=1e-11, atol_m=1e-4, h_max_s=5.0))
 
 
 @pytest.fixture(scope="session")

@@ -256,6 +256,17 @@ class Tracker:
         self._maintain(events)
         return TrackerOutput(tuple(events), self.tracks)
 
+    def advance(self, t_s: float) -> TrackerOutput:
+        """Move the tracker's clock to ``t_s`` (s from the epoch) without a measurement, e.g.
+        from a replay's wall clock, and delete the tracks that have landed or been lost."""
+        if not np.isfinite(t_s):
+            raise InputError("t_s", t_s, "must be finite")
+        self.clock = max(self.clock, float(t_s))
+        self.report_clock = max(self.report_clock, float(t_s))
+        events: list[TrackEvent] = []
+        self._maintain(events)
+        return TrackerOutput(tuple(events), self.tracks)
+
     # -- input -----------------------------------------------------------------------------
 
     @staticmethod

@@ -50,7 +50,7 @@ def test_salvo_eight_tracks_no_swaps(salvo_run):
     impacts = {o.object_id: o.t_s[-1] for o in r.objects}
     for e in deleted:
         oid = next(k for k, v in ev.tracks_per_object.items() if e.track_id in v)
-        assert -2.0 <= e.t_s - impacts[oid] < 5.0
+        assert -2.0 <= e.t_s - impacts[oid] <= 5.0
 
 
 def test_out_of_sequence_reprocessing_equals_in_order_filtering():

@@ -163,7 +163,10 @@ def closest_approach(track: GroundTrack, geometry, step_km: float = 5.0) -> tupl
     lon_u = track.unwrapped_lon_deg()
     seg_km = np.hypot(np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1])), np.diff(track.lat_deg)) * 111.2
     n = np.maximum(1, np.ceil(seg_km / step_km).astype(int))
-    ts = np.concatenate([np.linspace(track.t_s[i], track.t_s[i + 1], n[i], endpoint=False) for i in range(len(n))])
+    # n[i] points per segment i, at fractions 0, 1/n[i], ... of it (vectorised linspace).
+    seg = np.repeat(np.arange(len(n)), n)
+    frac = (np.arange(seg.size) - np.repeat(np.cumsum(n) - n, n)) / n[seg]
+    ts = track.t_s[seg] + frac * np.diff(track.t_s)[seg]
     ts = np.append(ts, track.t_s[-1])
     lat = np.interp(ts, track.t_s, track.lat_deg)
     lon = ((np.interp(ts, track.t_s, lon_u) + 180.0) % 360.0) - 180.0

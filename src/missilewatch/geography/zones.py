@@ -14,9 +14,14 @@ Rules (as the shipped data has the coast; borders de facto, no claim on any disp
 
 Distances are measured from the coastline of the data (normal baseline; straight baselines and
 bay closing lines are not modelled), along the WGS84 ellipsoid: the nearest coast point is found
-on the sphere, and the ellipsoidal distance to it is Lambert's formula; the error against
-GeographicLib's geodesic is below 30 m at 1,000 km (tested), and the sphere/ellipsoid choice of
-the nearest point adds at most a few metres there.
+on the sphere, and the ellipsoidal distance to it is Lambert's formula (error against
+GeographicLib's geodesic below 5 m up to 400 km, below 30 m up to 1,000 km; tested); where two
+countries' coasts are nearly equidistant, both are measured on the ellipsoid, so median lines
+are ellipsoidal. Which coast segment is nearest comes from the index (see ``index``): exact
+within 30 km of a coast (territorial sea, straits); farther out it is exact for almost every
+point and at most 2 % too long (max 1.9 % in 12,000 random points against a scan of all segments), the
+error bound of ``coast_distance_m`` there. Against densified-coast GeographicLib references the
+end-to-end distance agrees within 50 m.
 """
 
 from __future__ import annotations

@@ -1,0 +1,135 @@
+"""Impact prediction against the propagator, Monte Carlo truth and the tracked 2022-10-04
+flight; footprint geometry; apogee; range class; bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from pyproj import Geod
+
+from missilewatch.errors import InputError
+from missilewatch.flight import propagate_to_impact
+from missilewatch.flight.boost import RangeClass
+from missilewatch.flight.capability import TrajectoryType, minimum_energy_apogee_km
+from missilewatch.prediction import Footprint, apogee_m, predict_impact, standard_range_km
+from missilewatch.tracking import GaussianState
+
+GEOD = Geod(ellps="WGS84")
+
+
+def _km(lat1, lon1, lat2, lon2):
+    return GEOD.inv(lon1, lat1, lon2, lat2)[2] / 1e3
+
+
+def _state(flight, i, P=None, beta=10_000.0):
+    x = np.concatenate([flight.r_ecef[i], flight.v_ecef[i], [math.log(beta), 0.0]])
+    return GaussianState(float(flight.t_s[i]), x, np.eye(8) * 1e-6 if P is None else P)
+
+
+def test_point_prediction_is_the_propagated_impact(irbm_flight):
+    f = irbm_flight
+    p = predict_impact(_state(f, 300))
+    lat, lon = f.impact_lat_lon_deg
+    assert _km(lat, lon, p.impact_lat_deg, p.impact_lon_deg) < 0.1
+    assert p.t_impact_s == pytest.approx(f.t_s[-1], abs=0.5)
+    assert p.footprint.semi_major_km < 0.1 and p.impact_probability == 1.0
+    assert p.contains(lat, lon)
+
+
+def _realistic_covariance(rng):
+    A = rng.standard_normal((7, 7))
+    C = A @ A.T / 7
+    s = np.array([400.0, 400.0, 400.0, 4.0, 4.0, 4.0, 0.5])
+    C = C * np.outer(s, s) / np.sqrt(np.outer(np.diag(C), np.diag(C)))
+    P = np.zeros((8, 8))
+    P[:7, :7] = C
+    return P
+
+
+@pytest.mark.parametrize("method", ["unscented", "monte-carlo"])
+def test_footprint_covers_monte_carlo_truth(irbm_flight, method):
+    """True states drawn from the estimate's Gaussian fall inside the 95% footprint about 95%
+    of the time (400 draws: binomial 95% interval ~[0.927, 0.971])."""
+    rng = np.random.default_rng(21)
+    st = _state(irbm_flight, 500, _realistic_covariance(rng))
+    p = predict_impact(st, method=method, n_samples=600, rng=np.random.default_rng(5))
+    idx = np.r_[0:7]
+    draws = rng.multivariate_normal(st.x[idx], st.P[np.ix_(idx, idx)], 400)
+    b = propagate_to_impact(draws[:, 0:3], draws[:, 3:6], np.exp(draws[:, 6]), t0=st.t_s)
+    lat, lon, _ = b.impact_geodetic
+    frac = np.mean(p.contains(lat, lon))
+    assert 0.915 <= frac <= 0.98
+    assert p.t_impact_sigma_s == pytest.approx(np.std(b.t_impact_s), rel=0.2)
+
+
+def test_footprint_geometry():
+    C = np.array([[100.0, 30.0], [30.0, 25.0]])
+    fp = Footprint(38.0, 150.0, C)
+    w, V = np.linalg.eigh(C)
+    k = math.sqrt(-2.0 * math.log(0.05))  # chi-square 2 dof at 95%: -2 ln(0.05)
+    assert fp.semi_major_km == pytest.approx(k * math.sqrt(w[1]))
+    assert fp.semi_minor_km == pytest.approx(k * math.sqrt(w[0]))
+    assert fp.contains(38.0, 150.0)
+    az = math.radians(fp.orientation_deg)
+    for scale, inside in ((0.99, True), (1.01, False)):
+        d = scale * fp.semi_major_km * 1e3
+        lon, lat, _ = GEOD.fwd(150.0, 38.0, math.degrees(az), d)
+        assert fp.contains(lat, lon) is inside
+    lat, lon = fp.polygon(36)
+    assert lat.size == 37 and lat[0] == lat[-1] and lon[0] == lon[-1]
+    np.testing.assert_allclose(fp.mahalanobis2(lat, lon), k * k, rtol=1e-6)
+    assert fp.area_km2 == pytest.approx(math.pi * fp.semi_major_km * fp.semi_minor_km)
+    with pytest.raises(InputError, match="lat_deg"):
+        fp.contains(95.0, 150.0)
+
+
+def test_apogee_forward_and_backward(irbm_flight):
+    f = irbm_flight
+    i = f.apogee_index
+    for j in (i - 200, i + 250):
+        assert apogee_m(_state(f, j).x) == pytest.approx(f.apogee_m, abs=200.0)
+
+
+def test_standard_range_closed_form_and_lofted_class():
+    for r in (300.0, 1000.0, 4500.0, 9000.0):
+        assert standard_range_km(r, minimum_energy_apogee_km(r)) == pytest.approx(r, rel=1e-5)
+    # Hwasong-15, 2017-11-29: about 950 km, apogee about 4,475 km (Japan MOD): an ICBM.
+    assert RangeClass.from_range_km(standard_range_km(950.0, 4475.0)) is RangeClass.ICBM
+
+
+def test_tracked_aomori_flight(aomori_tracked):
+    """Every 4th update after confirmation: the 95% footprint holds the true impact in 90 to
+    99 % of them; the last prediction misses by < 10 km; figures of an IRBM."""
+    r, events = aomori_tracked
+    truth = r.objects[0]
+    lat, lon = truth.impact_lat_lon_deg
+    ups = [e for e in events if e.kind == "updated" and e.track.confirmed and e.nis_dof > 0][::4]
+    preds = [predict_impact(e.track) for e in ups]
+    inside = np.array([p.contains(lat, lon) for p in preds])
+    assert 0.90 <= inside.mean() <= 0.99
+    last = preds[-1]
+    assert _km(lat, lon, last.impact_lat_deg, last.impact_lon_deg) < 10.0
+    assert last.t_impact_s == pytest.approx(truth.t_s[-1], abs=30.0)
+    assert last.apogee_km == pytest.approx(1000.0, abs=30.0)
+    assert last.range_km == pytest.approx(r.launches[0].trajectory.ground_range_m / 1e3, rel=0.02)
+    assert last.range_class is RangeClass.IRBM
+    assert last.trajectory_type is TrajectoryType.STANDARD
+    # While it still burns the footprint stretches along the track (continued thrust).
+    boost = [p for p in preds if p.boost_probability > 0.5]
+    assert boost and all(p.footprint.semi_major_km > 10 * last.footprint.semi_major_km for p in boost)
+
+
+def test_bad_input_names_the_field(irbm_flight):
+    st = _state(irbm_flight, 300)
+    with pytest.raises(InputError, match="method"):
+        predict_impact(st, method="guess")
+    with pytest.raises(InputError, match="n_samples"):
+        predict_impact(st, method="monte-carlo", n_samples=3)
+    with pytest.raises(InputError, match="launch_lat_deg"):
+        predict_impact(st, launch_lat_deg=40.0)
+    with pytest.raises(InputError, match="boost_probability"):
+        predict_impact(st, boost_probability=2.0)
+    with pytest.raises(InputError, match="track"):
+        predict_impact("not a track")

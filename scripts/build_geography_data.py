@@ -24,7 +24,7 @@ What it writes:
   ``missilewatch.geography.index``), built from ``countries.npz`` (about a minute on 2 cores).
 
 Run: ``.venv/bin/python scripts/build_geography_data.py`` (needs node/npm and network access to
-the npm registry). The outputs are committed; rerunning gives the same files.
+the npm registry). The outputs are committed.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import pymap3d
 import pytest
 from geographiclib.geodesic import Geodesic
 from scipy import stats
+from scipy.optimize import brentq
 
 from missilewatch.flight.reconstruct import reconstruct
 from missilewatch.scenarios import FILES, builtin, load_scenario_file, simulate, write_outputs
@@ -32,12 +33,22 @@ def test_measurements_from_at_least_two_radars_and_the_infrared_sensor(run_2022_
         assert (s.sensor_id[real] == sid).sum() >= 10
 
 
+AOMORI_CITY = (40.822, 140.747)
+
+
+def _at(line, s12):
+    g = line.Position(s12)
+    return g["lat2"], g["lon2"]
+
+
 def test_truth_impact_matches_an_independent_reconstruction(run_2022_10_04, launches_csv):
     result, out = run_2022_10_04
     row = launches_csv["2022-10-04"]
-    # "about 3,200 km east of Kamaishi (Iwate)"
-    g = WGS.Direct(*KAMAISHI, 90.0, 3200e3)
-    rec = reconstruct("Mupyong-ni", impact=(g["lat2"], g["lon2"]), apogee_km=float(row["apogee_km"]),
+    # It flew over Aomori and fell "about 3,200 km east of Kamaishi (Iwate)": the point of the
+    # great circle from the launch site through Aomori city that lies 3,200 km from Kamaishi.
+    line = WGS.InverseLine(float(row["site_lat"]), float(row["site_lon"]), *AOMORI_CITY)
+    s12 = brentq(lambda s: WGS.Inverse(*KAMAISHI, *_at(line, s))["s12"] - 3200e3, line.s13, line.s13 + 6e6)
+    rec = reconstruct("Mupyong-ni", impact=_at(line, s12), apogee_km=float(row["apogee_km"]),
                       flight_time_s=float(row["flight_time_s"]))
     truth = pq.read_table(out / "truth.parquet").to_pydict()
     i = len(truth["t_s"]) - 1

@@ -170,6 +170,15 @@ def closest_approach(track: GroundTrack, geometry, step_km: float = 5.0) -> tupl
     ts = np.append(ts, track.t_s[-1])
     lat = np.interp(ts, track.t_s, track.lat_deg)
     lon = ((np.interp(ts, track.t_s, lon_u) + 180.0) % 360.0) - 180.0
+    # Cheap pre-filter: the planar distance (deg) to the geometry's bounding box is a lower
+    # bound of the planar distance to the geometry, and the point nearest the box gives an upper
+    # bound of the minimum; only points whose lower bound is under it (plus the geodesic
+    # re-ranking's margin) can be closest.
+    x0, y0, x1, y1 = geometry.bounds
+    box = np.hypot(np.maximum(0.0, np.maximum(x0 - lon, lon - x1)), np.maximum(0.0, np.maximum(y0 - lat, lat - y1)))
+    upper = shapely.distance(shapely.points(lon[np.argmin(box)], lat[np.argmin(box)]), geometry)
+    near = np.flatnonzero(box <= 1.5 * upper + 0.5)
+    ts, lat, lon = ts[near], lat[near], lon[near]
     pts = shapely.points(lon, lat)
     planar = shapely.distance(pts, geometry)
     # Geodesic distance only near the planar minimum (planar degrees are a fine pre-filter).

@@ -9,5 +9,16 @@ from missilewatch.store.base import Base
 from missilewatch.store.models.analysis import LaunchAnalysis
 from missilewatch.store.models.launches import LaunchEvent, Missile
 from missilewatch.store.models.provenance import Fact, ImportProblem, Source
+from missilewatch.store.models.watch import (
+    AlertRow,
+    DecisionRow,
+    MeasurementRow,
+    PredictionRow,
+    TrackRow,
+    WatchRun,
+)
 
-__all__ = ["Base", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent", "Missile", "Source"]
+__all__ = [
+    "AlertRow", "Base", "DecisionRow", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent",
+    "MeasurementRow", "Missile", "PredictionRow", "Source", "TrackRow", "WatchRun",
+]

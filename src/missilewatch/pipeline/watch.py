@@ -1,0 +1,386 @@
+"""The watch: measurements in; tracks, impact predictions, decisions and alerts out.
+
+Per measurement: the tracker takes it (initiation, association, fusion, out-of-sequence
+reprocessing). Per confirmed track, at most every ``predict_every_s`` of measurement time: the
+impact prediction with its footprint, the predicted ground track (the track's past positions,
+its mean state flown on to impact, ending at the predicted impact), the assessment (the
+geography issue's policy) and the alert book. While a track is more likely boosting than not
+its impact is not yet a prediction of anything, so no alert is issued from it (the lesson of
+warnings given for a missile that never came near). When a track reaches the ground or the
+stream ends, its alerts are closed with what is known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from missilewatch.alerts import AlertBook, AlertKind, RegionNotice, WarningPlan
+from missilewatch.alerts.model import Alert
+from missilewatch.assessment.decide import Assessment, assess
+from missilewatch.assessment.impact import ImpactEllipse
+from missilewatch.assessment.policy import Policy, load_policy
+from missilewatch.earth.kernels import ecef_to_geodetic_v
+from missilewatch.errors import InputError
+from missilewatch.flight.propagate import GEOD, ForceModel, propagate_to_impact
+from missilewatch.geography.overflight import GroundTrack
+from missilewatch.geography.regions import all_regions
+from missilewatch.pipeline.source import Incoming, parse_line
+from missilewatch.prediction import ImpactPrediction, predict_impact
+from missilewatch.tracking import Tracker, TrackerConfig, TrackSnapshot
+from missilewatch.tracking.models import I_LNB
+
+# Causes the assessment gives that mean the missile may fall in or near the region.
+_IMPACT_CAUSES = ("impact nearby",)
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    """Settings of the watch (SI units)."""
+
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    predict_every_s: float = 5.0
+    prediction_method: str = "unscented"
+    alert_max_boost_probability: float = 0.5
+    ground_track_step_s: float = 10.0
+    reassess_every_s: float = 30.0
+    reassess_move_km: float = 10.0
+    policy: Policy | None = None
+
+    def __post_init__(self) -> None:
+        if not self.predict_every_s > 0:
+            raise InputError("predict_every_s", self.predict_every_s, "must be > 0 s")
+        for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s"):
+            if not getattr(self, name) > 0:
+                raise InputError(name, getattr(self, name), "must be > 0")
+        if not 0 <= self.alert_max_boost_probability <= 1:
+            raise InputError("alert_max_boost_probability", self.alert_max_boost_probability, "must be in [0, 1]")
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One line of the watch's timeline: scenario time (s from the epoch), kind, words, data."""
+
+    t_s: float
+    kind: str  # launch, confirmed, prediction, alert, impact, deleted, rejected
+    text: str
+    track_id: int | None = None
+    data: dict = field(default_factory=dict)
+
+
+@dataclass
+class PredictionRecord:
+    """A prediction with its assessment, as made during the run."""
+
+    t_s: float
+    track_id: int
+    prediction: ImpactPrediction
+    assessment: Assessment | None
+    boost_probability: float
+    ground_track: GroundTrack | None
+
+
+@dataclass
+class TrackLog:
+    """What the watch knows of one track."""
+
+    track_id: int
+    born_t_s: float
+    launch_detected: bool
+    confirmed_t_s: float | None = None
+    ended_t_s: float | None = None
+    end_reason: str = ""
+    positions: list[tuple[float, np.ndarray]] = field(default_factory=list)
+    last_prediction_t_s: float = -math.inf
+    last_snapshot: TrackSnapshot | None = None
+    predictions: list[PredictionRecord] = field(default_factory=list)
+    last_plan: WarningPlan | None = None
+    last_assessed: PredictionRecord | None = None
+    closed: bool = False
+
+    @property
+    def launch_id(self) -> str:
+        return f"T{self.track_id}"
+
+
+class Watch:
+    """The streaming pipeline. Feed it with :meth:`ingest` (stream items) or :meth:`push` (JSON
+    lines from a program); call :meth:`finish` at the end of the stream."""
+
+    def __init__(
+        self,
+        epoch: dt.datetime,
+        config: WatchConfig | None = None,
+        on_event: Callable[[TimelineEvent], None] | None = None,
+        recorder=None,
+    ) -> None:
+        if epoch.tzinfo is None:
+            raise InputError("epoch", epoch, "must be a timezone-aware UTC instant")
+        self.epoch = epoch.astimezone(dt.timezone.utc)
+        self.config = config or WatchConfig()
+        self.policy = self.config.policy or load_policy()
+        self.tracker = Tracker(self.config.tracker)
+        self.alerts = AlertBook()
+        self.tracks: dict[int, TrackLog] = {}
+        self.track_events: list = []
+        self.timeline: list[TimelineEvent] = []
+        self.rejected: list[Incoming] = []
+        self.accepted = 0
+        self.clock_s = -math.inf
+        self._on_event = on_event
+        self._recorder = recorder
+        self._seq = 0
+
+    # -- input ---------------------------------------------------------------------------
+
+    def push(self, line: str) -> list[TimelineEvent]:
+        """One measurement as a JSON line (the measurement format) from a program."""
+        item = parse_line(line, self.epoch, self._seq, f"pushed measurement {self._seq}")
+        return self.ingest(item)
+
+    def ingest(self, item: Incoming) -> list[TimelineEvent]:
+        """One stream item: a measurement, or a rejection (counted, recorded, never fatal)."""
+        self._seq = max(self._seq, item.seq + 1)
+        if not item.accepted:
+            self.rejected.append(item)
+            if self._recorder:
+                self._recorder.measurement(item, None)
+            return [self._emit(self.clock_s if math.isfinite(self.clock_s) else 0.0, "rejected",
+                               f"measurement rejected: {item.error}")]
+        m = item.measurement
+        try:
+            out = self.tracker.process(m)
+        except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+            bad = Incoming(item.seq, item.t_report_s, raw=f"{m.sensor_id} {m.mtype} t={m.t_s}", error=str(exc))
+            self.rejected.append(bad)
+            if self._recorder:
+                self._recorder.measurement(bad, None)
+            return [self._emit(m.t_s, "rejected", f"measurement rejected: {exc}")]
+        self.accepted += 1
+        self.clock_s = max(self.clock_s, float(m.t_report_s))
+        self.track_events.extend(out.events)
+        new: list[TimelineEvent] = []
+        updated: dict[int, TrackSnapshot] = {}
+        assigned = None
+        for ev in out.events:
+            new.extend(self._track_event(ev))
+            if ev.kind in ("updated", "confirmed") and ev.track.confirmed:
+                updated[ev.track_id] = ev.track
+            if ev.kind == "updated" and ev.measurement_seq == m.seq:
+                assigned = ev.track_id
+        if self._recorder:
+            self._recorder.measurement(item, assigned)
+        for tid, snap in updated.items():
+            log = self.tracks[tid]
+            if snap.t_s - log.last_prediction_t_s >= self.config.predict_every_s and not log.closed:
+                new.extend(self._predict(log, snap))
+        return new
+
+    def finish(self) -> list[TimelineEvent]:
+        """End of the stream: close every launch that still has alerts open."""
+        new = []
+        for log in self.tracks.values():
+            if not log.closed and log.confirmed_t_s is not None:
+                new.extend(self._close(log, self.clock_s, "end of the measurement stream"))
+        return new
+
+    # -- tracks --------------------------------------------------------------------------
+
+    def _track_event(self, ev) -> list[TimelineEvent]:
+        snap = ev.track
+        log = self.tracks.get(ev.track_id)
+        if log is None:
+            log = self.tracks[ev.track_id] = TrackLog(ev.track_id, snap.born_t_s, snap.launch_detected)
+        log.last_snapshot = snap
+        if ev.kind in ("initiated", "updated", "confirmed"):
+            log.positions.append((snap.t_s, snap.state.x[:3].copy()))
+        if self._recorder:
+            self._recorder.track(log, ev)
+        out = []
+        if ev.kind == "initiated" and snap.launch_detected:
+            out.append(self._emit(ev.t_s, "launch", f"launch detected by {ev.sensor_id or 'infrared'} "
+                                  f"(track T{ev.track_id})", ev.track_id))
+        elif ev.kind == "confirmed":
+            log.confirmed_t_s = ev.t_s
+            sensors = ", ".join(snap.sensors)
+            out.append(self._emit(ev.t_s, "confirmed", f"track T{ev.track_id} confirmed ({sensors})", ev.track_id))
+        elif ev.kind == "deleted":
+            log.ended_t_s, log.end_reason = ev.t_s, ev.reason
+            if log.confirmed_t_s is not None:
+                out.append(self._emit(ev.t_s, "deleted", f"track T{ev.track_id} ended: {ev.reason}", ev.track_id))
+                if not log.closed:
+                    out.extend(self._close(log, ev.t_s, ev.reason))
+        return out
+
+    # -- prediction, assessment, alerts --------------------------------------------------
+
+    def _ground_track(self, log: TrackLog, snap: TrackSnapshot, pred: ImpactPrediction) -> GroundTrack | None:
+        """Past positions, the mean state flown on to impact, then the predicted impact."""
+        x = snap.state.x
+        beta = float(np.exp(x[I_LNB]))
+        fut = propagate_to_impact(x[:3], x[3:6], beta if np.isfinite(beta) and beta > 0 else np.inf,
+                                  force=ForceModel(), t0=snap.t_s, t_max_s=max(pred.time_to_impact_s * 2, 600.0),
+                                  dt_out_s=self.config.ground_track_step_s)
+        n = int(fut.n_samples[0])
+        t_fut = fut.trajectories[0, :n, 0]
+        past = [(t, r) for t, r in log.positions if n == 0 or t < t_fut[0]]
+        t = np.array([t for t, _ in past] + list(t_fut))
+        r = np.vstack([np.array([r for _, r in past]).reshape(-1, 3), fut.trajectories[0, :n, 1:4]])
+        if fut.status[0] == 0:
+            t = np.append(t, fut.t_impact_s[0])
+            r = np.vstack([r, fut.r_impact[:1]])
+        lat, lon, h = ecef_to_geodetic_v(r[:, 0].copy(), r[:, 1].copy(), r[:, 2].copy())
+        lat, lon, alt = np.degrees(lat), np.degrees(lon), np.maximum(h / 1e3, 0.0)
+        if pred.t_impact_s > t[-1] + 1.0:  # still boosting: the impact lies beyond the mean's
+            t = np.append(t, pred.t_impact_s)
+            lat = np.append(lat, pred.impact_lat_deg)
+            lon = np.append(lon, pred.impact_lon_deg)
+            alt = np.append(alt, 0.0)
+        order = np.argsort(t, kind="stable")
+        t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
+        keep = np.concatenate([[True], np.diff(t) > 1e-6])
+        try:
+            return GroundTrack.from_arrays(t[keep], lat[keep], lon[keep], alt[keep])
+        except InputError:
+            return None
+
+    def _predict(self, log: TrackLog, snap: TrackSnapshot) -> list[TimelineEvent]:
+        log.last_prediction_t_s = snap.t_s
+        try:
+            pred = predict_impact(snap, method=self.config.prediction_method)
+        except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
+            return [self._emit(snap.t_s, "prediction", f"T{log.track_id}: no impact prediction ({exc})", log.track_id)]
+        if not math.isfinite(pred.impact_lat_deg) or pred.impact_probability < 0.5:
+            return []
+        a, b = pred.footprint.semi_axes_km
+        boosting = snap.boost_probability > self.config.alert_max_boost_probability
+        prev = log.last_assessed
+        if self._reassess(prev, pred, snap.t_s, boosting):
+            track = self._ground_track(log, snap, pred)
+            fp = pred.footprint
+            # The footprint is a 95 % ellipse; the policy takes 1-sigma axes and its own sigma.
+            scale = math.sqrt(fp.scale2) if fp.scale2 > 0 else 1.0
+            ellipse = ImpactEllipse(pred.impact_lat_deg, pred.impact_lon_deg, max(a, b) / scale,
+                                    min(a, b) / scale, fp.orientation_deg)
+            decision = assess(ellipse, track, self.policy, impact_time_s=pred.t_impact_s)
+            rec = PredictionRecord(snap.t_s, log.track_id, pred, decision, snap.boost_probability, track)
+            log.last_assessed = rec
+        else:
+            rec = PredictionRecord(snap.t_s, log.track_id, pred, prev.assessment, snap.boost_probability,
+                                   prev.ground_track)
+        log.predictions.append(rec)
+        if self._recorder:
+            self._recorder.prediction(log, rec)
+        out = [self._emit(snap.t_s, "prediction", self._prediction_text(log, rec), log.track_id,
+                          data={"impact_lat_deg": pred.impact_lat_deg, "impact_lon_deg": pred.impact_lon_deg,
+                                "semi_major_km": a, "semi_minor_km": b, "t_impact_s": pred.t_impact_s,
+                                "boost_probability": snap.boost_probability})]
+        if snap.boost_probability <= self.config.alert_max_boost_probability:
+            out.extend(self._plan(log, rec, snap.t_s, final=False))
+        return out
+
+    def _reassess(self, prev: PredictionRecord | None, pred: ImpactPrediction, t_s: float, boosting: bool) -> bool:
+        """Assess again only when something may have changed: the first time, at the end of
+        boost, every ``reassess_every_s``, or when the impact moved by more than
+        ``reassess_move_km`` or half the previous footprint."""
+        if prev is None or boosting != (prev.boost_probability > self.config.alert_max_boost_probability):
+            return True
+        if t_s - prev.t_s >= self.config.reassess_every_s:
+            return True
+        moved = float(GEOD.inv(prev.prediction.impact_lon_deg, prev.prediction.impact_lat_deg,
+                               pred.impact_lon_deg, pred.impact_lat_deg)[2]) / 1e3
+        return moved > max(self.config.reassess_move_km, 0.5 * prev.prediction.footprint.semi_major_km)
+
+    def _prediction_text(self, log: TrackLog, rec: PredictionRecord) -> str:
+        p, d = rec.prediction, rec.assessment
+        a, b = p.footprint.semi_axes_km
+        phase = "boosting, " if rec.boost_probability > self.config.alert_max_boost_probability else ""
+        words = (f"T{log.track_id}: {phase}impact {p.impact_lat_deg:.2f}, {p.impact_lon_deg:.2f} "
+                 f"(95% {a:.0f} x {b:.0f} km) in {p.time_to_impact_s:.0f} s, apogee {p.apogee_km:.0f} km")
+        if p.range_class is not None:
+            words += f", {p.range_class.value}"
+        if p.trajectory_type is not None:
+            words += f" {p.trajectory_type.value}"
+        if d is not None:
+            words += f"; {d.impact_reference}, {d.impact_zone}"
+            if d.overflown:
+                words += "; over " + ", ".join(o.label for o in d.overflown)
+        return words
+
+    def _notices(self, decision: Assessment) -> tuple[RegionNotice, ...]:
+        outlines = {(r.country, r.name): r for r in all_regions().regions}
+        notices = []
+        for a in decision.alerts:
+            kind = AlertKind.IMPACT if a.cause in _IMPACT_CAUSES else AlertKind.LAUNCH
+            region = outlines.get((a.country, a.region))
+            poly = _outline(region) if region is not None else ()
+            notices.append(RegionNotice(a.region, a.country, kind,
+                                        self.epoch + dt.timedelta(seconds=float(a.time_s)), poly))
+        return tuple(notices)
+
+    def _plan(self, log: TrackLog, rec: PredictionRecord, t_s: float, final: bool) -> list[TimelineEvent]:
+        d = rec.assessment
+        plan = WarningPlan(
+            launch_id=log.launch_id,
+            made_at=self.epoch + dt.timedelta(seconds=t_s),
+            launch_time=self.epoch + dt.timedelta(seconds=log.born_t_s),
+            regions=self._notices(d),
+            threat_of_damage=d.threat_of_damage,
+            intercept_recommended=d.intercept_recommended,
+            impact_text=f"{d.impact_reference}, {d.impact_zone.replace('_', ' ')}",
+            reasons=tuple(d.reasons),
+            final=final,
+            impact_lat_deg=rec.prediction.impact_lat_deg,
+            impact_lon_deg=rec.prediction.impact_lon_deg,
+        )
+        log.last_plan = plan
+        msgs = self.alerts.update(plan)
+        return [self._alert_event(log, m, t_s) for m in msgs]
+
+    def _alert_event(self, log: TrackLog, msg: Alert, t_s: float) -> TimelineEvent:
+        if self._recorder:
+            self._recorder.alert(msg)
+        what = msg.msg_type.value.lower()
+        if msg.passed_regions:
+            what = "closed"
+        regions = ", ".join(msg.region_names) or "-"
+        text = f"alert {what} ({msg.identifier}): {regions}"
+        if msg.cancelled_regions:
+            text += "; withdrawn for " + ", ".join(n for n, _ in msg.cancelled_regions)
+        return self._emit(t_s, "alert", text, log.track_id, data={"message": msg})
+
+    def _close(self, log: TrackLog, t_s: float, reason: str) -> list[TimelineEvent]:
+        log.closed = True
+        last = log.predictions[-1] if log.predictions else None
+        out = []
+        if last is not None:
+            p = last.prediction
+            out.append(self._emit(t_s, "impact", f"T{log.track_id}: fell near {p.impact_lat_deg:.2f}, "
+                                  f"{p.impact_lon_deg:.2f} ({last.assessment.impact_reference}, "
+                                  f"{last.assessment.impact_zone.replace('_', ' ')}); {reason}", log.track_id))
+            if log.last_plan is not None:
+                out.extend(self._plan(log, last, t_s, final=True))
+        return out
+
+    def _emit(self, t_s: float, kind: str, text: str, track_id: int | None = None, data=None) -> TimelineEvent:
+        ev = TimelineEvent(float(t_s), kind, text, track_id, data or {})
+        self.timeline.append(ev)
+        if self._on_event:
+            self._on_event(ev)
+        return ev
+
+
+def _outline(region, max_points: int = 60) -> tuple[tuple[float, float], ...]:
+    """A region's outline for a CAP polygon: the convex hull of its largest part, simplified."""
+    geom = region.geometry
+    parts = getattr(geom, "geoms", [geom])
+    hull = max(parts, key=lambda g: g.area).convex_hull
+    coords = list(hull.exterior.coords) if hasattr(hull, "exterior") else []
+    if len(coords) > max_points:
+        step = math.ceil(len(coords) / max_points)
+        coords = coords[::step] + [coords[0]]
+    return tuple((float(lat), float(lon)) for lon, lat in coords)

@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m missilewatch.cli.app demo --out out/demo
+	$(PY) -m missilewatch.cli.app replay --out out/demo
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q

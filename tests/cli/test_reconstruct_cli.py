@@ -46,9 +46,3 @@ def test_bad_input_is_one_line_exit_2(args, needle, capsys):
     assert main(["reconstruct", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and needle in err[0]
-
-
-def test_demo_writes_plot(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    assert (tmp_path / "2022-10-04_reconstruction.png").stat().st_size > 20_000
-    assert "Mupyong-ni" in capsys.readouterr().out

@@ -18,8 +18,8 @@ from missilewatch.errors import MissilewatchError
 
 # Modules under missilewatch.cli that define ``register(app)``; one line per command group.
 COMMAND_MODULES: list[str] = [
+    "replay",
     "reconstruct",
-    "demo",
     "archive",
     "scenario",
     "simulate",

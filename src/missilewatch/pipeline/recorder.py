@@ -59,7 +59,7 @@ class WatchRecorder:
         row = self._tracks.get(log.track_id)
         if row is None:
             row = self._tracks[log.track_id] = TrackRow(run_id=self.run.id, key=log.launch_id,
-                                                        started_at=self._time(log.born_t_s))
+                                                        started_at=self._time(log.born_t_s), n_updates=0)
             self.session.add(row)
         if ev.kind == "confirmed":
             row.confirmed_at = self._time(ev.t_s)

@@ -275,11 +275,13 @@ class Watch:
         log.predictions.append(rec)
         if self._recorder:
             self._recorder.prediction(log, rec)
+        if log.last_assessed is not rec:
+            return []  # nothing new to say; the prediction is recorded
         out = [self._emit(snap.t_s, "prediction", self._prediction_text(log, rec), log.track_id,
                           data={"impact_lat_deg": pred.impact_lat_deg, "impact_lon_deg": pred.impact_lon_deg,
                                 "semi_major_km": a, "semi_minor_km": b, "t_impact_s": pred.t_impact_s,
                                 "boost_probability": snap.boost_probability})]
-        if snap.boost_probability <= self.config.alert_max_boost_probability:
+        if not boosting:
             out.extend(self._plan(log, rec, snap.t_s, final=False))
         return out
 

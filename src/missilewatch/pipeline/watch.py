@@ -317,11 +317,12 @@ class Watch:
         outlines = {(r.country, r.name): r for r in all_regions().regions}
         notices = []
         for a in decision.alerts:
-            kind = AlertKind.IMPACT if a.cause in _IMPACT_CAUSES else AlertKind.LAUNCH
+            falls_here = decision.threat_of_damage and a.region == decision.impact_region
+            kind = AlertKind.IMPACT if a.cause in _IMPACT_CAUSES or falls_here else AlertKind.LAUNCH
             region = outlines.get((a.country, a.region))
             poly = _outline(region) if region is not None else ()
-            notices.append(RegionNotice(a.region, a.country, kind,
-                                        self.epoch + dt.timedelta(seconds=float(a.time_s)), poly))
+            t = decision.impact_time_s if falls_here and decision.impact_time_s is not None else a.time_s
+            notices.append(RegionNotice(a.region, a.country, kind, self.epoch + dt.timedelta(seconds=float(t)), poly))
         return tuple(notices)
 
     def _plan(self, log: TrackLog, rec: PredictionRecord, t_s: float, final: bool) -> list[TimelineEvent]:

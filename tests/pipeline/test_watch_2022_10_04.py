@@ -47,6 +47,14 @@ def test_no_threat_of_damage_and_outside_the_eez(run):
     assert any("no threat of damage predicted" in r for r in a["reasons"])
 
 
+def test_nees_within_its_95_percent_chi_square_bounds(run):
+    n = run[0].summary["nees"]
+    assert n["updates"] > 500
+    lo, hi = n["bounds_95"]
+    assert lo <= n["mean"] <= hi
+    assert 0.90 <= n["fraction_inside_single_95"] <= 0.99
+
+
 def test_alert_lifecycle_and_cap_validity(run):
     msgs = run[0].watch.alerts.messages()
     assert msgs[0].msg_type == MsgType.ALERT and "Aomori" in msgs[0].region_names

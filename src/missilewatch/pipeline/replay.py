@@ -32,17 +32,19 @@ def replay(
     config: WatchConfig | None = None,
     on_event: Callable[[TimelineEvent], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ReplayResult:
     """Feed every item to a watch in report order; ``speed`` X replays X times faster than
-    real time (None: as fast as possible). Everything is recorded in ``db`` when given."""
+    real time (None: as fast as possible). Everything is recorded in ``db`` when given.
+    ``sleep`` and ``clock`` (seconds) are injectable for tests and simulations."""
     recorder = WatchRecorder(db, inp.epoch, source=inp.name, seed=inp.seed) if db is not None else None
     watch = Watch(inp.epoch, config, on_event=on_event, recorder=recorder)
-    start_wall = time.monotonic()
+    start_wall = clock()
     t0 = next((it.t_report_s for it in inp.items if math.isfinite(it.t_report_s)), 0.0)
     try:
         for item in inp.items:
             if speed and math.isfinite(item.t_report_s):
-                due = (item.t_report_s - t0) / speed - (time.monotonic() - start_wall)
+                due = (item.t_report_s - t0) / speed - (clock() - start_wall)
                 if due > 0:
                     sleep(due)
             watch.ingest(item)

@@ -35,3 +35,13 @@ def test_impact_on_land_warns_that_prefecture_with_threat_and_intercept():
     assert akita.kind == AlertKind.IMPACT
     # Warned before the missile falls, with the predicted time.
     assert s["first_alert_s"]["Akita"] < s["launch_details"][0]["truth"]["flight_time_s"] - 180
+
+
+def test_lofted_icbm_into_the_eez_never_alerts_for_nothing():
+    """2022-11-18: the Hwasong-17 fell ~200 km west of Oshima-Oshima, inside Japan's EEZ: reported,
+    no public warning. Young tracks with continent-sized footprints must not warn anyone."""
+    res = replay(load_input("2022-11-18"))
+    assert res.watch.alerts.messages() == []
+    a = res.summary["launch_details"][0]["assessment"]
+    assert a["impact_zone"] == "eez" and a["impact_country"] == "JPN"
+    assert res.summary["threat_of_damage"] is False

@@ -4,9 +4,10 @@ Per measurement: the tracker takes it (initiation, association, fusion, out-of-s
 reprocessing). Per confirmed track, at most every ``predict_every_s`` of measurement time: the
 impact prediction with its footprint, the predicted ground track (the track's past positions,
 its mean state flown on to impact, ending at the predicted impact), the assessment (the
-geography issue's policy) and the alert book. While a track is more likely boosting than not
-its impact is not yet a prediction of anything, so no alert is issued from it (the lesson of
-warnings given for a missile that never came near). When a track reaches the ground or the
+geography issue's policy) and the alert book. While a track is more likely boosting than not,
+or while its 95 % footprint is longer than ``alert_max_footprint_km``, its impact is not yet a
+prediction of anything, so no alert is issued from it (the lesson of warnings given for a
+missile that never came near). When a track reaches the ground or the
 stream ends, its alerts are closed with what is known.
 """
 
@@ -57,6 +58,7 @@ class WatchConfig:
     predict_every_s: float = 5.0
     prediction_method: str = "unscented"
     alert_max_boost_probability: float = 0.5
+    alert_max_footprint_km: float = 300.0
     ground_track_step_s: float = 10.0
     reassess_every_s: float = 30.0
     reassess_move_km: float = 10.0
@@ -65,7 +67,7 @@ class WatchConfig:
     def __post_init__(self) -> None:
         if not self.predict_every_s > 0:
             raise InputError("predict_every_s", self.predict_every_s, "must be > 0 s")
-        for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s"):
+        for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s", "alert_max_footprint_km"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be > 0")
         if not 0 <= self.alert_max_boost_probability <= 1:
@@ -292,8 +294,13 @@ class Watch:
                           data={"impact_lat_deg": pred.impact_lat_deg, "impact_lon_deg": pred.impact_lon_deg,
                                 "semi_major_km": a, "semi_minor_km": b, "t_impact_s": pred.t_impact_s,
                                 "boost_probability": snap.boost_probability})]
-        if not boosting:
-            out.extend(self._plan(log, rec, snap.t_s, final=False))
+        if boosting:
+            return out
+        if a > self.config.alert_max_footprint_km:
+            out.append(self._emit(snap.t_s, "prediction", f"T{log.track_id}: too uncertain to warn from "
+                                  f"(95% footprint {a:,.0f} km long)", log.track_id))
+            return out
+        out.extend(self._plan(log, rec, snap.t_s, final=False))
         return out
 
     def _reassess(self, prev: PredictionRecord | None, pred: ImpactPrediction, t_s: float, boosting: bool) -> bool:

@@ -8,8 +8,6 @@ reference place ("east" is then only approximate, as the issue says).
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 from pyproj import Geod
@@ -19,47 +17,11 @@ from missilewatch.geography.overflight import GroundTrack, overflights
 from missilewatch.geography.zones import Zone, zone_at
 
 GEOD = Geod(ellps="WGS84")
-BEARING = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
-DESC = re.compile(r"about ([\d,]+) km (north|east|south|west) of (?:the )?([A-Z][\w-]+(?: [A-Z][\w-]+)*)")
-
-
-def _parse(desc: str) -> tuple[float, str, gazetteer.Place]:
-    m = DESC.search(desc)
-    assert m, desc
-    return float(m.group(1).replace(",", "")), m.group(2), gazetteer.place(m.group(3))
-
-
-def _via_point(row: dict, ref: gazetteer.Place) -> gazetteer.Place | None:
-    """The overflown point: a place named in the overflight text, or the reference if it lies in
-    the overflown region, or the place named like the region (Aomori)."""
-    text = row["overflight"]
-    if not text:
-        return None
-    for p in gazetteer.places():
-        if p.name in text:
-            return p
-    region = text.split()[0]
-    if ref.region == region:
-        return ref
-    return gazetteer.place(region)
 
 
 def place_impact(row: dict) -> tuple[float, float]:
-    km, direction, ref = _parse(row["impact_description"])
-    via = _via_point(row, ref)
-    if via is None:
-        return gazetteer.offset(ref, km, BEARING[direction])
-    lat0, lon0 = float(row["site_lat"]), float(row["site_lon"])
-    az, _, d_via = GEOD.inv(lon0, lat0, via.lon_deg, via.lat_deg)
-    # Along the geodesic beyond the overflown point: distance from the reference = km.
-    lo, hi = d_via, d_via + 2.5 * km * 1000.0 + 5e5
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        lon, lat, _ = GEOD.fwd(lon0, lat0, az, mid)
-        _, _, d = GEOD.inv(ref.lon_deg, ref.lat_deg, lon, lat)
-        lo, hi = (mid, hi) if d < km * 1000.0 else (lo, mid)
-    lon, lat, _ = GEOD.fwd(lon0, lat0, az, 0.5 * (lo + hi))
-    return float(lat), float(lon)
+    return gazetteer.place_described(row["impact_description"], float(row["site_lat"]), float(row["site_lon"]),
+                                     row["overflight"])
 
 
 def great_circle_track(row: dict, impact: tuple[float, float], n: int = 300) -> GroundTrack:
@@ -81,7 +43,7 @@ def test_every_impact_classified_as_japan_said(public_launches):
     assert len(public_launches) == 6
     for row in public_launches:
         lat, lon = place_impact(row)
-        km, _, ref = _parse(row["impact_description"])
+        km, _, ref = gazetteer.parse_relative(row["impact_description"])
         _, _, d = GEOD.inv(ref.lon_deg, ref.lat_deg, lon, lat)
         assert d / 1000.0 == pytest.approx(km, abs=1.0)  # placed where the report says
         assert japan_eez(lat, lon) == row["japan_eez"], (row["date_local"], lat, lon, zone_at(lat, lon))
@@ -110,3 +72,12 @@ def test_reference_places_are_where_they_say():
         if p.region:
             region, km = nearest_region(p.lat_deg, p.lon_deg, p.country)
             assert region.name == p.region and km < 3.0, (p, region.name, km)
+
+
+def test_description_parsing_errors_name_the_field():
+    from missilewatch.errors import InputError
+
+    with pytest.raises(InputError, match="description"):
+        gazetteer.parse_relative("somewhere in the Pacific")
+    with pytest.raises(InputError, match="place"):
+        gazetteer.parse_relative("about 100 km east of Atlantis")

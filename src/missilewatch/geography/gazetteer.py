@@ -5,6 +5,7 @@ Distances and bearings are WGS84 geodesics (pyproj's GeographicLib port).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -89,4 +90,55 @@ def nearest_reference(lat_deg: float, lon_deg: float, countries: tuple[str, ...]
 def offset(place_: Place, distance_km: float, bearing_deg: float) -> tuple[float, float]:
     """(lat_deg, lon_deg) at a distance and bearing from a place (e.g. '250 km west of Oga')."""
     lon, lat, _ = GEOD.fwd(place_.lon_deg, place_.lat_deg, bearing_deg, distance_km * 1000.0)
+    return float(lat), float(lon)
+
+
+_BEARINGS = {"north": 0.0, "east": 90.0, "south": 180.0, "west": 270.0}
+_DESCRIPTION = re.compile(r"about ([\d,]+) km (north|east|south|west) of (?:the )?([A-Z][\w-]+(?: [A-Z][\w-]+)*)")
+
+
+def parse_relative(description: str) -> tuple[float, float, Place]:
+    """(distance_km, bearing_deg, place) of an official phrase such as "about 250 km west of the
+    Oga Peninsula (Akita)"; InputError when none is found or the place is unknown."""
+    m = _DESCRIPTION.search(description)
+    if not m:
+        raise InputError("description", description, "no 'about N km <direction> of <place>' in it")
+    return float(m.group(1).replace(",", "")), _BEARINGS[m.group(2)], place(m.group(3))
+
+
+def _overflown_point(overflight: str, ref: Place) -> Place | None:
+    """The overflown point of a report: a place it names, the reference if it lies in the
+    overflown region, or the place named like the region (Aomori)."""
+    if not overflight:
+        return None
+    for p in places():
+        if p.name in overflight:
+            return p
+    region = overflight.split()[0]
+    if ref.region == region:
+        return ref
+    return place(region)
+
+
+def place_described(description: str, launch_lat_deg: float, launch_lon_deg: float,
+                    overflight: str = "") -> tuple[float, float]:
+    """(lat_deg, lon_deg) of an impact described as "about N km east of <place>".
+
+    Where the report also names what the missile flew over (``overflight``, e.g. "Hokkaido
+    (Oshima Peninsula to Cape Erimo)"), the direction word is only approximate: the impact is put
+    on the geodesic from the launch site through the overflown point, N km from the place.
+    """
+    km, bearing, ref = parse_relative(description)
+    via = _overflown_point(overflight, ref)
+    if via is None:
+        return offset(ref, km, bearing)
+    az, _, d_via = GEOD.inv(launch_lon_deg, launch_lat_deg, via.lon_deg, via.lat_deg)
+    # Bisection along the geodesic beyond the overflown point: distance from the reference = km.
+    lo, hi = d_via, d_via + 2.5 * km * 1000.0 + 5e5
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lon, lat, _ = GEOD.fwd(launch_lon_deg, launch_lat_deg, az, mid)
+        _, _, d = GEOD.inv(ref.lon_deg, ref.lat_deg, lon, lat)
+        lo, hi = (mid, hi) if d < km * 1000.0 else (lo, mid)
+    lon, lat, _ = GEOD.fwd(launch_lon_deg, launch_lat_deg, az, 0.5 * (lo + hi))
     return float(lat), float(lon)

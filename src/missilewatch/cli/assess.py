@@ -8,6 +8,17 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from missilewatch.cli.figures import (
+    ApogeeKm,
+    AsJson,
+    Azimuth,
+    FlightTimeS,
+    Impact,
+    Launch,
+    RangeKm,
+    TrackStepS,
+    reconstruct_figures,
+)
 from missilewatch.errors import InputError
 
 
@@ -28,34 +39,28 @@ def parse_ellipse(text: str | None) -> tuple[float, float, float]:
 def register(app: typer.Typer) -> None:
     @app.command("assess")
     def assess_cmd(
-        launch: str = typer.Option(..., "--launch", help="Launch site name (e.g. Sunan) or LAT,LON in degrees."),
-        impact: str = typer.Option(None, "--impact", help="Impact point LAT,LON in degrees."),
-        azimuth: float = typer.Option(None, "--azimuth", help="Launch azimuth, degrees from north (with --range-km)."),
-        range_km: float = typer.Option(None, "--range-km", help="Ground range, km (with --azimuth)."),
-        apogee_km: float = typer.Option(..., "--apogee-km", help="Reported apogee, km."),
-        flight_time_s: float = typer.Option(None, "--flight-time-s", help="Reported flight time, s."),
+        launch: Launch,
+        apogee_km: ApogeeKm,
+        impact: Impact = None,
+        azimuth: Azimuth = None,
+        range_km: RangeKm = None,
+        flight_time_s: FlightTimeS = None,
         ellipse: str = typer.Option(
             None, "--ellipse", help="1-sigma impact ellipse MAJOR_KM,MINOR_KM,ORIENTATION_DEG (default: a point)."
         ),
         policy: Path = typer.Option(
             None, "--policy", help="Policy TOML file (default: $MISSILEWATCH_POLICY, else the packaged one)."
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-        track_step_s: float = typer.Option(10.0, "--track-step-s", help="Ground-track sample spacing, s."),
+        as_json: AsJson = False,
+        track_step_s: TrackStepS = 10.0,
     ) -> None:
         """Where it falls, what it overflies, threat of damage, interception and regions to warn."""
         from missilewatch.assessment import ImpactEllipse, assess, load_policy
-        from missilewatch.flight.reconstruct import reconstruct
-        from missilewatch.flight.sites import parse_lat_lon
         from missilewatch.geography.overflight import GroundTrack
 
         pol = load_policy(policy)
         major, minor, orient = parse_ellipse(ellipse)
-        if track_step_s <= 0:
-            raise InputError("--track-step-s", track_step_s, "must be > 0")
-        target = parse_lat_lon(impact, "--impact") if impact is not None else None
-        rec = reconstruct(launch, impact=target, azimuth_deg=azimuth, range_km=range_km,
-                          apogee_km=apogee_km, flight_time_s=flight_time_s)
+        rec = reconstruct_figures(launch, impact, azimuth, range_km, apogee_km, flight_time_s, track_step_s)
         track = GroundTrack.from_mapping(rec.ground_track(track_step_s))
         area = ImpactEllipse(rec.impact_lat_deg, rec.impact_lon_deg, major, minor, orient)
         result = assess(area, track, pol, impact_time_s=rec.flight_time_s)

@@ -9,9 +9,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from missilewatch.errors import InputError
-from missilewatch.flight.reconstruct import Reconstruction, reconstruct
-from missilewatch.flight.sites import parse_lat_lon
+from missilewatch.cli.figures import (
+    ApogeeKm,
+    AsJson,
+    Azimuth,
+    FlightTimeS,
+    Impact,
+    Launch,
+    RangeKm,
+    TrackStepS,
+    reconstruct_figures,
+)
+from missilewatch.flight.reconstruct import Reconstruction
 
 
 def summary_table(rec: Reconstruction) -> Table:
@@ -39,22 +48,18 @@ def summary_table(rec: Reconstruction) -> Table:
 def register(app: typer.Typer) -> None:
     @app.command("reconstruct")
     def reconstruct_cmd(
-        launch: str = typer.Option(..., "--launch", help="Launch site name (e.g. Sunan) or LAT,LON in degrees."),
-        impact: str = typer.Option(None, "--impact", help="Impact point LAT,LON in degrees."),
-        azimuth: float = typer.Option(None, "--azimuth", help="Launch azimuth, degrees from north (with --range-km)."),
-        range_km: float = typer.Option(None, "--range-km", help="Ground range, km (with --azimuth)."),
-        apogee_km: float = typer.Option(..., "--apogee-km", help="Reported apogee, km."),
-        flight_time_s: float = typer.Option(None, "--flight-time-s", help="Reported flight time, s."),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        launch: Launch,
+        apogee_km: ApogeeKm,
+        impact: Impact = None,
+        azimuth: Azimuth = None,
+        range_km: RangeKm = None,
+        flight_time_s: FlightTimeS = None,
+        as_json: AsJson = False,
         plot: Path = typer.Option(None, "--plot", help="Write an altitude/range and map plot (PNG)."),
-        track_step_s: float = typer.Option(10.0, "--track-step-s", help="Ground-track sample spacing, s."),
+        track_step_s: TrackStepS = 10.0,
     ) -> None:
         """Reconstruct a flight from reported figures (launch, impact or azimuth+range, apogee)."""
-        target = parse_lat_lon(impact, "--impact") if impact is not None else None
-        if track_step_s <= 0:
-            raise InputError("--track-step-s", track_step_s, "must be > 0")
-        rec = reconstruct(launch, impact=target, azimuth_deg=azimuth, range_km=range_km,
-                          apogee_km=apogee_km, flight_time_s=flight_time_s)
+        rec = reconstruct_figures(launch, impact, azimuth, range_km, apogee_km, flight_time_s, track_step_s)
         if plot is not None:
             from missilewatch.plots.flight import plot_reconstruction
 

@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 import pymap3d
@@ -17,19 +15,14 @@ from pyproj import Transformer
 
 from missilewatch import earth
 from missilewatch.earth import kernels as k
+from timing import median_time
 
 N = 200_000
 REPEATS = 5
 
 
 def _median_time(fn, repeats: int = REPEATS) -> float:
-    fn()  # warm-up (JIT, caches)
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeats, warmup=True)[0]
 
 
 def _row(name, ours_s, peer, peer_s, n, **extra):

@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 
 import numpy as np
 import pymap3d
@@ -22,18 +20,14 @@ from missilewatch.scenarios import builtin, simulate, write_outputs
 from missilewatch.scenarios import launches as _launches
 from missilewatch.sensors.geometry import line_of_sight_clear, range_az_el_rate
 from missilewatch.sensors.platform import FixedSite
+from timing import median_time
 
 BUDGET_S = 10.0
 N_GEOMETRY = 200_000
 
 
 def _median(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeats, warmup=False)[0]
 
 
 def _simulate_once() -> None:

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import statistics
-import time
 
 import numpy as np
 
@@ -29,6 +27,7 @@ from missilewatch.tracking import Tracker, ballistic_model, from_stream, scans
 from missilewatch.tracking import dynamics_kernels as dk
 from missilewatch.tracking import filter_kernels as fk
 from missilewatch.tracking import measurement_kernels as mk
+from timing import median_time
 
 MODEL = ballistic_model()
 MP = MODEL.params
@@ -185,13 +184,7 @@ def _stonesoup(transition, prepared):
 
 
 def _median_time(fn, repeats):
-    times = []
-    out = None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+    return median_time(fn, repeats, warmup=False)
 
 
 def run() -> list[dict]:

@@ -15,8 +15,6 @@ operational area) and the whole globe (uniform on the sphere).
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 import shapely
@@ -25,6 +23,7 @@ from missilewatch.geography.data import countries
 from missilewatch.geography.index import packaged
 from missilewatch.geography.regions import country_polygons
 from missilewatch.geography.zones import EEZ_M, TERRITORIAL_SEA_M, classify_points
+from timing import median_time
 
 N = 1_000_000
 N_PEER = 20_000
@@ -32,13 +31,7 @@ REPEATS = 3
 
 
 def _median_time(fn, repeats: int = REPEATS) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return median_time(fn, repeats, warmup=True)[0]
 
 
 def _peer():

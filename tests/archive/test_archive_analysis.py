@@ -16,7 +16,6 @@ from missilewatch.archive.cns import import_cns
 from missilewatch.archive.exports import export, launch_rows, to_czml, to_kml
 from missilewatch.archive.ingest import ingest_report
 from missilewatch.archive.plots import constant_speed_curve
-from missilewatch.archive.report import write_report
 from missilewatch.cli.app import main
 from missilewatch.earth.constants import GM_EARTH
 from missilewatch.errors import InputError

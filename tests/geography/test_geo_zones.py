@@ -12,7 +12,6 @@ from geographiclib.geodesic import Geodesic
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
 from missilewatch.geography import _kernels as K
-from missilewatch.geography.regions import country_polygons
 from missilewatch.geography.zones import (
     EEZ_M,
     TERRITORIAL_SEA_M,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from missilewatch.cli.app import main
 from missilewatch.pipeline.replay import replay
-from missilewatch.pipeline.source import from_directory, load_input
+from missilewatch.pipeline.source import from_directory
 from missilewatch.pipeline.watch import Watch
 from missilewatch.scenarios import builtin, simulate, write_outputs
 from missilewatch.store import Database

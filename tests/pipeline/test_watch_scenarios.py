@@ -1,6 +1,5 @@
 """The watch on the salvo, the boost-phase failure and a notional impact on Japanese land."""
 
-import pytest
 
 from missilewatch.alerts.model import AlertKind
 from missilewatch.pipeline.replay import replay

@@ -146,7 +146,7 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
                 resp[who] += 1
         if resp:
             lines.append("<li>responses by country: " + ", ".join(f"{_e(k)} {v}" for k, v in resp.items()) + "</li>")
-        lines.append(f"<li>sources: " + "; ".join(_e(s['title'] or s['uri']) for s in rec["sources"]) + "</li>")
+        lines.append("<li>sources: " + "; ".join(_e(s['title'] or s['uri']) for s in rec["sources"]) + "</li>")
         parts.append("<ul>" + "".join(lines) + "</ul>")
 
     zoned = [r for r in rows if r.get("impact_zone")]

@@ -108,3 +108,34 @@ def test_srbm_profile_flies_standard_and_depressed_short_ranges(range_km, apogee
     rec = reconstruct("Sunan", azimuth_deg=90, range_km=range_km, apogee_km=apogee_km, range_class="SRBM")
     assert rec.impact_miss_km < 1.0 and rec.apogee_km == pytest.approx(apogee_km, abs=1.0)
     assert rec.profile.name == "generic SRBM"
+
+
+def test_minimum_energy_range_inverts_the_speed_and_energy_equivalence():
+    from missilewatch.flight.capability import (
+        HALF_CIRCUMFERENCE_KM,
+        R_MEAN,
+        energy_equivalent_range_km,
+        minimum_energy_range_km,
+        minimum_energy_speed_mps,
+    )
+
+    for km in (300.0, 3000.0, 9000.0, 15000.0):
+        assert minimum_energy_range_km(minimum_energy_speed_mps(km)) == pytest.approx(km, rel=1e-9)
+    assert minimum_energy_range_km(8000.0) == HALF_CIRCUMFERENCE_KM  # above circular speed
+    # A surface state keeps its own speed; climbing trades speed for height at equal energy.
+    v = minimum_energy_speed_mps(5000.0)
+    assert energy_equivalent_range_km(R_MEAN, v) == pytest.approx(5000.0, rel=1e-9)
+    from missilewatch.earth.constants import GM_EARTH
+
+    r = R_MEAN + 500e3
+    v_high = math.sqrt(v * v - 2 * GM_EARTH * (1 / R_MEAN - 1 / r))
+    assert energy_equivalent_range_km(r, v_high) == pytest.approx(5000.0, rel=1e-9)
+
+
+def test_lofted_ranges_stay_on_earth_and_flag_global_reach():
+    rec = reconstruct((39.2, 125.673), azimuth_deg=90, range_km=999.2, apogee_km=6040.9)
+    from missilewatch.flight.capability import HALF_CIRCUMFERENCE_KM
+
+    assert rec.standard_range_km <= HALF_CIRCUMFERENCE_KM
+    assert rec.global_reach == (rec.standard_range_km == HALF_CIRCUMFERENCE_KM)
+    assert rec.range_class.value == "ICBM"

@@ -37,7 +37,9 @@ def summary_table(rec: Reconstruction) -> Table:
         ("impact", f"{rec.impact_lat_deg:.3f} N, {rec.impact_lon_deg:.3f} E at t = {rec.flight_time_s:,.0f} s"),
         ("trajectory", f"{rec.trajectory_type.value}; range class {rec.range_class.value}"),
         ("standard range", f"{rec.standard_range_km:,.0f} km (non-rotating), "
-                           f"{rec.standard_range_rotating_km:,.0f} km (rotating Earth, same azimuth)"),
+                           f"{rec.standard_range_rotating_km:,.0f} km (rotating Earth, same azimuth); "
+                           f"{rec.standard_range_energy_km:,.0f} km from the burnout energy"
+                           + ("; reaches any point on Earth" if rec.global_reach else "")),
         ("profile", f"{rec.profile.name}, kick {rec.profile.kick_deg:.2f} deg"),
     ]
     for k, v in rows:

@@ -56,6 +56,31 @@ def minimum_energy_speed_mps(range_km: float, radius_m: float = R_MEAN) -> float
     return math.sqrt(GM_EARTH * (2.0 / radius_m - 1.0 / a))
 
 
+# Half the mean circumference, km: a range beyond it reaches every point of the Earth.
+HALF_CIRCUMFERENCE_KM = math.pi * R_MEAN / 1e3
+
+
+def minimum_energy_range_km(speed_mps: float, radius_m: float = R_MEAN) -> float:
+    """Range (km) of the minimum-energy Keplerian trajectory flown with a surface speed.
+
+    Inverse of :func:`minimum_energy_speed_mps` in closed form: with x = v^2 R / GM,
+    sin(psi/2) = x / (2 - x). Capped at half the circumference (global reach).
+    """
+    x = speed_mps * speed_mps * radius_m / GM_EARTH
+    if x >= 1.0:
+        return HALF_CIRCUMFERENCE_KM
+    return 2.0 * math.asin(x / (2.0 - x)) * radius_m / 1e3
+
+
+def energy_equivalent_range_km(r_m: float, speed_mps: float, radius_m: float = R_MEAN) -> float:
+    """Minimum-energy range (km) of a burnout state's energy: the state at radius ``r_m`` with
+    ``speed_mps`` has the energy of a surface launch at sqrt(v^2 + 2 GM (1/R - 1/r)); the
+    method of published conversions of lofted tests (it ignores the different gravity losses
+    of a standard boost)."""
+    v_eq2 = speed_mps * speed_mps + 2.0 * GM_EARTH * (1.0 / radius_m - 1.0 / r_m)
+    return minimum_energy_range_km(math.sqrt(max(v_eq2, 0.0)), radius_m)
+
+
 def keplerian_surface_speed_mps(range_km: float, apogee_km: float, radius_m: float = R_MEAN) -> float:
     """Speed at the surface of the Keplerian arc with a given range and apogee, m/s.
 
@@ -81,12 +106,17 @@ def trajectory_type(range_km: float, apogee_km: float) -> TrajectoryType:
 
 @dataclass(frozen=True)
 class StandardRange:
-    """Maximum range of a boost profile and the kick angle (deg) that gives it."""
+    """Maximum range of a boost profile and the kick angle (deg) that gives it.
+
+    ``global_reach``: the missile reaches half the circumference or more (every point on
+    Earth); ``range_km`` is then capped at :data:`HALF_CIRCUMFERENCE_KM`.
+    """
 
     range_km: float
     kick_deg: float
     apogee_km: float
     flight_time_s: float
+    global_reach: bool = False
 
 
 def standard_range(
@@ -99,7 +129,8 @@ def standard_range(
 ) -> StandardRange:
     """Range (km, along the ground track) of ``profile`` on its range-maximising pitch programme.
 
-    A missile that would go into orbit has no standard range: such flights score zero.
+    Flights that go into orbit score zero in the search; if the best one does, the missile
+    has global reach.
     ``rotating=False``: a non-rotating Earth (the figure published analyses quote);
     ``rotating=True``: the rotating Earth, launched in ``azimuth_deg``.
     """
@@ -117,5 +148,9 @@ def standard_range(
     res = minimize_scalar(neg_range, bounds=(lo, hi), method="bounded", options={"xatol": 0.01})
     tr = fly(launch_lat_deg, launch_lon_deg, azimuth_deg, profile.with_(kick_deg=float(res.x)),
              force=force, dt_out_s=1.0)
-    return StandardRange(tr.track_length_m / 1e3, float(res.x), tr.apogee_m / 1e3, tr.flight_time_s)
+    if not tr.impacted:  # the best pitch programme puts it in orbit
+        return StandardRange(HALF_CIRCUMFERENCE_KM, float(res.x), math.inf, math.inf, global_reach=True)
+    km = tr.track_length_m / 1e3
+    return StandardRange(min(km, HALF_CIRCUMFERENCE_KM), float(res.x), tr.apogee_m / 1e3, tr.flight_time_s,
+                         global_reach=km >= HALF_CIRCUMFERENCE_KM)
 

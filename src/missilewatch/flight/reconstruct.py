@@ -21,6 +21,7 @@ from missilewatch.flight.boost import BoostProfile, RangeClass, generic_profile
 from missilewatch.flight.capability import (
     StandardRange,
     TrajectoryType,
+    energy_equivalent_range_km,
     keplerian_surface_speed_mps,
     standard_range,
     trajectory_type,
@@ -102,6 +103,17 @@ class Reconstruction:
         return self.standard.range_km
 
     @property
+    def standard_range_energy_km(self) -> float:
+        """Minimum-energy range of the burnout energy (published analyses' method), km."""
+        b = self.trajectory.burnout
+        return energy_equivalent_range_km(float(np.linalg.norm(b[1:4])), float(np.linalg.norm(b[4:7])))
+
+    @property
+    def global_reach(self) -> bool:
+        """On its best trajectory the missile reaches any point on Earth."""
+        return self.standard.global_reach
+
+    @property
     def standard_range_rotating_km(self) -> float:
         """Range on a minimum-energy trajectory, rotating Earth, same azimuth, km."""
         return self.standard_rotating.range_km
@@ -143,6 +155,8 @@ class Reconstruction:
             "kick_deg": round(self.profile.kick_deg, 3),
             "standard_range_km": round(self.standard_range_km, 1),
             "standard_range_rotating_km": round(self.standard_range_rotating_km, 1),
+            "standard_range_energy_km": round(self.standard_range_energy_km, 1),
+            "global_reach": self.global_reach,
             "ground_track": [
                 {"t_s": round(float(t), 1), "lat_deg": round(float(a), 4), "lon_deg": round(float(o), 4),
                  "alt_km": round(float(h), 2)}

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pyproj import Geod
-from scipy.optimize import brentq
 
 from missilewatch.earth.frames import ecef2geodetic
 from missilewatch.earth.kernels import geodetic_height
@@ -36,7 +35,7 @@ from missilewatch.flight.boost import RangeClass
 from missilewatch.flight.capability import (
     TrajectoryType,
     keplerian_surface_speed_mps,
-    minimum_energy_speed_mps,
+    minimum_energy_range_km,
     trajectory_type,
 )
 from missilewatch.flight.propagate import ForceModel, propagate_to_impact
@@ -183,13 +182,7 @@ def apogee_m(x: np.ndarray, t_limit_s: float = 4000.0) -> float:
 def standard_range_km(range_km: float, apogee_km: float) -> float:
     """Range (km) of the minimum-energy trajectory whose surface speed equals that of the
     Keplerian arc of ``range_km`` and ``apogee_km`` (the same burnout energy)."""
-    v = keplerian_surface_speed_mps(max(range_km, 1.0), max(apogee_km, 0.1))
-    lo, hi = 1.0, 19_999.0
-    if v >= minimum_energy_speed_mps(hi):
-        return hi
-    if v <= minimum_energy_speed_mps(lo):
-        return lo
-    return float(brentq(lambda r: minimum_energy_speed_mps(r) - v, lo, hi, xtol=1e-3))
+    return minimum_energy_range_km(keplerian_surface_speed_mps(max(range_km, 1.0), max(apogee_km, 0.1)))
 
 
 def predict_impact(

@@ -47,7 +47,9 @@ M_Q_JERK = 7  # PSD of white noise on a_T (along velocity), m^2/s^5
 M_Q_LNB = 8  # PSD of the random walk of ln(beta), 1/s
 M_H_MAX = 9  # largest integration step, s
 M_H_MAX_ATM = 10  # largest step where drag acts (below _ATM_TOP_M), s
-N_MODEL = 11
+M_IGN_AT = 11  # thrust models: mean a_T of a motor igniting (entered from an unpowered model), m/s^2
+M_IGN_SIGMA = 12  # its standard deviation, m/s^2
+N_MODEL = 13
 
 _ONE_MINUS_E2 = 1.0 - WGS84_E2
 _W = OMEGA_EARTH

@@ -22,6 +22,10 @@ import numpy as np
 from numba import njit
 
 from missilewatch.tracking.dynamics_kernels import (
+    I_AT,
+    M_IGN_AT,
+    M_IGN_SIGMA,
+    M_THRUST,
     N_STATE,
     predict,
     process_noise,
@@ -426,9 +430,14 @@ def mode_transition(mu, dt, tau, Pi):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def imm_mix(xs, Ps, mu, dt, tau, cbar):
+def imm_mix(xs, Ps, mu, dt, tau, mps, cbar):
     """IMM interaction (in place): mixed initial states and covariances per model; the
-    predicted mode probabilities into ``cbar`` (K,)."""
+    predicted mode probabilities into ``cbar`` (K,).
+
+    An unpowered estimate (a_T = 0, no uncertainty) mixed into a thrust model is a motor
+    igniting (a stage after a coast or staging): its a_T is given the thrust model's ignition
+    prior N(mps[j, M_IGN_AT], mps[j, M_IGN_SIGMA]^2), independent of the rest of the state.
+    """
     K = mu.shape[0]
     n = N_STATE
     if K == 1:
@@ -446,17 +455,32 @@ def imm_mix(xs, Ps, mu, dt, tau, cbar):
             w[i, j] = Pi[i, j] * mu[i] / c if c > 0.0 else (1.0 if i == j else 0.0)
     x0 = np.zeros((K, n))
     P0 = np.zeros((K, n, n))
+    xi = np.empty(n)
     for j in range(K):
-        for i in range(K):
-            for a in range(n):
-                x0[j, a] += w[i, j] * xs[i, a]
+        ignite = mps[j, M_THRUST] != 0.0
         for i in range(K):
             if w[i, j] == 0.0:
                 continue
+            lift = ignite and mps[i, M_THRUST] == 0.0
             for a in range(n):
-                da = xs[i, a] - x0[j, a]
+                x0[j, a] += w[i, j] * xs[i, a]
+            if lift:
+                x0[j, I_AT] += w[i, j] * (mps[j, M_IGN_AT] - xs[i, I_AT])
+        for i in range(K):
+            if w[i, j] == 0.0:
+                continue
+            lift = ignite and mps[i, M_THRUST] == 0.0
+            for a in range(n):
+                xi[a] = xs[i, a]
+            if lift:
+                xi[I_AT] = mps[j, M_IGN_AT]
+            for a in range(n):
+                da = xi[a] - x0[j, a]
                 for b in range(n):
-                    P0[j, a, b] += w[i, j] * (Ps[i, a, b] + da * (xs[i, b] - x0[j, b]))
+                    pab = Ps[i, a, b]
+                    if lift and (a == I_AT or b == I_AT):
+                        pab = mps[j, M_IGN_SIGMA] ** 2 if a == b else 0.0
+                    P0[j, a, b] += w[i, j] * (pab + da * (xi[b] - x0[j, b]))
     for j in range(K):
         for a in range(n):
             xs[j, a] = x0[j, a]
@@ -494,7 +518,7 @@ def imm_step(xs, Ps, mu, dt, z, R, mcode, sp, mps, tau, use_ukf, ukf):
     K = mu.shape[0]
     n = N_STATE
     cbar = np.empty(K)
-    imm_mix(xs, Ps, mu, dt, tau, cbar)
+    imm_mix(xs, Ps, mu, dt, tau, mps, cbar)
     d = meas_dim(mcode)
     widx = wrap_index(mcode)
     loglik = np.full(K, -math.inf)
@@ -618,12 +642,13 @@ def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gate_matrix(xs, Ps, mu, t_tracks, t_scan, mps, tau, use_ukf, ukf, z, R, mcode, sp, min_mode_prob,
+def gate_matrix(xs, Ps, mu, t_tracks, t_scan, mps, taus, use_ukf, ukf, z, R, mcode, sp, min_mode_prob,
                 d2, cost):
     """Gate distances d2 (T, M) and assignment costs (T, M) of M measurements (all taken at
     ``t_scan``) against T tracks, as the IMM cycle would predict them.
 
-    Each track is mixed and every model predicted to ``t_scan``; d2 is the smallest
+    ``taus`` (T, K): each track's mean sojourn times. Each track is mixed and every model
+    predicted to ``t_scan``; d2 is the smallest
     Mahalanobis distance over the models whose predicted probability is at least
     ``min_mode_prob`` (and the most probable one), and the cost is -2 ln of the mixture
     likelihood sum_j c_j N(nu_j; 0, S_j) without the 2 pi terms.
@@ -641,7 +666,7 @@ def gate_matrix(xs, Ps, mu, t_tracks, t_scan, mps, tau, use_ukf, ukf, z, R, mcod
         P = Ps[t].copy()
         m_ = mu[t].copy()
         dt = t_scan - t_tracks[t]
-        imm_mix(x, P, m_, dt, tau, cbar)
+        imm_mix(x, P, m_, dt, taus[t], mps, cbar)
         jbest = 0
         for j in range(K):
             if cbar[j] > cbar[jbest]:

@@ -146,7 +146,7 @@ class KalmanFilter:
             return GaussianState(float(t_s), x, P)
         xs, Ps, mu = e.copy_arrays()
         cbar = np.empty(self.n_models)
-        fk.imm_mix(xs, Ps, mu, dt, self.tau, cbar)
+        fk.imm_mix(xs, Ps, mu, dt, self.tau, self.mps, cbar)
         for j in range(self.n_models):
             if cbar[j] > 0 and not fk.time_update(xs[j], Ps[j], dt, self.mps[j], self.use_ukf,
                                                   self.ukf_params):

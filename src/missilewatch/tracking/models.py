@@ -41,6 +41,9 @@ class MotionModel:
     Noise power spectral densities: ``q_acc`` white acceleration per axis (m^2/s^3),
     ``q_jerk`` white noise on a_T (m^2/s^5), ``q_lnb`` ln(beta) random walk (1/s).
     ``h_max_s``: largest integration step; ``h_max_atm_s``: below 150 km where drag acts.
+    ``ignition_at_mps2`` and ``ignition_sigma_mps2`` (thrust models): the Gaussian prior of a_T
+    when the IMM moves an unpowered estimate into this model (a stage igniting: a_T is not
+    known, the unpowered estimate holds a_T = 0 with no uncertainty).
     """
 
     name: str = "ballistic"
@@ -55,6 +58,8 @@ class MotionModel:
     q_lnb: float = 1e-4
     h_max_s: float = 10.0
     h_max_atm_s: float = 1.0
+    ignition_at_mps2: float = 20.0
+    ignition_sigma_mps2: float = 10.0
 
     def __post_init__(self) -> None:
         if self.gravity_order not in (-1, 0, 2, 3, 4):
@@ -63,7 +68,8 @@ class MotionModel:
             v = getattr(self, name)
             if not (math.isfinite(v) and v >= 0):
                 raise InputError(name, v, "must be a finite number >= 0")
-        for name in ("exhaust_velocity_mps", "a_max_mps2", "h_max_s", "h_max_atm_s"):
+        for name in ("exhaust_velocity_mps", "a_max_mps2", "h_max_s", "h_max_atm_s",
+                     "ignition_at_mps2", "ignition_sigma_mps2"):
             v = getattr(self, name)
             if not (math.isfinite(v) and v > 0):
                 raise InputError(name, v, "must be > 0")
@@ -83,6 +89,8 @@ class MotionModel:
         p[dk.M_Q_LNB] = self.q_lnb
         p[dk.M_H_MAX] = self.h_max_s
         p[dk.M_H_MAX_ATM] = self.h_max_atm_s
+        p[dk.M_IGN_AT] = self.ignition_at_mps2
+        p[dk.M_IGN_SIGMA] = self.ignition_sigma_mps2
         return p
 
     def with_(self, **changes) -> "MotionModel":

@@ -63,8 +63,17 @@ class TrackerConfig:
     alone). Gates hold a measurement of the track with ``gate_probability``. Confirmation: M
     hits among the first N scans. Deletion: tentative tracks without an update for
     ``tentative_timeout_s``; confirmed tracks after ``coast_boost_s`` without update while
-    more likely boosting than not, ``coast_ballistic_s`` when ballistic, or when the position
-    standard deviation (largest axis) exceeds ``max_position_sigma_m``, or once under ground.
+    more likely boosting than not; a ballistic track coasts through coverage gaps (a lofted
+    ICBM is out of every radar's sight for most of its hour of flight) until it has certainly
+    impacted, its predicted position ``impact_sigmas`` standard deviations (along the local
+    vertical) under the ground, or until its position standard deviation (largest axis)
+    exceeds ``max_position_sigma_m``; ``coast_ballistic_s`` optionally caps that coast (no
+    cap by default).
+    Restarts: within ``restart_window_s`` of the last time a track was more likely boosting
+    than not, the IMM may go back from ballistic to boost (a stage igniting after staging or
+    a coast between stages), with mean ballistic sojourn ``restart_sojourn_s``; the boost
+    model takes the estimate with its ignition prior on the thrust acceleration. After that
+    window a ballistic track stays ballistic.
     Out-of-sequence measurements up to ``oosm_lag_s`` old are reprocessed. Two tracks whose
     position and velocity agree within the chi-square ``merge_probability`` are merged; a
     tentative track whose position agrees with a confirmed one's within the chi-square
@@ -82,7 +91,10 @@ class TrackerConfig:
     confirm_n: int = 6
     tentative_timeout_s: float = 8.0
     coast_boost_s: float = 30.0
-    coast_ballistic_s: float = 1800.0
+    coast_ballistic_s: float = math.inf
+    impact_sigmas: float = 3.0
+    restart_window_s: float = 60.0
+    restart_sojourn_s: float = 300.0
     max_position_sigma_m: float = 100_000.0
     oosm_lag_s: float = 30.0
     merge_probability: float = 0.999
@@ -100,9 +112,12 @@ class TrackerConfig:
             if not 0 < getattr(self, name) < 1:
                 raise InputError(name, getattr(self, name), "must be in (0, 1)")
         for name in ("tentative_timeout_s", "coast_boost_s", "coast_ballistic_s",
-                     "max_position_sigma_m"):
+                     "max_position_sigma_m", "restart_sojourn_s"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be > 0")
+        for name in ("impact_sigmas", "restart_window_s"):
+            if not (getattr(self, name) >= 0 and math.isfinite(getattr(self, name))):
+                raise InputError(name, getattr(self, name), "must be a finite number >= 0")
         if not self.oosm_lag_s >= 0:
             raise InputError("oosm_lag_s", self.oosm_lag_s, "must be >= 0 s")
         for name in ("radar_boost_probability", "infrared_boost_probability"):
@@ -185,6 +200,7 @@ class _Entry:
     Ps: np.ndarray
     mu: np.ndarray
     nis: float = math.nan
+    last_boost_t: float = -math.inf
 
 
 @dataclass
@@ -205,6 +221,7 @@ class _Track:
     launch_detected: bool
     n_updates: int = 0
     confirmed_t: float | None = None
+    last_boost_t: float = -math.inf
 
 
 @dataclass
@@ -237,6 +254,8 @@ class Tracker:
         self.stats = TrackerStats()
         self._thrust = self.filter.thrust_models
         self._merge_gate = float(chi2.ppf(self.config.merge_probability, 6))
+        # Mean sojourn times while a restart (ballistic -> boost) is possible.
+        self._restart_tau = np.where(self._thrust, self.filter.tau, self.config.restart_sojourn_s)
         self._near_gate = float(chi2.ppf(self.config.duplicate_probability, 3))
 
     # -- public ----------------------------------------------------------------------------
@@ -302,8 +321,10 @@ class Tracker:
             Ps = np.empty((T, K, N_STATE, N_STATE))
             mu = np.empty((T, K))
             tt = np.empty(T)
+            taus = np.empty((T, K))
             for i, (_tr, e) in enumerate(refs):
                 xs[i], Ps[i], mu[i], tt[i] = e.xs, e.Ps, e.mu, e.t
+                taus[i] = self._tau(e.t, e.last_boost_t)
             z = np.zeros((M, 4))
             R = np.zeros((M, 4, 4))
             for j, m in enumerate(scan):
@@ -312,7 +333,7 @@ class Tracker:
             sp = np.array([m.sensor_vector for m in scan])
             d2 = np.empty((T, M))
             cost = np.empty((T, M))
-            fk.gate_matrix(xs, Ps, mu, tt, t, self.filter.mps, self.filter.tau, self.filter.use_ukf,
+            fk.gate_matrix(xs, Ps, mu, tt, t, self.filter.mps, taus, self.filter.use_ukf,
                            self.filter.ukf_params, z, R, codes, sp, cfg.gate_mode_probability, d2, cost)
             thr = np.array([gate_threshold(m.dim, cfg.gate_probability) for m in scan])
             for ti, mi in gnn(d2, cost, thr):
@@ -334,7 +355,7 @@ class Tracker:
     def _reference(self, tr: _Track, t: float) -> _Entry | None:
         """The estimate a measurement at ``t`` is gated against (None: too old)."""
         if t >= tr.t:
-            return _Entry(tr.t, None, tr.xs, tr.Ps, tr.mu)
+            return _Entry(tr.t, None, tr.xs, tr.Ps, tr.mu, math.nan, tr.last_boost_t)
         if t < tr.t - self.config.oosm_lag_s:
             return None
         hist = tr.history
@@ -346,11 +367,14 @@ class Tracker:
         z, R = m.padded()
         sp = m.sensor_vector
         if m.t_s >= tr.t:
-            nis, d = fk.imm_step(tr.xs, tr.Ps, tr.mu, m.t_s - tr.t, z, R, m.code, sp, f.mps, f.tau,
+            tau = self._tau(tr.t, tr.last_boost_t)
+            nis, d = fk.imm_step(tr.xs, tr.Ps, tr.mu, m.t_s - tr.t, z, R, m.code, sp, f.mps, tau,
                                  f.use_ukf, f.ukf_params)
             tr.t = m.t_s
-            self._collapse(tr.mu)
-            tr.history.append(_Entry(m.t_s, m, tr.xs.copy(), tr.Ps.copy(), tr.mu.copy(), nis))
+            tr.last_boost_t = self._boost_time(tr.mu, m.t_s, tr.last_boost_t)
+            self._collapse(tr.mu, self._tau(tr.t, tr.last_boost_t))
+            tr.history.append(_Entry(m.t_s, m, tr.xs.copy(), tr.Ps.copy(), tr.mu.copy(), nis,
+                                     tr.last_boost_t))
         else:
             nis, d = self._reprocess(tr, m)
             self.stats.out_of_sequence += 1
@@ -398,15 +422,17 @@ class Tracker:
         later = [e.m for e in hist[max(k, 1):] if e.m is not None]
         xs, Ps, mu = base.xs.copy(), base.Ps.copy(), base.mu.copy()
         t = base.t
+        lb = base.last_boost_t
         new: list[_Entry] = []
         first = (math.nan, 0)
         for i, mm in enumerate([m, *later]):
             z, R = mm.padded()
             nis, d = fk.imm_step(xs, Ps, mu, mm.t_s - t, z, R, mm.code, mm.sensor_vector, f.mps,
-                                 f.tau, f.use_ukf, f.ukf_params)
+                                 self._tau(t, lb), f.use_ukf, f.ukf_params)
             t = mm.t_s
-            self._collapse(mu)
-            new.append(_Entry(t, mm, xs.copy(), Ps.copy(), mu.copy(), nis))
+            lb = self._boost_time(mu, t, lb)
+            self._collapse(mu, self._tau(t, lb))
+            new.append(_Entry(t, mm, xs.copy(), Ps.copy(), mu.copy(), nis, lb))
             if i == 0:
                 first = (nis, d)
         if k > 0:
@@ -417,13 +443,29 @@ class Tracker:
             tr.history = new
             tr.origin = new[0].xs[0, 0:3].copy()
         tr.xs, tr.Ps, tr.mu, tr.t = xs, Ps, mu, t
+        tr.last_boost_t = lb
         return first
 
-    def _collapse(self, mu: np.ndarray) -> None:
-        """A model below ``collapse_probability`` is dropped for good (ballistic flight does
-        not turn back into boost: the ballistic model's sojourn is infinite)."""
+    def _tau(self, t: float, last_boost_t: float) -> np.ndarray:
+        """Mean sojourn times of the IMM's modes for a step starting at ``t``: a ballistic
+        estimate may turn back into boost (a stage igniting) within ``restart_window_s`` of the
+        last time the track was more likely boosting than not, and never after."""
+        if self._thrust.any() and t - last_boost_t <= self.config.restart_window_s:
+            return self._restart_tau
+        return self.filter.tau
+
+    def _boost_time(self, mu: np.ndarray, t: float, last_boost_t: float) -> float:
+        """The last time the track was more likely boosting than not, after an update at t."""
+        if self._thrust.any() and float(mu[self._thrust].sum()) > 0.5:
+            return max(last_boost_t, t)
+        return last_boost_t
+
+    def _collapse(self, mu: np.ndarray, tau: np.ndarray) -> None:
+        """A model below ``collapse_probability`` is dropped for good once no other model can
+        turn into it (ballistic flight does not turn back into boost after the restart window:
+        the ballistic model's sojourn is then infinite)."""
         low = (mu > 0) & (mu < self.config.collapse_probability)
-        if low.any() and not np.isfinite(self.filter.tau[~low]).any():
+        if low.any() and not np.isfinite(tau[~low]).any():
             mu[low] = 0.0
             mu /= mu.sum()
 
@@ -477,10 +519,11 @@ class Tracker:
         xs, Ps, mu = est.copy_arrays()
         tr = _Track(
             id=self._next_id, status=TENTATIVE, xs=xs, Ps=Ps, mu=mu, t=state.t_s, born_t=state.t_s,
-            history=[_Entry(state.t_s, None, xs.copy(), Ps.copy(), mu.copy())],
+            history=[_Entry(state.t_s, None, xs.copy(), Ps.copy(), mu.copy(), math.nan, state.t_s)],
             opportunities=list(opportunities), sensors=set(sensors), last_update_t=state.t_s,
             last_report_t=m.t_report_s,
             origin=state.x[0:3].copy(), launch_detected=launch, n_updates=len(opportunities),
+            last_boost_t=state.t_s,
         )
         self._next_id += 1
         self._tracks.append(tr)
@@ -493,8 +536,8 @@ class Tracker:
         x = np.empty(N_STATE)
         P = np.empty((N_STATE, N_STATE))
         f = self.filter
-        fk.predict_combined(tr.xs, tr.Ps, tr.mu, max(0.0, t - tr.t), f.mps, f.tau, f.use_ukf,
-                            f.ukf_params, x, P)
+        fk.predict_combined(tr.xs, tr.Ps, tr.mu, max(0.0, t - tr.t), f.mps,
+                            self._tau(tr.t, tr.last_boost_t), f.use_ukf, f.ukf_params, x, P)
         return x, P
 
     def _maintain(self, events: list[TrackEvent]) -> None:
@@ -509,13 +552,15 @@ class Tracker:
                 elif len(tr.opportunities) >= cfg.confirm_n and sum(tr.opportunities) < cfg.confirm_m:
                     reason = f"not confirmed: fewer than {cfg.confirm_m} of {cfg.confirm_n}"
             else:
+                # A ballistic track coasts on its equations of motion (J2, drag) until it has
+                # fallen (below) or become too uncertain, however long it is out of sight.
                 boosting = float(tr.mu[self._thrust].sum()) > 0.5 if self._thrust.any() else False
                 coast = self.report_clock - tr.last_report_t
                 if coast > (cfg.coast_boost_s if boosting else cfg.coast_ballistic_s):
                     reason = "lost: no update"
             if not reason and now > tr.t:
                 x, P = self._predicted(tr, now)
-                if geodetic_height(x[0], x[1], x[2]) < 0.0:
+                if self._impacted(x, P):
                     reason = "impact"
                 elif math.sqrt(max(np.linalg.eigvalsh(P[0:3, 0:3]).max(), 0.0)) > cfg.max_position_sigma_m:
                     reason = "lost: too uncertain"
@@ -526,6 +571,17 @@ class Tracker:
                 keep.append(tr)
         self._tracks = keep
         self._merge(events)
+
+    def _impacted(self, x: np.ndarray, P: np.ndarray) -> bool:
+        """The predicted position is more than ``impact_sigmas`` standard deviations of its
+        height under the ground: the object has certainly fallen (a long coast leaves a height
+        uncertainty of kilometres; a tracked re-entry, metres)."""
+        h = geodetic_height(x[0], x[1], x[2])
+        if h >= 0.0:
+            return False
+        up = x[0:3] / np.linalg.norm(x[0:3])
+        sigma_h = math.sqrt(max(float(up @ P[0:3, 0:3] @ up), 0.0))
+        return -h > self.config.impact_sigmas * sigma_h
 
     def _merge(self, events: list[TrackEvent]) -> None:
         if len(self._tracks) < 2:
@@ -554,6 +610,7 @@ class Tracker:
                     # The surviving identity takes the better estimate (and its history).
                     keep.xs, keep.Ps, keep.mu, keep.t = drop.xs, drop.Ps, drop.mu, drop.t
                     keep.history = drop.history
+                    keep.last_boost_t = drop.last_boost_t
                 keep.sensors |= drop.sensors
                 keep.last_update_t = max(keep.last_update_t, drop.last_update_t)
                 keep.last_report_t = max(keep.last_report_t, drop.last_report_t)

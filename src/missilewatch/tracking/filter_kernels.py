@@ -46,22 +46,25 @@ _LOG_2PI = math.log(2.0 * math.pi)
 def cholesky(A, n, L):
     """Lower Cholesky factor of the symmetric PSD n x n block of ``A`` into ``L``.
 
-    Semi-definite matrices are accepted: a pivot below 1e-13 of the largest diagonal entry
-    gives a zero column (the direction has no uncertainty). Returns False on a negative pivot.
+    Semi-definite matrices are accepted: a pivot below 1e-13 of its own diagonal entry gives a
+    zero column (the direction has no uncertainty). The test is per entry, so that it does not
+    depend on units: an innovation covariance holds m^2 (range, ~1e9 after a long coast) beside
+    rad^2 (angles, ~1e-5), and a threshold relative to the largest entry would zero the
+    angles. Returns False on a negative pivot (beyond round-off).
     """
     dmax = 0.0
     for i in range(n):
         if A[i, i] > dmax:
             dmax = A[i, i]
-    tiny = 1e-13 * dmax
     for j in range(n):
+        ajj = max(A[j, j], 0.0)
         s = A[j, j]
         for k in range(j):
             s -= L[j, k] * L[j, k]
         for i in range(j + 1, n):
             L[j, i] = 0.0
-        if s <= tiny:
-            if s < -1e-9 * dmax:
+        if s <= 1e-13 * ajj:
+            if s < -1e-7 * ajj - 1e-15 * dmax:
                 return False
             L[j, j] = 0.0
             for i in range(j + 1, n):

@@ -217,7 +217,9 @@ def ukf(model: MotionModel | None = None, alpha: float = 1.0, beta: float = 2.0,
 
 
 #: Mean sojourn times (s) of the boost/ballistic IMM: a boost lasts about a minute or two; a
-#: ballistic flight never thrusts again (stages that ignite after a coast are not modelled).
+#: ballistic flight never thrusts again. The tracker makes the ballistic sojourn finite for a
+#: minute after a track was last boosting (``TrackerConfig.restart_window_s``): a next stage
+#: igniting after staging or a coast.
 BOOST_SOJOURN_S = 60.0
 BALLISTIC_SOJOURN_S = math.inf
 

@@ -659,7 +659,6 @@ def gate_matrix(xs, Ps, mu, t_tracks, t_scan, mps, taus, use_ukf, ukf, z, R, mco
     T = xs.shape[0]
     M = z.shape[0]
     K = mu.shape[1]
-    n = N_STATE
     zhat = np.empty(4)
     S = np.empty((4, 4))
     nu = np.empty(4)

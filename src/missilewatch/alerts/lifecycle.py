@@ -56,14 +56,8 @@ class AlertBook:
         if book.closed:
             return []
         new = {r.region: r for r in plan.regions}
-        if not book.messages:
-            if not new:
-                return []  # never alert for nothing
-            return [self._emit(book, plan, MsgType.ALERT, new)]
-        if not book.active:
-            if not new:
-                return []
-            return [self._emit(book, plan, MsgType.ALERT, new)]  # a fresh warning after a cancel
+        if not book.active:  # the first warning, or a fresh one after a cancel
+            return [self._emit(book, plan, MsgType.ALERT, new)] if new else []  # never alert for nothing
         removed = [name for name in book.active if name not in new]
         if plan.final:
             passed = tuple(r.region for r in book.active.values() if r.time_utc <= plan.made_at)

@@ -107,6 +107,18 @@ def ecef_to_geodetic(x, y, z):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def radial_height(x, y, z, r):
+    """Height above the ellipsoid measured along the geocentric radius (m); ``r`` = |(x, y, z)|.
+
+    Differs from the geodetic height by less than 0.6 m below 100 km and 5 m at 1,000 km
+    (second order in the flattening). It costs one square root where the exact closed form
+    costs a cube root and four: for uses, like the drag density, that need no more.
+    """
+    cos2 = (x * x + y * y) / (r * r)
+    return r - _A * math.sqrt(_ONE_MINUS_E2 / (1.0 - _E2 * cos2))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def geodetic_height(x, y, z):
     """Height above the WGS84 ellipsoid (m) of the ECEF point (x, y, z) m.
 

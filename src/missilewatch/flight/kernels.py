@@ -18,10 +18,15 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A, WGS84_E2
-
-_ONE_MINUS_E2 = 1.0 - WGS84_E2
-from missilewatch.earth.kernels import atmosphere_density, ecef_to_geodetic, geodetic_height, gravity_ecef
+from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A
+from missilewatch.earth.kernels import (
+    H_TOP,
+    atmosphere_density,
+    ecef_to_geodetic,
+    geodetic_height,
+    gravity_ecef,
+    radial_height,
+)
 
 # Parameter vector layout (one segment of flight with constant programme).
 P_INV_BETA = 0  # 1/ballistic coefficient at segment start, m^2/kg (0: no drag)
@@ -42,9 +47,6 @@ MODE_BALLISTIC = 0.0
 MODE_VERTICAL = 1.0
 MODE_PITCH = 2.0
 MODE_GRAVITY_TURN = 3.0
-
-# Above this radius excess over the equatorial radius the atmosphere model gives zero density.
-_ATMOSPHERE_TOP_M = 1_000_000.0
 
 # Drag accelerations below this (m/s^2) are not computed: over an hour they move a missile
 # by less than a millimetre.
@@ -92,19 +94,6 @@ def local_up_east_north(x, y, z):
 
 
 @njit(cache=True, nogil=True)
-def _radial_height(x, y, z, r):
-    """Height above the ellipsoid measured along the geocentric radius, m.
-
-    Differs from the geodetic height by less than 0.6 m below 100 km and 5 m at 1,000 km
-    (second order in the flattening): a density error under 0.02 %. It costs one square root
-    where the exact closed form (earth.kernels.geodetic_height) costs a cube root and four,
-    and the drag evaluation is the propagator's hot spot. The impact event uses the exact one.
-    """
-    cos2 = (x * x + y * y) / (r * r)
-    return r - WGS84_A * math.sqrt(_ONE_MINUS_E2 / (1.0 - WGS84_E2 * cos2))
-
-
-@njit(cache=True, nogil=True)
 def deriv(t, y, p, out):
     """Time derivative of the state ``y`` under segment parameters ``p``; writes ``out``."""
     x, yy, z, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
@@ -138,9 +127,9 @@ def deriv(t, y, p, out):
         az += thrust * dz
     if p[P_DRAG] != 0.0 and inv_beta > 0.0:
         r = math.sqrt(x * x + yy * yy + z * z)
-        if r - WGS84_A < _ATMOSPHERE_TOP_M:  # r - a is a lower bound of the height
+        if r - WGS84_A < H_TOP:  # r - a is a lower bound of the height; no air above H_TOP
             v2 = vx * vx + vy * vy + vz * vz
-            rho = atmosphere_density(_radial_height(x, yy, z, r))
+            rho = atmosphere_density(radial_height(x, yy, z, r))
             if 0.5 * rho * v2 * inv_beta > _NEGLIGIBLE_ACCEL:
                 k = -0.5 * rho * math.sqrt(v2) * inv_beta
                 ax += k * vx

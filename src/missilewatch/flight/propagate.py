@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 from pyproj import Geod
 
-from missilewatch.earth.kernels import ecef_to_geodetic_v, geodetic_to_ecef
+from missilewatch.earth.kernels import ecef_to_geodetic_v, geodetic_height, geodetic_to_ecef
 from missilewatch.errors import InputError
 from missilewatch.flight import kernels as k
 from missilewatch.flight.boost import BoostProfile, build_segments
@@ -218,7 +218,7 @@ class Trajectory:
     def burnout_altitude_m(self) -> float:
         """Altitude above the ellipsoid at thrust termination, m."""
         x, y, z = self.burnout[1:4]
-        return float(ecef_to_geodetic_v(np.array([x]), np.array([y]), np.array([z]))[2][0])
+        return float(geodetic_height(x, y, z))
 
     @property
     def impact_lat_lon_deg(self) -> tuple[float, float]:

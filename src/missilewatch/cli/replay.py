@@ -93,8 +93,7 @@ def register(app: typer.Typer) -> None:
             inp = load_input(target, seed=seed)
         database = None
         if not no_store:
-            root = (ctx.obj or {}).get("db") if ctx.obj else None
-            database = Database(Settings.resolve(db or root).db_url)
+            database = Database(Settings.resolve(db or (ctx.obj or {}).get("db")).db_url)
 
         def show(ev) -> None:
             if as_json:

@@ -110,8 +110,9 @@ def plot_prediction_error(result: ReplayResult, path: Path) -> Path:
     """Impact prediction error and footprint size against time since launch (log scale)."""
     w = result.watch
     fig, ax = plt.subplots(figsize=(10, 4.8))
+    tracks_of = {d["launch_id"]: d["tracks"] for d in result.summary.get("launch_details", [])}
     for la in result.input.truth:
-        ids = {t for o in la.objects for t in _track_ids(result, o.object_id)}
+        ids = tracks_of.get(la.launch_id, [])
         recs = sorted((p for t in ids if t in w.tracks for p in w.tracks[t].predictions), key=lambda p: p.t_s)
         if not recs:
             continue
@@ -138,14 +139,6 @@ def plot_prediction_error(result: ReplayResult, path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
-
-def _track_ids(result: ReplayResult, object_id: str) -> list[int]:
-    for la in result.summary.get("launch_details", []):
-        if any(o.object_id == object_id for tl in result.input.truth if tl.launch_id == la["launch_id"]
-               for o in tl.objects):
-            return la["tracks"]
-    return []
 
 
 def geojson(result: ReplayResult) -> dict:

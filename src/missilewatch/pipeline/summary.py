@@ -42,8 +42,9 @@ def _launch_summary(watch, la: TruthLaunch, track_ids: list[int], reported: dict
                  if p.boost_probability <= watch.config.alert_max_boost_probability]
     final = preds[-1] if preds else None
     gt = truth_ground_track(la)
+    truth_over = overflights(gt)
     crossings = {}
-    for o in overflights(gt):
+    for o in truth_over:
         key = o.region or o.country_name
         crossings.setdefault(key, round(o.enter_s, 1))
     launch_time = watch.epoch.timestamp() + la.t_launch_s
@@ -66,7 +67,7 @@ def _launch_summary(watch, la: TruthLaunch, track_ids: list[int], reported: dict
             "flight_time_s": round(la.t_impact_s - la.t_launch_s, 1),
             "apogee_km": round(float(gt.alt_km.max()), 1),
             "range_km": round(_distance_km(gt.lat_deg[0], gt.lon_deg[0], la.impact_lat_deg, la.impact_lon_deg), 1),
-            "overflown": [o.to_dict() for o in overflights(gt)],
+            "overflown": [o.to_dict() for o in truth_over],
         },
         "coast_crossing_s": crossings,
         "first_alert_s": first_alert,

@@ -17,6 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -332,13 +333,11 @@ class Watch:
         return words
 
     def _notices(self, decision: Assessment) -> tuple[RegionNotice, ...]:
-        outlines = {(r.country, r.name): r for r in all_regions().regions}
         notices = []
         for a in decision.alerts:
             falls_here = decision.threat_of_damage and a.region == decision.impact_region
             kind = AlertKind.IMPACT if a.cause in _IMPACT_CAUSES or falls_here else AlertKind.LAUNCH
-            region = outlines.get((a.country, a.region))
-            poly = _outline(region) if region is not None else ()
+            poly = region_outline(a.country, a.region)
             t = decision.impact_time_s if falls_here and decision.impact_time_s is not None else a.time_s
             notices.append(RegionNotice(a.region, a.country, kind, self.epoch + dt.timedelta(seconds=float(t)), poly))
         return tuple(notices)
@@ -395,8 +394,13 @@ class Watch:
         return ev
 
 
-def _outline(region, max_points: int = 60) -> tuple[tuple[float, float], ...]:
-    """A region's outline for a CAP polygon: the convex hull of its largest part, simplified."""
+@lru_cache(maxsize=None)
+def region_outline(country: str, name: str, max_points: int = 60) -> tuple[tuple[float, float], ...]:
+    """A region's outline for a CAP polygon, (lat_deg, lon_deg): the convex hull of its largest
+    part, thinned to ``max_points``; () for an unknown region. Computed once per region."""
+    region = next((r for r in all_regions().regions if r.country == country and r.name == name), None)
+    if region is None:
+        return ()
     geom = region.geometry
     parts = getattr(geom, "geoms", [geom])
     hull = max(parts, key=lambda g: g.area).convex_hull

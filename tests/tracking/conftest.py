@@ -79,3 +79,15 @@ def radar_measurements(t, r, v, sp, rng, sigmas=RADAR_SIGMAS, sensor_id="radar")
         out.append(Measurement(float(t[k]), sensor_id, "range_az_el_rr", z, np.diag(sigmas**2),
                                sp[0:3], sp[3:6], sp[6], sp[7]))
     return out
+
+
+def ncv_matrices(dt: float, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """Textbook nearly-constant-velocity F and Q on the 8-state layout (Bar-Shalom 6.2.2):
+    F = [[I, dt I], [0, I]], Q = q [[dt^3/3, dt^2/2], [dt^2/2, dt]]."""
+    F = np.eye(8)
+    F[0:3, 3:6] = dt * np.eye(3)
+    Q = np.zeros((8, 8))
+    Q[0:3, 0:3] = q * dt**3 / 3 * np.eye(3)
+    Q[0:3, 3:6] = Q[3:6, 0:3] = q * dt**2 / 2 * np.eye(3)
+    Q[3:6, 3:6] = q * dt * np.eye(3)
+    return F, Q

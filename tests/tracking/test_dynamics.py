@@ -19,6 +19,8 @@ from missilewatch.tracking.models import (
     constant_velocity_model,
 )
 
+from .conftest import ncv_matrices
+
 
 def _state(flight, i, beta=7000.0, a_t=0.0):
     return np.concatenate([flight.r_ecef[i], flight.v_ecef[i], [math.log(beta), a_t]])
@@ -164,19 +166,14 @@ def test_boost_model_is_the_flight_gravity_turn():
 
 
 def test_constant_velocity_model_is_the_textbook_ncv():
-    """F = [[I, dt I], [0, I]], Q = q [[dt^3/3, dt^2/2], [dt^2/2, dt]] (Bar-Shalom 6.2.2)."""
+    """The kernel predicts exactly the textbook NCV F and Q (Bar-Shalom 6.2.2)."""
     q, dt = 2.5, 3.0
     mp = constant_velocity_model(q).params
     x = np.array([7e6, 1e5, -2e5, 100.0, -50.0, 20.0, 8.0, 0.0])
     P = np.diag([100.0, 200.0, 300.0, 4.0, 5.0, 6.0, 0.0, 0.0])
     x1, P1 = x.copy(), P.copy()
     dk.predict(x1, P1, dt, mp)
-    F = np.eye(8)
-    F[0:3, 3:6] = dt * np.eye(3)
-    Q = np.zeros((8, 8))
-    Q[0:3, 0:3] = q * dt**3 / 3 * np.eye(3)
-    Q[0:3, 3:6] = Q[3:6, 0:3] = q * dt**2 / 2 * np.eye(3)
-    Q[3:6, 3:6] = q * dt * np.eye(3)
+    F, Q = ncv_matrices(dt, q)
     np.testing.assert_allclose(x1, F @ x, rtol=1e-14, atol=1e-8)
     np.testing.assert_allclose(P1, F @ P @ F.T + Q, rtol=1e-12, atol=1e-9)
 

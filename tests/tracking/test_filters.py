@@ -21,7 +21,7 @@ from missilewatch.tracking import (
 )
 from missilewatch.tracking.metrics import chi2_interval, nees
 
-from .conftest import radar_measurements, radar_site
+from .conftest import ncv_matrices, radar_measurements, radar_site
 
 
 def _kalman_reference(x0, P0, ts, zs, R, q):
@@ -33,12 +33,7 @@ def _kalman_reference(x0, P0, ts, zs, R, q):
     H[:, :3] = np.eye(3)
     for tk, z in zip(ts, zs):
         dt = tk - t
-        F = np.eye(8)
-        F[0:3, 3:6] = dt * np.eye(3)
-        Q = np.zeros((8, 8))
-        Q[0:3, 0:3] = q * dt**3 / 3 * np.eye(3)
-        Q[0:3, 3:6] = Q[3:6, 0:3] = q * dt**2 / 2 * np.eye(3)
-        Q[3:6, 3:6] = q * dt * np.eye(3)
+        F, Q = ncv_matrices(dt, q)
         x = F @ x
         P = F @ P @ F.T + Q
         S = H @ P @ H.T + R

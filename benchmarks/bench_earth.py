@@ -8,14 +8,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pymap3d
 from pyproj import Transformer
+from timing import median_time
 
 from missilewatch import earth
 from missilewatch.earth import kernels as k
-from timing import median_time
 
 N = 200_000
 REPEATS = 5

@@ -15,12 +15,12 @@ import tempfile
 
 import numpy as np
 import pymap3d
+from timing import median_time
 
 from missilewatch.scenarios import builtin, simulate, write_outputs
 from missilewatch.scenarios import launches as _launches
 from missilewatch.sensors.geometry import line_of_sight_clear, range_az_el_rate
 from missilewatch.sensors.platform import FixedSite
-from timing import median_time
 
 BUDGET_S = 10.0
 N_GEOMETRY = 200_000

@@ -21,13 +21,13 @@ import datetime as dt
 import math
 
 import numpy as np
+from timing import median_time
 
 from missilewatch.scenarios import builtin, simulate
 from missilewatch.tracking import Tracker, ballistic_model, from_stream, scans
 from missilewatch.tracking import dynamics_kernels as dk
 from missilewatch.tracking import filter_kernels as fk
 from missilewatch.tracking import measurement_kernels as mk
-from timing import median_time
 
 MODEL = ballistic_model()
 MP = MODEL.params

@@ -15,15 +15,14 @@ operational area) and the whole globe (uniform on the sphere).
 
 from __future__ import annotations
 
-
 import numpy as np
 import shapely
+from timing import median_time
 
 from missilewatch.geography.data import countries
 from missilewatch.geography.index import packaged
 from missilewatch.geography.regions import country_polygons
 from missilewatch.geography.zones import EEZ_M, TERRITORIAL_SEA_M, classify_points
-from timing import median_time
 
 N = 1_000_000
 N_PEER = 20_000

@@ -241,8 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         (DATA_DIR / "regions.json").write_text(json.dumps(regions, separators=(",", ":")))
     if not args.skip_index:
         sys.path.insert(0, str(REPO / "src"))
-        from missilewatch.geography.index import build_zone_index, save_zone_index
         from missilewatch.geography.data import load_countries
+        from missilewatch.geography.index import build_zone_index, save_zone_index
 
         index = build_zone_index(load_countries(DATA_DIR / "countries.npz"), verbose=True)
         save_zone_index(index, DATA_DIR / "zone_index.npz")

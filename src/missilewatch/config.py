@@ -30,7 +30,7 @@ class Settings:
     db_url: str
 
     @classmethod
-    def resolve(cls, db: str | None = None, environ: dict[str, str] | None = None) -> "Settings":
+    def resolve(cls, db: str | None = None, environ: dict[str, str] | None = None) -> Settings:
         """Resolve from an explicit value, then ``MISSILEWATCH_DB``, then the default."""
         env = os.environ if environ is None else environ
         url = db if db is not None else env.get(ENV_DB) or default_db_url()

@@ -1,6 +1,6 @@
 """Alert lifecycle, plain text (English, Japanese J-Alert wording) and CAP 1.2 validity."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -11,7 +11,7 @@ from missilewatch.alerts.cap import CAP_NS, cap_polygon, cap_time, render_cap
 from missilewatch.alerts.text import render_text
 from missilewatch.errors import InputError
 
-UTC = timezone.utc
+UTC = UTC
 LAUNCH = datetime(2022, 10, 3, 22, 22, tzinfo=UTC)  # 07:22 JST, 4 Oct 2022
 AOMORI = ((40.2, 139.9), (41.6, 139.9), (41.6, 141.7), (40.2, 141.7))
 NS = {"cap": CAP_NS}

@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pytest
@@ -61,7 +61,7 @@ def test_the_4_october_2022_launch(imported):
     with db.session() as s:
         ev = s.scalars(select(LaunchEvent).where(LaunchEvent.local_date == date(2022, 10, 4))).one()
         assert ev.date_utc == date(2022, 10, 3)  # CNS dates are UTC
-        assert ev.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=timezone.utc)
+        assert ev.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=UTC)
         (m,) = ev.missiles
         assert (m.range_m, m.apogee_m) == (4_500_000.0, 970_000.0)
         assert (m.lat_deg, m.lon_deg) == (40.611208, 126.425743)

@@ -8,8 +8,7 @@ from pyproj import Geod
 
 from missilewatch.earth.kernels import ecef_to_geodetic
 from missilewatch.flight.kepler import kepler_arc
-from missilewatch.flight.propagate import state_from_flight_path, ForceModel, Tolerance, propagate_to_impact
-
+from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
 
 GEOD = Geod(ellps="WGS84")
 KEPLER_FORCE = ForceModel(gravity_order=0, rotating=False, drag=False)

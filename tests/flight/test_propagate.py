@@ -7,9 +7,8 @@ import pytest
 
 from missilewatch.earth.constants import OMEGA_EARTH
 from missilewatch.errors import InputError
-from missilewatch.flight.propagate import state_from_flight_path, ForceModel, Tolerance, propagate_to_impact
+from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
 from missilewatch.flight.reference import reference_impact
-
 
 FULL = ForceModel(gravity_order=4, rotating=True, drag=True)
 

@@ -76,8 +76,8 @@ def test_closed_form_trajectory_relations():
     assert trajectory_type(1000, 80) == TrajectoryType.DEPRESSED
     # Minimum-energy speed over a quarter of the Earth, against v = sqrt(GM/R * 2 tan(psi/4)... )
     psi = math.pi / 2
-    from missilewatch.flight.capability import R_MEAN, minimum_energy_speed_mps
     from missilewatch.earth.constants import GM_EARTH
+    from missilewatch.flight.capability import R_MEAN, minimum_energy_speed_mps
     expected = math.sqrt(GM_EARTH / R_MEAN * 2 * math.sin(psi / 2) / (1 + math.sin(psi / 2)))
     assert minimum_energy_speed_mps(R_MEAN * psi / 1e3) == pytest.approx(expected, rel=1e-12)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 import pytest
-
 from geo_helpers import SHARED
 
 

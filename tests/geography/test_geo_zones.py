@@ -7,11 +7,13 @@ import math
 import numpy as np
 import pytest
 import shapely
+from geo_helpers import GEOD, brute_coast_distance_km
 from geographiclib.geodesic import Geodesic
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
 from missilewatch.geography import _kernels as K
+from missilewatch.geography.data import countries
 from missilewatch.geography.zones import (
     EEZ_M,
     TERRITORIAL_SEA_M,
@@ -20,9 +22,6 @@ from missilewatch.geography.zones import (
     classify_points,
     zone_at,
 )
-from missilewatch.geography.data import countries
-
-from geo_helpers import GEOD, brute_coast_distance_km
 
 
 def test_land_in_japan_with_coast_distance():

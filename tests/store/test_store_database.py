@@ -1,6 +1,6 @@
 """The database layer: tables on first use, UTC instants, provenance cascades, portable DDL."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import inspect, select
@@ -38,7 +38,7 @@ def test_round_trip_keeps_utc_instants_aware(db):
         s.add(ev)
     with db.session() as s:
         got = s.scalars(select(LaunchEvent)).one()
-        assert got.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=timezone.utc)
+        assert got.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=UTC)
         assert got.launch_time_utc.utcoffset() == timedelta(0)
 
 

@@ -4,7 +4,7 @@ e.g. MISSILEWATCH_TEST_PG_URL='postgresql+psycopg://postgres@/mw?host=/tmp/mwpg&
 """
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -40,7 +40,7 @@ def test_round_trip_on_postgresql(pg):
         s.add(Fact(source_id=src.id, event_id=ev.id, field="overflight", value_json=["Japan"], row=3, column="x"))
     with pg.session() as s:
         ev = s.scalars(select(LaunchEvent)).one()
-        assert ev.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=timezone.utc)
+        assert ev.launch_time_utc == datetime(2022, 10, 3, 22, 22, tzinfo=UTC)
         f = s.scalars(select(Fact)).one()
         assert (f.value_json, f.row, f.column) == (["Japan"], 3, "x")
         assert s.scalars(select(Source)).one().meta == {"k": [1, 2]}

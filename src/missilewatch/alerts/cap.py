@@ -7,7 +7,7 @@ small and fixed, a dependency would add nothing.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 from missilewatch.alerts.model import Alert, AlertKind, MsgType
@@ -27,7 +27,7 @@ _HEADLINES = {
 
 def cap_time(dt: datetime) -> str:
     """CAP 1.2 date-time: seconds precision, UTC written as -00:00."""
-    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S") + "-00:00"
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") + "-00:00"
 
 
 def cap_polygon(points) -> str:

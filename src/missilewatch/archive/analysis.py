@@ -18,7 +18,6 @@ import json
 from dataclasses import dataclass
 
 import numpy as np
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 

@@ -14,7 +14,7 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
@@ -198,7 +198,7 @@ class MissileRecord:
         d, t = self.date_utc, self.get("launch_time")
         if d is None or t is None or self.date_precision != "day":
             return None
-        return datetime.combine(d, t, tzinfo=timezone.utc)
+        return datetime.combine(d, t, tzinfo=UTC)
 
     @property
     def facility_key(self) -> str:

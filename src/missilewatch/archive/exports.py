@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -148,14 +148,15 @@ def _epoch(r: dict) -> datetime | None:
     if r.get("launch_time_utc"):
         return datetime.fromisoformat(r["launch_time_utc"])
     if r.get("date") and r.get("date_precision") == "day":
-        return datetime.combine(datetime.fromisoformat(r["date"]).date(), time(0, 0), tzinfo=timezone.utc)
+        return datetime.combine(datetime.fromisoformat(r["date"]).date(), time(0, 0), tzinfo=UTC)
     return None
 
 
 def to_czml(rows: list[dict]) -> str:
     """CZML (czml3): the document packet, then per reconstructed flight a time-tagged position
     (cartographic degrees, metres) with its path; per other launch a point at the site."""
-    from czml3 import Color, Document, Label, Packet, Path as CzPath, Point, PolylineMaterial, Position
+    from czml3 import Color, Document, Label, Packet, Point, PolylineMaterial, Position
+    from czml3 import Path as CzPath
     from czml3.properties import SolidColorMaterial
 
     packets = [Packet(id="document", name="missilewatch archive", version="1.0")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -112,7 +112,7 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>missilewatch archive</title>"
              f"<style>{_CSS}</style></head><body>",
              "<h1>missilewatch: archive of North Korean missile launches</h1>",
-             f"<p class='note'>Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}. "
+             f"<p class='note'>Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. "
              f"{len(rows)} launch events, {n_missiles} missiles, {len(sources)} sources. "
              f"Flights reconstructed: {status.get('ok', 0)}; no fitting flight: {status.get('failed', 0)}; "
              f"figures missing: {status.get('insufficient', 0)}.</p>",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from missilewatch.archive.lexicon import (
     CLASS_WORDS,
@@ -644,7 +644,7 @@ def _responses(sentences: list[Sentence]) -> list[Finding]:
 
 def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
     """Read the launch facts a plain-text report states, each with its evidence sentence."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     text = normalise(text)
     sentences = _classify(split_sentences(text))
     # The headline: the first line of five words or more (site menus and bylines are shorter).

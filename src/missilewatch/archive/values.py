@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 # Words that state that a value is absent, with what they mean.
 ABSENT_WORDS = {
@@ -179,7 +179,7 @@ def read_date(raw: object, *, latest: date | None = None) -> Reading:
     Two-digit years follow the POSIX pivot (69-99 → 19xx, 00-68 → 20xx). A date after
     ``latest`` (default: today, UTC) is a problem, not a value.
     """
-    latest = latest or datetime.now(timezone.utc).date()
+    latest = latest or datetime.now(UTC).date()
     if isinstance(raw, datetime):
         value, precision = raw.date(), "day"
     elif isinstance(raw, date):

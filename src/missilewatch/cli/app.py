@@ -52,7 +52,7 @@ for _name in COMMAND_MODULES:
     importlib.import_module(f"missilewatch.cli.{_name}").register(app)
 
 
-def fail(message: str) -> "typer.Exit":
+def fail(message: str) -> typer.Exit:
     """Print one error line on stderr and return the exit to raise (status 2)."""
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)

@@ -21,7 +21,7 @@ _KIND_STYLE = {"launch": "bold red", "confirmed": "cyan", "prediction": "white",
 def parse_tz(text: str) -> dt.tzinfo:
     """A display time zone as an offset, e.g. "+09:00" (default JST), or "UTC"."""
     if text.upper() in ("UTC", "Z"):
-        return dt.timezone.utc
+        return dt.UTC
     m = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", text.strip())
     if not m:
         raise InputError("--tz", text, "expected an offset such as +09:00, or UTC")

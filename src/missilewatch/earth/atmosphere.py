@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from missilewatch.earth import _checks
-from missilewatch.earth.kernels import H_TOP, _TABLE_PATH, atmosphere_density_v
+from missilewatch.earth.kernels import _TABLE_PATH, H_TOP, atmosphere_density_v
 from missilewatch.errors import DataError, InputError
 
 __all__ = ["H_TOP", "density", "pressure", "temperature"]

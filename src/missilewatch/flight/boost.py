@@ -32,12 +32,12 @@ class RangeClass(str, Enum):
     ICBM = "ICBM"  # > 5,500 km
 
     @classmethod
-    def parse(cls, value: "RangeClass | str") -> "RangeClass":
+    def parse(cls, value: RangeClass | str) -> RangeClass:
         """A class from its name, any case; ValueError when unknown."""
         return value if isinstance(value, cls) else cls(str(value).upper())
 
     @classmethod
-    def from_range_km(cls, range_km: float) -> "RangeClass":
+    def from_range_km(cls, range_km: float) -> RangeClass:
         """Class of a missile from its standard-trajectory range in km."""
         if range_km < 1000.0:
             return cls.SRBM
@@ -121,11 +121,11 @@ class BoostProfile:
         """Ideal delta-v of all stages, m/s (before cutoff, gravity and drag losses)."""
         return sum(s.ideal_delta_v_mps for s in self.stages)
 
-    def with_(self, **changes) -> "BoostProfile":
+    def with_(self, **changes) -> BoostProfile:
         """A copy with some fields changed."""
         return replace(self, **changes)
 
-    def scaled_burn(self, factor: float) -> "BoostProfile":
+    def scaled_burn(self, factor: float) -> BoostProfile:
         """Same delta-v, all burn times (and the cutoff) multiplied by ``factor``."""
         stages = tuple(replace(s, burn_s=s.burn_s * factor) for s in self.stages)
         cutoff = None if self.cutoff_s is None else self.cutoff_s * factor

@@ -30,7 +30,7 @@ class GroundTrack:
     alt_km: np.ndarray
 
     @classmethod
-    def from_arrays(cls, t_s, lat_deg, lon_deg, alt_km) -> "GroundTrack":
+    def from_arrays(cls, t_s, lat_deg, lon_deg, alt_km) -> GroundTrack:
         """Validate and build (InputError names the bad field)."""
         lat, lon = validate_lat_lon(lat_deg, lon_deg)
         try:
@@ -49,7 +49,7 @@ class GroundTrack:
         return cls(t, lat, lon, alt)
 
     @classmethod
-    def from_mapping(cls, track: dict) -> "GroundTrack":
+    def from_mapping(cls, track: dict) -> GroundTrack:
         """From a dict with arrays t_s, lat_deg, lon_deg, alt_km (as ``Reconstruction.ground_track``)."""
         try:
             return cls.from_arrays(track["t_s"], track["lat_deg"], track["lon_deg"], track["alt_km"])

@@ -172,7 +172,8 @@ def geojson(result: ReplayResult) -> dict:
 
 def czml(result: ReplayResult) -> str:
     """CZML (czml3): truth flights and track estimates as time-tagged paths."""
-    from czml3 import Color, Document, Packet, Path as CzPath, Point, PolylineMaterial, Position
+    from czml3 import Color, Document, Packet, Point, PolylineMaterial, Position
+    from czml3 import Path as CzPath
     from czml3.properties import SolidColorMaterial
 
     epoch = result.input.epoch

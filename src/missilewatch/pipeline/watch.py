@@ -17,7 +17,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -134,7 +134,7 @@ class Watch:
     ) -> None:
         if epoch.tzinfo is None:
             raise InputError("epoch", epoch, "must be a timezone-aware UTC instant")
-        self.epoch = epoch.astimezone(dt.timezone.utc)
+        self.epoch = epoch.astimezone(dt.UTC)
         self.config = config or WatchConfig()
         self.policy = self.config.policy or load_policy()
         self.tracker = Tracker(self.config.tracker)
@@ -394,7 +394,7 @@ class Watch:
         return ev
 
 
-@lru_cache(maxsize=None)
+@cache
 def region_outline(country: str, name: str, max_points: int = 60) -> tuple[tuple[float, float], ...]:
     """A region's outline for a CAP polygon, (lat_deg, lon_deg): the convex hull of its largest
     part, thinned to ``max_points``; () for an unknown region. Computed once per region."""

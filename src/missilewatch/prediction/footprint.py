@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from pyproj import Geod
 from scipy.stats import chi2
 
-from pyproj import Geod
 from missilewatch.errors import InputError
 
 GEOD = Geod(ellps="WGS84")

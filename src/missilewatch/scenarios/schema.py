@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -89,7 +89,7 @@ class BreakupSpec(_Strict):
     rcs_scale: float = Field(default=0.3, gt=0)
 
     @model_validator(mode="after")
-    def _when(self) -> "BreakupSpec":
+    def _when(self) -> BreakupSpec:
         if (self.t_s is None) == (self.descent_altitude_km is None):
             raise ValueError("give exactly one of t_s or descent_altitude_km")
         return self
@@ -123,7 +123,7 @@ class LaunchSpec(_Strict):
         return v.upper() if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _one_flight(self) -> "LaunchSpec":
+    def _one_flight(self) -> LaunchSpec:
         if self.time is not None and self.t_s is not None:
             raise ValueError("give time or t_s, not both")
         if self.kick_deg is not None:
@@ -168,8 +168,7 @@ def _sensor_entry_kind(value: Any) -> str | None:
 
 #: One entry of ``sensors``: a catalogue id, {catalogue: id, changes...}, or a full definition.
 SensorEntry = Annotated[
-    Union[Annotated[str, Tag("sensor-id")], Annotated[CatalogueRef, Tag("catalogue-ref")],
-          Annotated[SensorSpec, Tag("sensor-definition")]],
+    Annotated[str, Tag("sensor-id")] | Annotated[CatalogueRef, Tag("catalogue-ref")] | Annotated[SensorSpec, Tag("sensor-definition")],
     Discriminator(_sensor_entry_kind, custom_error_type="sensor_entry",
                   custom_error_message="must be a catalogue id, {catalogue: ID, ...} or a sensor definition with type"),
 ]
@@ -205,7 +204,7 @@ class ScenarioSpec(_Strict):
         return v.isoformat() if isinstance(v, dt.date) else v
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ScenarioSpec":
+    def _consistent(self) -> ScenarioSpec:
         ids = [la.id for la in self.launches]
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:

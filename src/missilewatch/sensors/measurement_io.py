@@ -212,7 +212,7 @@ class _SensorPosition(BaseModel):
     ecef_m: list[float] | None = Field(default=None, min_length=3, max_length=3)
 
     @model_validator(mode="after")
-    def _some(self) -> "_SensorPosition":
+    def _some(self) -> _SensorPosition:
         if self.ecef_m is None and None in (self.lat_deg, self.lon_deg, self.h_m):
             raise ValueError("give ecef_m or lat_deg, lon_deg and h_m")
         return self
@@ -247,7 +247,7 @@ class MeasurementRecord(BaseModel):
     truth: _Truth | None = None
 
     @model_validator(mode="after")
-    def _consistent(self) -> "MeasurementRecord":
+    def _consistent(self) -> MeasurementRecord:
         comps = COMPONENTS[self.type]
         d = len(comps)
         if self.components is not None and tuple(self.components) != comps:

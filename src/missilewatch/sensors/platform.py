@@ -31,7 +31,7 @@ class PlatformState:
     lon_rad: np.ndarray
     h_m: np.ndarray
 
-    def take(self, index: np.ndarray) -> "PlatformState":
+    def take(self, index: np.ndarray) -> PlatformState:
         """The states at ``index`` (a boolean mask or integer indices)."""
         return PlatformState(self.r_ecef[index], self.v_ecef[index], self.lat_rad[index],
                              self.lon_rad[index], self.h_m[index])

@@ -7,7 +7,7 @@ Units at this edge say so in their names: degrees, km, mrad, urad, knots; the mo
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -71,7 +71,7 @@ class RadarSpec(_Strict):
     phase_s: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _one_platform(self) -> "RadarSpec":
+    def _one_platform(self) -> RadarSpec:
         if (self.site is None) == (self.track is None):
             raise ValueError("give exactly one of site (fixed radar) or track (ship-borne radar)")
         if self.min_elevation_deg >= self.max_elevation_deg:
@@ -124,7 +124,7 @@ class InfraredSpec(_Strict):
     phase_s: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
-    def _one_position(self) -> "InfraredSpec":
+    def _one_position(self) -> InfraredSpec:
         if (self.geo_lon_deg is None) == (self.site is None):
             raise ValueError("give exactly one of geo_lon_deg (geostationary) or site")
         if self.phase_s is not None and self.phase_s >= self.frame_period_s:
@@ -143,7 +143,7 @@ class InfraredSpec(_Strict):
         )
 
 
-SensorSpec = Annotated[Union[RadarSpec, InfraredSpec], Field(discriminator="type")]
+SensorSpec = Annotated[RadarSpec | InfraredSpec, Field(discriminator="type")]
 
 
 #: Union branch tags that pydantic puts in error locations; not field names.

@@ -56,7 +56,7 @@ class Database:
         self._created = False
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Database":
+    def from_settings(cls, settings: Settings) -> Database:
         """The database the settings name (``--db``, ``$MISSILEWATCH_DB`` or the default)."""
         return cls(settings.db_url)
 

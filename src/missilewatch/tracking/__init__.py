@@ -21,10 +21,10 @@ from missilewatch.tracking.models import (
     make_state,
 )
 from missilewatch.tracking.tracker import (
-    TrackEvent,
     Tracker,
     TrackerConfig,
     TrackerOutput,
+    TrackEvent,
     TrackSnapshot,
 )
 

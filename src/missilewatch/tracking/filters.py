@@ -166,7 +166,7 @@ class KalmanFilter:
         out = ModeEstimate(m.t_s, xs, Ps, mu)
         return (out.state if isinstance(est, GaussianState) else out), float(nis)
 
-    def run(self, est, measurements: Iterable[Measurement]) -> "FilterRun":
+    def run(self, est, measurements: Iterable[Measurement]) -> FilterRun:
         """Filter a time-ordered sequence in one compiled loop; estimates after every update."""
         e = self._as_estimate(est)
         ms = list(measurements)

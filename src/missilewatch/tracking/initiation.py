@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from missilewatch.earth.kernels import geodetic_height, gravity_ecef
 from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A
+from missilewatch.earth.kernels import geodetic_height, gravity_ecef
 from missilewatch.tracking.measurements import (
     Measurement,
     los_unit_vector,

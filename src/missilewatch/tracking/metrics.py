@@ -38,7 +38,7 @@ class Truth:
     v_ecef: np.ndarray
 
     @classmethod
-    def of(cls, obj) -> "Truth":
+    def of(cls, obj) -> Truth:
         """From any object with object_id, t_s, r_ecef, v_ecef (duplicate times dropped)."""
         t = np.asarray(obj.t_s, float)
         keep = np.concatenate([[True], np.diff(t) > 0])

@@ -93,7 +93,7 @@ class MotionModel:
         p[dk.M_IGN_SIGMA] = self.ignition_sigma_mps2
         return p
 
-    def with_(self, **changes) -> "MotionModel":
+    def with_(self, **changes) -> MotionModel:
         """A copy with some fields changed."""
         return replace(self, **changes)
 

@@ -40,10 +40,10 @@ class LaunchEvent(Base):
     missile_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
 
-    missiles: Mapped[list["Missile"]] = relationship(
+    missiles: Mapped[list[Missile]] = relationship(
         back_populates="event", order_by="Missile.salvo_index", passive_deletes=True
     )
-    facts: Mapped[list["Fact"]] = relationship(back_populates="event", passive_deletes=True)  # noqa: F821
+    facts: Mapped[list[Fact]] = relationship(back_populates="event", passive_deletes=True)  # noqa: F821
 
     def __repr__(self) -> str:
         return f"LaunchEvent(id={self.id}, key={self.key!r})"

@@ -33,8 +33,8 @@ class Source(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
-    facts: Mapped[list["Fact"]] = relationship(back_populates="source", passive_deletes=True)
-    problems: Mapped[list["ImportProblem"]] = relationship(
+    facts: Mapped[list[Fact]] = relationship(back_populates="source", passive_deletes=True)
+    problems: Mapped[list[ImportProblem]] = relationship(
         back_populates="source", passive_deletes=True, order_by="ImportProblem.id"
     )
 
@@ -77,7 +77,7 @@ class Fact(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source] = relationship(back_populates="facts")
-    event: Mapped["LaunchEvent | None"] = relationship(back_populates="facts")  # noqa: F821
+    event: Mapped[LaunchEvent | None] = relationship(back_populates="facts")  # noqa: F821
 
     def __repr__(self) -> str:
         return f"Fact(id={self.id}, field={self.field!r}, num={self.value_num}, text={self.value_text!r})"

@@ -1,4 +1,9 @@
-"""The ``missilewatch`` command: builds the Typer app and turns errors into one line + exit 2."""
+"""The ``missilewatch`` command: builds the Typer app and turns errors into one line + exit 2.
+
+Commands are loaded lazily: ``missilewatch --help`` lists them from the table below without
+importing anything heavy, and ``missilewatch zone ...`` imports only the zone command's module
+(NumPy, Numba, SciPy and the data come in with the command that needs them).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import importlib
 import sys
 
 import typer
+import typer.core
 
 # Typer 0.29 vendors its own click; older releases use the click package.
 try:
@@ -16,18 +22,46 @@ except ImportError:  # pragma: no cover
 from missilewatch.config import Settings
 from missilewatch.errors import MissilewatchError
 
-# Modules under missilewatch.cli that define ``register(app)``; one line per command group.
-COMMAND_MODULES: list[str] = [
-    "replay",
-    "reconstruct",
-    "archive",
-    "scenario",
-    "simulate",
-    "zone",
-    "assess",
-]
+# Command name -> (module under missilewatch.cli defining ``register(app)``, one-line help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "replay": ("replay", "Run a launch through the watch: live timeline, summary, report."),
+    "reconstruct": ("reconstruct", "Reconstruct a flight from reported figures."),
+    "assess": ("assess", "Assess a predicted impact: zones, overflight, threat, alerts."),
+    "zone": ("zone", "Land, territorial sea, EEZ or high seas of points, and whose."),
+    "scenario": ("scenario", "Built-in scenarios: list and show."),
+    "simulate": ("simulate", "Simulate a scenario: truth and sensor measurements."),
+    "archive": ("archive", "The analysts' archive: import, ingest, list, show, report, export."),
+}
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """A command group that imports a command's module only when that command runs; help
+    lists the commands from ``COMMANDS`` alone."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx, cmd_name: str):
+        """A light stand-in carrying the one-line help (what listings need)."""
+        if cmd_name not in COMMANDS:
+            return None
+        short = COMMANDS[cmd_name][1]
+        return typer.core.TyperCommand(cmd_name, help=short, short_help=short)
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else None
+        if name not in COMMANDS:
+            return super().resolve_command(ctx, args)  # the usual "No such command" error
+        sub = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        importlib.import_module(f"missilewatch.cli.{COMMANDS[name][0]}").register(sub)
+        command = typer.main.get_command(sub)
+        if isinstance(command, typer.core.TyperGroup) and command.name != name:
+            command = command.get_command(ctx, name)
+        return name, command, args[1:]
+
 
 app = typer.Typer(
+    cls=LazyGroup,
     name="missilewatch",
     help="Open early warning and analysis of ballistic-missile launches.",
     no_args_is_help=True,
@@ -46,10 +80,6 @@ def _root(
     """Track, predict, assess, alert and record ballistic-missile launches."""
     # Resolved lazily: commands that store nothing never touch it.
     ctx.obj = {"db": db, "settings": lambda: Settings.resolve(db)}
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"missilewatch.cli.{_name}").register(app)
 
 
 def fail(message: str) -> typer.Exit:

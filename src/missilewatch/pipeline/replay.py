@@ -47,7 +47,7 @@ def replay(
                 due = (item.t_report_s - t0) / speed - (clock() - start_wall)
                 if due > 0:
                     sleep(due)
-            watch.ingest(item)
+            watch.step(item)
         watch.finish()
         summary = summarize(watch, inp)
     except BaseException:

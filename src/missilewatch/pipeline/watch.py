@@ -1,7 +1,12 @@
 """The watch: measurements in; tracks, impact predictions, decisions and alerts out.
 
-Per measurement: the tracker takes it (initiation, association, fusion, out-of-sequence
-reprocessing). Per confirmed track, at most every ``predict_every_s`` of measurement time: the
+Per measurement (:meth:`Watch.ingest`): the tracker takes it (initiation, association, fusion,
+out-of-sequence reprocessing), and nothing else: the measurement path never waits for a
+prediction. A confirmed track falls due for prediction every ``predict_every_s`` of measurement
+time, and at once when it changes phase (burnout, a next stage lighting); the newest snapshot
+of each due track waits in a queue that :meth:`Watch.predict_due` empties on its own cadence
+(after every item in a replay, between batches in the live service). Snapshots are immutable,
+so when a prediction runs does not change what it says. Per due track: the
 impact prediction with its footprint, the predicted ground track (the track's past positions,
 its mean state flown on to impact, ending at the predicted impact), the assessment (the
 geography issue's policy) and the alert book. While a track is more likely boosting than not,
@@ -110,6 +115,7 @@ class TrackLog:
     end_reason: str = ""
     positions: list[tuple[float, np.ndarray]] = field(default_factory=list)
     last_prediction_t_s: float = -math.inf
+    last_prediction_boosting: bool | None = None
     last_snapshot: TrackSnapshot | None = None
     predictions: list[PredictionRecord] = field(default_factory=list)
     last_plan: WarningPlan | None = None
@@ -148,16 +154,28 @@ class Watch:
         self._on_event = on_event
         self._recorder = recorder
         self._seq = 0
+        self._due: dict[int, TrackSnapshot] = {}  # track id -> newest snapshot due for prediction
+
+    @property
+    def predictions_pending(self) -> int:
+        """Tracks waiting for their impact prediction (the prediction queue's depth)."""
+        return len(self._due)
 
     # -- input ---------------------------------------------------------------------------
 
     def push(self, line: str) -> list[TimelineEvent]:
-        """One measurement as a JSON line (the measurement format) from a program."""
+        """One measurement as a JSON line (the measurement format) from a program; the
+        predictions it makes due are run before returning (see :meth:`step`)."""
         item = parse_line(line, self.epoch, self._seq, f"pushed measurement {self._seq}")
-        return self.ingest(item)
+        return self.step(item)
+
+    def step(self, item: Incoming) -> list[TimelineEvent]:
+        """:meth:`ingest` then :meth:`predict_due`: the batch watch's step per item."""
+        return self.ingest(item) + self.predict_due()
 
     def ingest(self, item: Incoming) -> list[TimelineEvent]:
-        """One stream item: a measurement, or a rejection (counted, recorded, never fatal)."""
+        """One stream item through the tracker: a measurement, or a rejection (counted,
+        recorded, never fatal). Tracks that fall due for prediction are queued, not predicted."""
         self._seq = max(self._seq, item.seq + 1)
         if not item.accepted:
             self.rejected.append(item)
@@ -190,13 +208,34 @@ class Watch:
             self._recorder.measurement(item, assigned)
         for tid, snap in updated.items():
             log = self.tracks[tid]
-            if snap.t_s - log.last_prediction_t_s >= self.config.predict_every_s and not log.closed:
-                new.extend(self._predict(log, snap))
+            if log.closed:
+                continue
+            regular = snap.t_s - log.last_prediction_t_s >= self.config.predict_every_s
+            phase_change = log.last_prediction_boosting not in (None, self._boosting(snap))
+            if regular or phase_change:
+                if regular:  # a phase change adds a prediction without moving the schedule
+                    log.last_prediction_t_s = snap.t_s
+                log.last_prediction_boosting = self._boosting(snap)
+                self._due[tid] = snap  # replaces an older snapshot still waiting, keeps its turn
         return new
 
+    def predict_due(self, max_tracks: int | None = None) -> list[TimelineEvent]:
+        """Run the impact predictions (and assessments, alerts) of the tracks due, oldest turn
+        first; at most ``max_tracks`` of them when given (the rest stay queued)."""
+        out: list[TimelineEvent] = []
+        while self._due and (max_tracks is None or max_tracks > 0):
+            tid = next(iter(self._due))
+            snap = self._due.pop(tid)
+            log = self.tracks[tid]
+            if not log.closed:
+                out.extend(self._predict(log, snap))
+            max_tracks = None if max_tracks is None else max_tracks - 1
+        return out
+
     def finish(self) -> list[TimelineEvent]:
-        """End of the stream: close every launch that still has alerts open."""
-        new = []
+        """End of the stream: the predictions still due, then close every launch that still
+        has alerts open."""
+        new = self.predict_due()
         for log in self.tracks.values():
             if not log.closed and log.confirmed_t_s is not None:
                 new.extend(self._close(log, self.clock_s, "end of the measurement stream"))
@@ -232,6 +271,9 @@ class Watch:
 
     # -- prediction, assessment, alerts --------------------------------------------------
 
+    def _boosting(self, snap: TrackSnapshot) -> bool:
+        return snap.boost_probability > self.config.alert_max_boost_probability
+
     def _ground_track(self, log: TrackLog, snap: TrackSnapshot, pred: ImpactPrediction) -> GroundTrack | None:
         """Past positions, the mean state flown on to impact, then the predicted impact."""
         x = snap.state.x
@@ -263,7 +305,6 @@ class Watch:
             return None
 
     def _predict(self, log: TrackLog, snap: TrackSnapshot) -> list[TimelineEvent]:
-        log.last_prediction_t_s = snap.t_s
         try:
             pred = predict_impact(snap, method=self.config.prediction_method)
         except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
@@ -271,7 +312,7 @@ class Watch:
         if not math.isfinite(pred.impact_lat_deg) or pred.impact_probability < 0.5:
             return []
         a, b = pred.footprint.semi_axes_km
-        boosting = snap.boost_probability > self.config.alert_max_boost_probability
+        boosting = self._boosting(snap)
         prev = log.last_assessed
         if self._reassess(prev, pred, snap.t_s, boosting):
             track = self._ground_track(log, snap, pred)

@@ -349,6 +349,28 @@ def _propagate_one(y, t0, p, t_max, rtol, atol, h_max, grid_dt, grid, k, work):
     return t, status, gn
 
 
+@njit(cache=True, nogil=True)
+def _propagate_row(i, states, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, grid_dt, grids,
+                   impact, status, n_samples):
+    """State ``i`` of a batch to ground impact (the body of both batch drivers)."""
+    p = np.zeros(N_PARAMS)
+    p[P_INV_BETA] = inv_beta[i]
+    p[P_ORDER] = order
+    p[P_ROTATING] = rotating
+    p[P_DRAG] = drag
+    p[P_MODE] = MODE_BALLISTIC
+    k = np.empty((7, 6))
+    work = np.empty((4, 6))
+    y = states[i].copy()
+    grid = grids[i] if grid_dt > 0.0 else grids[0]
+    t, st, gn = _propagate_one(y, t0[i], p, t_max, rtol, atol, h_max, grid_dt, grid, k, work)
+    impact[i, 0] = t
+    for j in range(6):
+        impact[i, j + 1] = y[j]
+    status[i] = st
+    n_samples[i] = gn
+
+
 @njit(cache=True, parallel=True)
 def propagate_batch(
     states, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, grid_dt, grids, impact,
@@ -359,24 +381,21 @@ def propagate_batch(
     states (N, 6); t0, inv_beta (N,); writes impact (N, 7) = [t, x, y, z, vx, vy, vz], status (N,)
     and, when ``grid_dt`` > 0, trajectories into grids (N, K, 7) with n_samples (N,) rows used.
     """
-    n = states.shape[0]
-    for i in prange(n):
-        p = np.zeros(N_PARAMS)
-        p[P_INV_BETA] = inv_beta[i]
-        p[P_ORDER] = order
-        p[P_ROTATING] = rotating
-        p[P_DRAG] = drag
-        p[P_MODE] = MODE_BALLISTIC
-        k = np.empty((7, 6))
-        work = np.empty((4, 6))
-        y = states[i].copy()
-        grid = grids[i] if grid_dt > 0.0 else grids[0]
-        t, st, gn = _propagate_one(y, t0[i], p, t_max, rtol, atol, h_max, grid_dt, grid, k, work)
-        impact[i, 0] = t
-        for j in range(6):
-            impact[i, j + 1] = y[j]
-        status[i] = st
-        n_samples[i] = gn
+    for i in prange(states.shape[0]):
+        _propagate_row(i, states, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, grid_dt, grids,
+                       impact, status, n_samples)
+
+
+@njit(cache=True, nogil=True)
+def propagate_batch_serial(
+    states, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, grid_dt, grids, impact,
+    status, n_samples,
+):
+    """:func:`propagate_batch` on the calling thread: for small batches (a track's sigma
+    points), where waking a thread team costs more than it saves, above all on a busy machine."""
+    for i in range(states.shape[0]):
+        _propagate_row(i, states, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, grid_dt, grids,
+                       impact, status, n_samples)
 
 
 @njit(cache=True, nogil=True)

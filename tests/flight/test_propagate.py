@@ -102,3 +102,19 @@ def test_bad_input_names_the_field(kwargs, field):
 def test_bad_force_model():
     with pytest.raises(InputError, match="gravity_order"):
         ForceModel(gravity_order=1)
+
+
+def test_serial_and_parallel_batches_agree_exactly():
+    """Small batches run on the calling thread, large ones on a thread team: same numbers."""
+    from missilewatch.flight import propagate as fp
+
+    rng = np.random.default_rng(7)
+    n = fp.PARALLEL_MIN_STATES + 6
+    r, v = zip(*(state_from_flight_path(40.0 + rng.uniform(-1, 1), 128.0, 100e3, 3000.0 + rng.uniform(0, 500),
+                                        20.0, 80.0) for _ in range(n)), strict=True)
+    r, v = np.array(r), np.array(v)
+    big = propagate_to_impact(r, v, 3000.0, dt_out_s=20.0)
+    small = [propagate_to_impact(r[i:i + 6], v[i:i + 6], 3000.0, dt_out_s=20.0) for i in range(0, n, 6)]
+    assert np.array_equal(big.t_impact_s, np.concatenate([s.t_impact_s for s in small]))
+    assert np.array_equal(big.r_impact, np.concatenate([s.r_impact for s in small]))
+    assert np.array_equal(np.nan_to_num(big.trajectories), np.nan_to_num(np.concatenate([s.trajectories for s in small])))

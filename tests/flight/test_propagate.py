@@ -117,4 +117,32 @@ def test_serial_and_parallel_batches_agree_exactly():
     small = [propagate_to_impact(r[i:i + 6], v[i:i + 6], 3000.0, dt_out_s=20.0) for i in range(0, n, 6)]
     assert np.array_equal(big.t_impact_s, np.concatenate([s.t_impact_s for s in small]))
     assert np.array_equal(big.r_impact, np.concatenate([s.r_impact for s in small]))
-    assert np.array_equal(np.nan_to_num(big.trajectories), np.nan_to_num(np.concatenate([s.trajectories for s in small])))
+    small_traj = np.concatenate([s.trajectories for s in small])
+    assert np.array_equal(np.nan_to_num(big.trajectories), np.nan_to_num(small_traj))
+
+
+def test_states_that_cannot_fall_are_not_integrated():
+    """A 400 km circular orbit and an escaping state provably stay up (two-body perigee,
+    inertial frame): status 1 at once, impact NaN; a ballistic state is integrated as before;
+    a state under the ground is refused (status 3)."""
+    from missilewatch.earth.constants import GM_EARTH, OMEGA_EARTH, WGS84_A
+    from missilewatch.flight.propagate import never_falls
+
+    r_orbit = np.array([WGS84_A + 400e3, 0.0, 0.0])
+    v_circ = math.sqrt(GM_EARTH / np.linalg.norm(r_orbit))
+    v_orbit = np.array([0.0, v_circ, 0.0]) - np.cross([0.0, 0.0, OMEGA_EARTH], r_orbit)  # ECEF velocity
+    r_esc = np.array([WGS84_A + 300e3, 0.0, 0.0])
+    v_esc = np.array([12_000.0, 0.0, 0.0])
+    r_bal, v_bal = state_from_flight_path(40.0, 128.0, 100e3, 4000.0, 30.0, 90.0)
+    r_low, v_low = np.array([WGS84_A - 10e3, 0.0, 0.0]), np.array([0.0, 100.0, 0.0])
+    r = np.array([r_orbit, r_esc, r_bal, r_low])
+    v = np.array([v_orbit, v_esc, v_bal, v_low])
+    assert never_falls(np.hstack([r, v])).tolist() == [True, True, False, False]
+    b = propagate_to_impact(r, v, 5000.0)
+    assert b.status.tolist() == [1, 1, 0, 3]
+    assert np.isnan(b.r_impact[[0, 1, 3]]).all() and np.isfinite(b.r_impact[2]).all()
+    ref = propagate_to_impact(r_bal, v_bal, 5000.0)
+    assert b.t_impact_s[2] == ref.t_impact_s[0]
+    # With a trajectory asked for, the orbit is flown (and sampled) to the time limit.
+    traj = propagate_to_impact(r_orbit, v_orbit, 5000.0, t_max_s=600.0, dt_out_s=60.0)
+    assert traj.status[0] == 1 and traj.n_samples[0] == 11

@@ -82,6 +82,7 @@ _E1, _E3, _E4, _E5, _E6, _E7 = (
 STATUS_IMPACT = 0
 STATUS_TIMEOUT = 1
 STATUS_STEP_UNDERFLOW = 2
+STATUS_START_UNDERGROUND = 3  # the state was below the ellipsoid to begin with: not integrated
 
 
 @njit(cache=True, nogil=True)

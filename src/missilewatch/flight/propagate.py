@@ -14,7 +14,8 @@ from functools import cached_property
 import numpy as np
 from pyproj import Geod
 
-from missilewatch.earth.kernels import ecef_to_geodetic_v, geodetic_height, geodetic_to_ecef
+from missilewatch.earth.constants import GM_EARTH, OMEGA_EARTH, WGS84_A
+from missilewatch.earth.kernels import ecef_to_geodetic_v, geodetic_height, geodetic_height_v, geodetic_to_ecef
 from missilewatch.errors import InputError
 from missilewatch.flight import kernels as k
 from missilewatch.flight.boost import BoostProfile, build_segments
@@ -30,6 +31,11 @@ DEFAULT_H_MAX_S = 300.0
 # Below this many states a batch runs on the calling thread: a thread team's wake-up (~0.1 ms
 # idle, tens of ms on a loaded machine) outweighs the work of a few short flights.
 PARALLEL_MIN_STATES = 64
+# A state whose osculating (two-body, inertial) perigee lies this far above the equatorial
+# radius, or that leaves on an escape orbit, cannot come down within hours: J2 moves a perigee
+# by kilometres, and the air above 150 km takes days to lower one. Such states are not
+# integrated when no trajectory is asked for (status 1, no impact, impact row NaN).
+NEVER_FALLS_PERIGEE_M = 150e3
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,8 @@ class Tolerance:
 class ImpactBatch:
     """Result of :func:`propagate_to_impact` for N states.
 
-    ``status`` per state: 0 impact, 1 no impact within ``t_max``, 2 step-size underflow.
+    ``status`` per state: 0 impact, 1 no impact within ``t_max``, 2 step-size underflow,
+    3 below the ellipsoid at the start.
     ``trajectories`` (N, K, 7) rows [t, x, y, z, vx, vy, vz], NaN after ``n_samples``.
     """
 
@@ -104,6 +111,23 @@ def _as_states(r_ecef, v_ecef) -> np.ndarray:
     return np.ascontiguousarray(np.hstack([r, v]))
 
 
+def never_falls(states: np.ndarray, rotating: bool = True) -> np.ndarray:
+    """(N,) True where an ECEF state [r, v] (m, m/s) provably stays up for hours: its two-body
+    orbit in the inertial frame (v + omega x r when the frame rotates) has its perigee more than
+    ``NEVER_FALLS_PERIGEE_M`` above the equatorial radius, or it is leaving on an escape orbit."""
+    r, v = states[:, :3], states[:, 3:6]
+    if rotating:
+        v = v + np.cross([0.0, 0.0, OMEGA_EARTH], r)
+    rn = np.linalg.norm(r, axis=1)
+    energy = 0.5 * np.einsum("ij,ij->i", v, v) - GM_EARTH / rn
+    h = np.cross(r, v)
+    h2 = np.einsum("ij,ij->i", h, h)
+    e = np.sqrt(np.maximum(1.0 + 2.0 * energy * h2 / GM_EARTH**2, 0.0))
+    perigee = h2 / GM_EARTH / (1.0 + e)
+    escaping = (energy >= 0.0) & (np.einsum("ij,ij->i", r, v) > 0.0)
+    return escaping | (perigee > WGS84_A + NEVER_FALLS_PERIGEE_M)
+
+
 def propagate_to_impact(
     r_ecef,
     v_ecef,
@@ -119,7 +143,9 @@ def propagate_to_impact(
 
     ``beta``: ballistic coefficient m/(Cd A), kg/m^2, scalar or (N,); ``inf`` means no drag.
     ``t0``: epoch of each state, s. With ``dt_out_s`` the trajectories are sampled every
-    ``dt_out_s`` seconds from ``t0`` (memory N * t_max/dt_out * 56 bytes).
+    ``dt_out_s`` seconds from ``t0`` (memory N * t_max/dt_out * 56 bytes). Without it, states
+    that provably stay up (:func:`never_falls`) are not integrated (status 1, impact row NaN);
+    states below the ellipsoid to begin with never are (status 3, impact row NaN).
     """
     states = _as_states(r_ecef, v_ecef)
     n = states.shape[0]
@@ -142,12 +168,25 @@ def propagate_to_impact(
     impact = np.empty((n, 7))
     status = np.empty(n, dtype=np.int64)
     n_samples = np.zeros(n, dtype=np.int64)
-    kernel = k.propagate_batch if n >= PARALLEL_MIN_STATES else k.propagate_batch_serial
-    kernel(
-        states, t0_arr, inv_beta, float(force.gravity_order), 1.0 if force.rotating else 0.0,
-        1.0 if force.drag else 0.0, float(t_max_s), tol.rtol, tol.atol_m, tol.h_max_s, grid_dt,
-        grids, impact, status, n_samples,
-    )
+    underground = geodetic_height_v(states[:, 0].copy(), states[:, 1].copy(), states[:, 2].copy()) < 0.0
+    run = ~underground if dt_out_s else ~(underground | never_falls(states, force.rotating))
+    impact[~run] = np.nan
+    status[~run] = k.STATUS_TIMEOUT
+    status[underground] = k.STATUS_START_UNDERGROUND
+    if run.any():
+        sub = np.flatnonzero(run)
+        part = (states, t0_arr, inv_beta) if run.all() else (
+            np.ascontiguousarray(states[sub]), np.ascontiguousarray(t0_arr[sub]), np.ascontiguousarray(inv_beta[sub]))
+        imp, st, ns = (impact, status, n_samples) if run.all() else (
+            np.empty((len(sub), 7)), np.empty(len(sub), dtype=np.int64), np.zeros(len(sub), dtype=np.int64))
+        kernel = k.propagate_batch if len(sub) >= PARALLEL_MIN_STATES else k.propagate_batch_serial
+        kernel(
+            *part, float(force.gravity_order), 1.0 if force.rotating else 0.0,
+            1.0 if force.drag else 0.0, float(t_max_s), tol.rtol, tol.atol_m, tol.h_max_s, grid_dt,
+            grids, imp, st, ns,
+        )
+        if not run.all():
+            impact[sub], status[sub], n_samples[sub] = imp, st, ns
     return ImpactBatch(
         t_impact_s=impact[:, 0],
         r_impact=impact[:, 1:4],

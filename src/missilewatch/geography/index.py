@@ -34,7 +34,6 @@ import numpy as np
 
 from missilewatch.earth.constants import WGS84_A
 from missilewatch.errors import DataError
-from missilewatch.geography import _kernels as K
 from missilewatch.geography.data import DATA_DIR, CountryTopology, countries
 
 ROOT_SIZE_DEG = 30.0
@@ -82,7 +81,7 @@ class CoastTree:
 class Geometry:
     """Coast segments (unit sphere) and land edges (lon/lat) derived from the topology."""
 
-    seg: np.ndarray  # (n, 15) float64, see _kernels
+    seg: np.ndarray  # (n, SEG_COLUMNS) float64, see zone_kernels
     seg_owner: np.ndarray  # (n,) int16
     seg_arc: np.ndarray  # (n,) int32 arc of each segment (ids are consecutive along an arc)
     edge: np.ndarray  # (m, 4) float64 x0, y0, x1, y1 degrees
@@ -197,6 +196,8 @@ def build_coast_tree(g: Geometry) -> CoastTree:
 
 def build_tree(g: Geometry, coast: CoastTree, n_countries: int, verbose: bool = False) -> LeafTree:
     """Build the quadtree top-down; children filter their parent's edge list."""
+    from missilewatch.geography import index_kernels as K  # build time only
+
     n_root = ROOT_NX * ROOT_NY
     ix, iy = np.meshgrid(np.arange(ROOT_NX), np.arange(ROOT_NY))
     fx0 = (-180.0 + ROOT_SIZE_DEG * ix.ravel()).astype(np.float64)

@@ -35,13 +35,15 @@ import numpy as np
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
-from missilewatch.geography import _kernels as K
+from missilewatch.geography import zone_kernels as K
 from missilewatch.geography.data import countries, read_json
 from missilewatch.geography.index import ROOT_NX, ROOT_SIZE_DEG, TIE_BREAK_LIMIT_KM, ZoneIndex, packaged
 
 NAUTICAL_MILE_M = 1852.0
 TERRITORIAL_SEA_M = 12 * NAUTICAL_MILE_M
 EEZ_M = 200 * NAUTICAL_MILE_M
+#: Fewer points than this are classified on one thread (waking threads costs more).
+PARALLEL_MIN_POINTS = 20_000
 #: Coasts whose sea gets no territorial sea or EEZ here (Antarctic Treaty area).
 NO_ZONE_COUNTRIES = ("ATA",)
 #: Beyond this distance from the coast the owner of the nearest coast decides nothing, so the
@@ -159,10 +161,6 @@ def _straits() -> _Straits:
     return _Straits(np.concatenate(rings), np.asarray(off, dtype=np.int64), limit, mask, tuple(names))
 
 
-def strait_names() -> tuple[str, ...]:
-    return _straits().names
-
-
 def _metric_of_distance(d_m: float) -> float:
     """Squared unit-sphere chord of a distance (m) on a sphere of radius a."""
     return (2.0 * math.sin(0.5 * d_m / WGS84_A)) ** 2
@@ -184,7 +182,8 @@ def classify_points(lat_deg: object, lon_deg: object, index: ZoneIndex | None = 
     coast = np.empty(n, dtype=np.int16)
     g, t = idx.geometry, idx.tree
     if n:
-        K.classify(
+        kernel = K.classify if n >= PARALLEL_MIN_POINTS else K.classify_serial
+        kernel(
             lat, lon,
             ROOT_NX, ROOT_SIZE_DEG, t.node_child, t.node_leaf, t.leaf_pip_off, t.leaf_pip, t.leaf_state,
             g.edge, g.edge_owner, t.leaf_cand_off, t.leaf_cand, g.seg, g.seg_owner,

@@ -90,7 +90,9 @@ SAMPLED_MAX = 256
 
 
 @njit(cache=True)
-def _far_samples(x0, y0, s, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, seg_arc, run_max, tie_metric, out):
+def _far_samples(
+    x0, y0, s, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, seg_arc, run_max, tie_metric, out
+):
     """Candidates of a sampled cell; writes distinct segment ids into ``out``; returns the count,
     negated when the cell is not smooth (see below).
 
@@ -205,7 +207,9 @@ def split_count(
             x0 + s, y0, px0[i] + psize[i], py0[i], state[i], pip, pip_off[i], pip_off[i + 1], edge, edge_owner
         )
         cx, cy, cz = unit(min(y0 + 0.5 * s, 90.0) * d2r, (x0 + 0.5 * s) * d2r)
-        k1, m1, k2, m2 = nearest_coast(cx, cy, cz, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, 0.0, 1.0)
+        k1, m1, k2, m2 = nearest_coast(
+            cx, cy, cz, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, 0.0, 1.0
+        )
         dc = angle_from_metric(m1)
         h = cell_radius(x0, y0, s)
         out_mode[t] = 0
@@ -259,7 +263,9 @@ def split_fill(
             continue
         if mode[t] == 1:
             cx, cy, cz = unit(min(y0 + 0.5 * s, 90.0) * d2r, (x0 + 0.5 * s) * d2r)
-            range_query(cx, cy, cz, limit[t], box, n_leaf_nodes, bucket, seg_order, seg, c_out[c_off[t] : c_off[t + 1]], True)
+            range_query(
+                cx, cy, cz, limit[t], box, n_leaf_nodes, bucket, seg_order, seg, c_out[c_off[t] : c_off[t + 1]], True
+            )
         else:
             local = np.empty(SAMPLED_MAX, dtype=np.int64)
             m = _far_samples(
@@ -382,3 +388,14 @@ def nearest_coast(px, py, pz, box, n_leaf_nodes, bucket, seg_order, seg, seg_own
     return best_k, best_m, other_k, other_m
 
 
+
+
+@njit(cache=True)
+def delta_decode(off, d, out):
+    """Undo the index file's per-row delta encoding: row i of ``d[off[i]:off[i + 1]]`` holds its
+    first id, then differences; writes the ids into ``out``."""
+    for i in range(off.shape[0] - 1):
+        acc = 0
+        for j in range(off[i], off[i + 1]):
+            acc = d[j] if j == off[i] else acc + d[j]
+            out[j] = acc

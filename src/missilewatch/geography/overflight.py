@@ -19,7 +19,6 @@ from missilewatch.errors import InputError
 from missilewatch.geography.regions import Region, all_regions, bounding_pad_deg, ground_km
 from missilewatch.geography.zones import validate_lat_lon
 
-
 #: Resampling step (km) of a ground track for its closest approach to regions.
 RESAMPLE_STEP_KM = 5.0
 #: Samples nearest in the lon/lat plane that are measured on the ground, per region.
@@ -214,7 +213,8 @@ def closest_approaches(track: GroundTrack, regions: np.ndarray, within_km: float
 def _resample(track: GroundTrack, step_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(t_s, lat_deg, lon_deg in [-180, 180)) of the track every ~step_km (vectorised linspace)."""
     lon_u = track.unwrapped_lon_deg()
-    seg_km = np.hypot(np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1])), np.diff(track.lat_deg)) * RESAMPLE_KM_PER_DEG
+    east = np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1]))
+    seg_km = np.hypot(east, np.diff(track.lat_deg)) * RESAMPLE_KM_PER_DEG
     n = np.maximum(1, np.ceil(seg_km / step_km).astype(int))
     # n[i] points per segment i, at fractions 0, 1/n[i], ... of it.
     seg = np.repeat(np.arange(len(n)), n)

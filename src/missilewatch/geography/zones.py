@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
@@ -51,7 +51,7 @@ NO_ZONE_COUNTRIES = ("ATA",)
 TIE_BREAK_LIMIT_M = TIE_BREAK_LIMIT_KM * 1000.0
 
 
-class Zone(str, Enum):
+class Zone(StrEnum):
     """Kinds of area a point can be in."""
 
     LAND = "land"

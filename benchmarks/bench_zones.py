@@ -122,9 +122,9 @@ def run() -> list[dict]:
     peer = _peer()
     out = []
     for name, (lat, lon) in sets.items():
-        ours_s = _median_time(lambda: classify_points(lat, lon))
+        ours_s = _median_time(lambda lat=lat, lon=lon: classify_points(lat, lon))
         sub_lat, sub_lon = lat[:N_PEER], lon[:N_PEER]
-        peer_s = _median_time(lambda: peer(sub_lat, sub_lon), repeats=1) * (N / N_PEER)
+        peer_s = _median_time(lambda a=sub_lat, b=sub_lon: peer(a, b), repeats=1) * (N / N_PEER)
         z = classify_points(sub_lat, sub_lon)
         pz, pc, _ = peer(sub_lat, sub_lon)
         agree = float(np.mean((pz == z.zone_code) & (pc == z.country_index)))

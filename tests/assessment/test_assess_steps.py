@@ -130,3 +130,13 @@ def test_bad_gate_section(tmp_path, old, new):
     p.write_text(DEFAULT_POLICY_PATH.read_text().replace(old, new))
     with pytest.raises(ConfigError, match="gate"):
         load_policy(p)
+
+
+def test_cli_assess_reasons_in_japanese(capsys):
+    from missilewatch.cli.app import main
+
+    assert main(["assess", "--launch", "Hwangju", "--impact", "40.0,136.8", "--apogee-km", "300", "--lang", "ja"]) == 0
+    out = capsys.readouterr().out.replace("\n", "")
+    assert "落下予測地点は" in out and "排他的経済水域（EEZ）内" in out
+    assert main(["assess", "--launch", "Hwangju", "--impact", "40.0,136.8", "--apogee-km", "300", "--lang", "fr"]) == 2
+    assert "--lang" in capsys.readouterr().err

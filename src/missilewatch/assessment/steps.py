@@ -163,6 +163,7 @@ def corridor_step(track: GroundTrack, policy: Policy,
     for i, ti, ki in zip(ids, t, km, strict=True):
         if ki <= km_max:
             r = rs.regions[int(i)]
+            assert r.country and r.name  # protected_regions() holds named regions of a country
             alerts.append(AlertRegion(r.country, r.name, float(ti), AlertCause.CORRIDOR))
             reasons.append(Reason(ReasonCode.CORRIDOR, {"country": r.country, "region": r.name, "time_s": float(ti),
                                                         "distance_km": float(ki), "corridor_km": km_max}))
@@ -183,6 +184,7 @@ def vicinity_step(found: ImpactFinding, policy: Policy, impact_time_s: float | N
     alerts = []
     for i, ki in zip(ids, km, strict=True):
         r = rs.regions[int(i)]
+        assert r.country and r.name  # protected_regions() holds named regions of a country
         if ki <= km_max and (r.country, r.name) not in taken:
             alerts.append(AlertRegion(r.country, r.name, t_imp, AlertCause.IMPACT_VICINITY))
     protected = policy.protected_countries

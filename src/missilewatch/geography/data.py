@@ -75,7 +75,7 @@ class CountryTopology:
 
     def ring_lonlat(self, r: int) -> np.ndarray:
         """(n, 2) lon/lat degrees of ring r (closed)."""
-        parts = []
+        parts: list[np.ndarray] = []
         for ref in self.ring_arcs[self.ring_offsets[r] : self.ring_offsets[r + 1]]:
             i = int(ref) if ref >= 0 else ~int(ref)
             a, b = self.arc_offsets[i], self.arc_offsets[i + 1]

@@ -137,9 +137,10 @@ def overflights(track: GroundTrack, merge_gap_s: float = 1.0) -> list[Overflight
         k = np.arange(len(pieces))
         first = coords[np.searchsorted(owner, k, "left")]
         last = coords[np.searchsorted(owner, k, "right") - 1]
-        m = _locate(shifted, cum, np.vstack([first, last]))
-        a, b = m[: len(pieces)], m[len(pieces) :]
-        found.extend((rs.regions[int(hit[q])], min(x, y), max(x, y)) for q, x, y in zip(of, a, b, strict=True))
+        along = _locate(shifted, cum, np.vstack([first, last]))
+        starts, ends = along[: len(pieces)], along[len(pieces) :]
+        found.extend((rs.regions[int(hit[q])], float(min(x, y)), float(max(x, y)))
+                     for q, x, y in zip(of, starts, ends, strict=True))
     passes = []
     for region, a, b in found:
         t0 = float(np.interp(a, cum, track.t_s))

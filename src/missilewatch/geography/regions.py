@@ -94,7 +94,7 @@ class RegionEdges:
     bbox: np.ndarray
 
     @property
-    def arrays(self) -> tuple[np.ndarray, ...]:
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(part_off, edge_off, edges, part_bbox, bbox): the kernels' arguments."""
         return self.part_off, self.edge_off, self.edges, self.part_bbox, self.bbox
 
@@ -137,7 +137,7 @@ def _country_polygons() -> dict[int, MultiPolygon]:
             shells.setdefault(k, []).append((xy, []))
     out = {}
     for k, parts in shells.items():
-        polys = []
+        polys: list[Polygon] = []
         for shell, holes in parts:
             p = shapely.make_valid(Polygon(shell, holes), method="structure", keep_collapsed=False)
             polys.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and not g.is_empty)

@@ -35,11 +35,13 @@ def predicted_ground_track(past: Sequence[tuple[float, np.ndarray]], x: np.ndarr
     fut = propagate_to_impact(x[:3], x[3:6], beta if np.isfinite(beta) and beta > 0 else np.inf, force=ForceModel(),
                               t0=t_s, t_max_s=max(prediction.time_to_impact_s * FLY_ON_FACTOR, FLY_ON_MIN_S),
                               dt_out_s=step_s)
-    n = int(fut.n_samples[0])
-    t_fut = fut.trajectories[0, :n, 0]
+    traj, n_samples = fut.trajectories, fut.n_samples
+    assert traj is not None and n_samples is not None  # asked for with dt_out_s
+    n = int(n_samples[0])
+    t_fut = traj[0, :n, 0]
     before = [(t, r) for t, r in past if n == 0 or t < t_fut[0]]
     t = np.array([t for t, _ in before] + list(t_fut))
-    r = np.vstack([np.array([r for _, r in before]).reshape(-1, 3), fut.trajectories[0, :n, 1:4]])
+    r = np.vstack([np.array([r for _, r in before]).reshape(-1, 3), traj[0, :n, 1:4]])
     if fut.status[0] == 0:
         t = np.append(t, fut.t_impact_s[0])
         r = np.vstack([r, fut.r_impact[:1]])

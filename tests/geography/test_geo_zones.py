@@ -12,7 +12,7 @@ from geographiclib.geodesic import Geodesic
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
-from missilewatch.geography import _kernels as K
+from missilewatch.geography import zone_kernels as K
 from missilewatch.geography.data import countries
 from missilewatch.geography.zones import (
     EEZ_M,

@@ -47,7 +47,7 @@ def test_burnout_is_predicted_at_once(flight):
     res = replay(flight)
     w = res.watch
     tid = next(t for t, log in w.tracks.items() if log.confirmed_t_s is not None)
-    threshold = w.config.alert_max_boost_probability
+    threshold = w.policy.gate.max_boost_probability
     first_ballistic = min(ev.track.t_s for ev in w.track_events
                           if ev.track_id == tid and ev.kind == "updated" and ev.track.confirmed
                           and ev.track.boost_probability <= threshold

@@ -60,7 +60,9 @@ class AlertBook:
             return [self._emit(book, plan, MsgType.ALERT, new)] if new else []  # never alert for nothing
         removed = [name for name in book.active if name not in new]
         if plan.final:
-            passed = tuple(r.region for r in book.active.values() if r.time_utc <= plan.made_at)
+            # Only regions flown over have been passed (the latest plan knows best which).
+            passed = tuple(r.region for r in book.active.values()
+                           if new.get(r.region, r).overflown and r.time_utc <= plan.made_at)
             msg = self._emit(book, plan, MsgType.UPDATE, new, removed, passed=passed)
             book.closed = True
             return [msg]

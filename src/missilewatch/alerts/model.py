@@ -36,7 +36,9 @@ class RegionNotice:
     """One region to warn: name, ISO 3166 alpha-3 country, kind, and the predicted time.
 
     ``time_utc``: predicted entry over the region (overflight) or impact time. ``polygon``:
-    the region's outline as (lat_deg, lon_deg) pairs for the CAP area, optional.
+    the region's outline as (lat_deg, lon_deg) pairs for the CAP area, optional. ``overflown``:
+    the predicted ground track passes over the region (False: warned only as near the flight
+    path or the impact), so that a closing message names only the regions flown over.
     """
 
     region: str
@@ -44,6 +46,7 @@ class RegionNotice:
     kind: AlertKind
     time_utc: datetime
     polygon: tuple[tuple[float, float], ...] = ()
+    overflown: bool = True
 
     def __post_init__(self) -> None:
         if not self.region:

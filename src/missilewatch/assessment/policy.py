@@ -22,6 +22,15 @@ ZONE_NAMES = ("land", "territorial_sea", "eez", "high_seas")
 
 
 @dataclass(frozen=True)
+class Gate:
+    """When a prediction may be warned from (see ``assessment.gate``)."""
+
+    max_boost_probability: float = 0.5  # above it the track is taken as still boosting
+    max_footprint_km: float = 300.0  # 95 % footprint semi-major axis above which it is too uncertain
+    min_impact_probability: float = 0.5  # below it the prediction is not used at all
+
+
+@dataclass(frozen=True)
 class Policy:
     """What to warn, report and recommend (distances in km at this edge of the config file)."""
 
@@ -35,6 +44,11 @@ class Policy:
     ellipse_sigma: float
     intercept_when_threat: bool
     source: str  # the file it came from
+    gate: Gate = Gate()
+
+    def boosting(self, boost_probability: float) -> bool:
+        """A track this likely to be boosting is taken as still boosting (no warning from it)."""
+        return boost_probability > self.gate.max_boost_probability
 
 
 class _Alert(BaseModel):
@@ -58,6 +72,13 @@ class _Impact(BaseModel):
         return v
 
 
+class _Gate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    max_boost_probability: float = Field(default=0.5, ge=0.0, le=1.0)
+    max_footprint_km: float = Field(default=300.0, gt=0.0, le=20000.0)
+    min_impact_probability: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
 class _Intercept(BaseModel):
     model_config = ConfigDict(extra="forbid")
     when_threat_of_damage: bool = True
@@ -71,6 +92,7 @@ class _PolicyFile(BaseModel):
     alert: _Alert
     impact: _Impact
     intercept: _Intercept = _Intercept()
+    gate: _Gate = _Gate()
 
     @field_validator("protected_countries")
     @classmethod
@@ -121,4 +143,5 @@ def load_policy(path: str | Path | None = None, environ: dict[str, str] | None =
         ellipse_sigma=f.impact.ellipse_sigma,
         intercept_when_threat=f.intercept.when_threat_of_damage,
         source=str(p),
+        gate=Gate(**f.gate.model_dump()),
     )

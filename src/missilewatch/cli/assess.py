@@ -53,11 +53,15 @@ def register(app: typer.Typer) -> None:
         ),
         as_json: AsJson = False,
         track_step_s: TrackStepS = 10.0,
+        lang: str = typer.Option("en", "--lang", help="Language of the reasons: en or ja."),
     ) -> None:
         """Where it falls, what it overflies, threat of damage, interception and regions to warn."""
+        from missilewatch.alerts.text import LANGUAGES, reason_texts
         from missilewatch.assessment import ImpactEllipse, assess, load_policy
         from missilewatch.geography.overflight import GroundTrack
 
+        if lang not in LANGUAGES:
+            raise InputError("--lang", lang, f"must be one of {', '.join(LANGUAGES)}")
         pol = load_policy(policy)
         major, minor, orient = parse_ellipse(ellipse)
         rec = reconstruct_figures(launch, impact, azimuth, range_km, apogee_km, flight_time_s, track_step_s)
@@ -75,8 +79,9 @@ def register(app: typer.Typer) -> None:
         console.print(summary_table(rec))
         console.print(f"[bold]Assessment[/bold] (policy {result.policy})")
         verdict = "THREAT OF DAMAGE" if result.threat_of_damage else "no threat of damage"
-        console.print(f"  {verdict}; interception {'recommended' if result.intercept_recommended else 'not recommended'}")
+        intercept = "recommended" if result.intercept_recommended else "not recommended"
+        console.print(f"  {verdict}; interception {intercept}")
         for o in result.overflown:
             console.print(f"  over {o.label}: {o.enter_s:,.0f}-{o.exit_s:,.0f} s, {o.alt_min_km:,.0f} km or higher")
-        for r in result.reasons:
+        for r in reason_texts(result.findings, lang):
             console.print(f"  - {r}")

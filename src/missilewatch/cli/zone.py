@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from missilewatch.errors import InputError
 
@@ -36,17 +34,21 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
     ) -> None:
         """Zone (land, territorial_sea, eez, high_seas), country and coast distance of points."""
-        from missilewatch.geography.zones import classify_points
+        from missilewatch.geography.zones import classify_points  # loaded when used: a quick command
 
         lat, lon = parse_points(points)
         records = classify_points(lat, lon).to_records()
         if as_json:
             typer.echo(json.dumps(records))
             return
+        from rich.console import Console
+        from rich.table import Table
+
         t = Table(title="Zones (borders de facto, as Natural Earth has them)")
         for col in ("lat", "lon", "zone", "country", "coast km"):
             t.add_column(col, justify="right" if col in ("lat", "lon", "coast km") else "left")
         for r in records:
             country = f"{r['country'] or ''} {r['country_name'] or ''}".strip() or "-"
-            t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country, f"{r['coast_distance_km']:,.1f}")
+            t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country,
+                      f"{r['coast_distance_km']:,.1f}")
         Console().print(t)

@@ -54,6 +54,9 @@ class CountryTopology:
         """For a ring that circles a pole (Antarctica), the planar closure from its east end at
         +180 down past the pole to its west end at -180 ((4, 2) lon/lat, beyond +-90 so that
         no ray of the point-in-polygon walk meets its horizontal part); None for other rings."""
+        first, last = self._ring_end_lons(r)
+        if abs(first) != 180.0 or first != -last:  # cheap test first: most rings are not polar
+            return None
         xy = self.ring_lonlat(r)
         turn = np.sum(np.diff(np.degrees(np.unwrap(np.radians(xy[:, 0])))))
         if abs(turn) < 359.0 or xy[0, 0] != -xy[-1, 0] or abs(xy[0, 0]) != 180.0:
@@ -61,9 +64,18 @@ class CountryTopology:
         pole = -91.0 if np.mean(xy[:, 1]) < 0 else 91.0
         return np.array([xy[-1], [xy[-1, 0], pole], [xy[0, 0], pole], xy[0]])
 
+    def _ring_end_lons(self, r: int) -> tuple[float, float]:
+        """Longitudes of the first and last vertex of ring r (without building it)."""
+        refs = self.ring_arcs[self.ring_offsets[r] : self.ring_offsets[r + 1]]
+        head, tail = int(refs[0]), int(refs[-1])
+        i, j = (head if head >= 0 else ~head), (tail if tail >= 0 else ~tail)
+        first = self.arc_offsets[i] if head >= 0 else self.arc_offsets[i + 1] - 1
+        last = self.arc_offsets[j + 1] - 1 if tail >= 0 else self.arc_offsets[j]
+        return float(self.lon_deg[first]), float(self.lon_deg[last])
+
     def ring_lonlat(self, r: int) -> np.ndarray:
         """(n, 2) lon/lat degrees of ring r (closed)."""
-        parts = []
+        parts: list[np.ndarray] = []
         for ref in self.ring_arcs[self.ring_offsets[r] : self.ring_offsets[r + 1]]:
             i = int(ref) if ref >= 0 else ~int(ref)
             a, b = self.arc_offsets[i], self.arc_offsets[i + 1]

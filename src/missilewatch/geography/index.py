@@ -31,11 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from numba import njit
 
 from missilewatch.earth.constants import WGS84_A
 from missilewatch.errors import DataError
-from missilewatch.geography import _kernels as K
 from missilewatch.geography.data import DATA_DIR, CountryTopology, countries
 
 ROOT_SIZE_DEG = 30.0
@@ -83,7 +81,7 @@ class CoastTree:
 class Geometry:
     """Coast segments (unit sphere) and land edges (lon/lat) derived from the topology."""
 
-    seg: np.ndarray  # (n, 15) float64, see _kernels
+    seg: np.ndarray  # (n, SEG_COLUMNS) float64, see zone_kernels
     seg_owner: np.ndarray  # (n,) int16
     seg_arc: np.ndarray  # (n,) int32 arc of each segment (ids are consecutive along an arc)
     edge: np.ndarray  # (m, 4) float64 x0, y0, x1, y1 degrees
@@ -107,7 +105,9 @@ def make_geometry(topo: CountryTopology) -> Geometry:
     """Coastline segments and land edges of the topology (deterministic order)."""
     off = topo.arc_offsets
     n_arcs = len(off) - 1
-    starts = np.concatenate([np.arange(off[i], off[i + 1] - 1) for i in range(n_arcs)])
+    not_last = np.ones(int(off[-1]), dtype=bool)
+    not_last[off[1:][np.diff(off) > 0] - 1] = False  # an arc's last vertex starts no segment
+    starts = np.flatnonzero(not_last)
     arc_of = np.repeat(np.arange(n_arcs), np.diff(off) - 1)
     x0, y0 = topo.lon_deg[starts], topo.lat_deg[starts]
     x1, y1 = topo.lon_deg[starts + 1], topo.lat_deg[starts + 1]
@@ -142,7 +142,8 @@ def make_geometry(topo: CountryTopology) -> Geometry:
     seg = np.ascontiguousarray(np.hstack([a, b, n, u, v]))
     seg_owner = owner[coast, 0].astype(np.int16)
     seg_arc = arc_of[coast].astype(np.int32)
-    return Geometry(seg=seg, seg_owner=seg_owner, seg_arc=seg_arc, edge=np.ascontiguousarray(edge), edge_owner=edge_owner)
+    return Geometry(seg=seg, seg_owner=seg_owner, seg_arc=seg_arc, edge=np.ascontiguousarray(edge),
+                    edge_owner=edge_owner)
 
 
 def build_coast_tree(g: Geometry) -> CoastTree:
@@ -198,20 +199,24 @@ def build_coast_tree(g: Geometry) -> CoastTree:
 
 def build_tree(g: Geometry, coast: CoastTree, n_countries: int, verbose: bool = False) -> LeafTree:
     """Build the quadtree top-down; children filter their parent's edge list."""
+    from missilewatch.geography import index_kernels as K  # build time only
+
     n_root = ROOT_NX * ROOT_NY
     ix, iy = np.meshgrid(np.arange(ROOT_NX), np.arange(ROOT_NY))
     fx0 = (-180.0 + ROOT_SIZE_DEG * ix.ravel()).astype(np.float64)
     fy0 = (-90.0 + ROOT_SIZE_DEG * iy.ravel()).astype(np.float64)
     fsize = np.full(n_root, ROOT_SIZE_DEG)
     f_state = np.array(
-        [K.ray_state_east(x + ROOT_SIZE_DEG, y, g.edge, g.edge_owner, n_countries) for x, y in zip(fx0, fy0)],
+        [K.ray_state_east(x + ROOT_SIZE_DEG, y, g.edge, g.edge_owner, n_countries)
+         for x, y in zip(fx0, fy0, strict=True)],
         dtype=np.int16,
     )
     n_edge = len(g.edge)
     f_pip_off = np.arange(n_root + 1, dtype=np.int64) * n_edge
     f_pip = np.tile(np.arange(n_edge, dtype=np.int32), n_root)
     f_ids = np.arange(n_root)
-    bvh = (coast.box, coast.n_leaf_nodes, BUCKET, coast.seg_order, g.seg, g.seg_owner, coast.node_owner, g.seg_arc, RUN_MAX)
+    bvh = (coast.box, coast.n_leaf_nodes, BUCKET, coast.seg_order, g.seg, g.seg_owner, coast.node_owner, g.seg_arc,
+           RUN_MAX)
     tie = tie_metric()
     near = NEAR_KM * 1000.0 / WGS84_A
     exact_r = EXACT_MAX_RADIUS_KM * 1000.0 / WGS84_A
@@ -232,7 +237,8 @@ def build_tree(g: Geometry, coast: CoastTree, n_countries: int, verbose: bool = 
         nc = np.empty(4 * m, dtype=np.int64)
         limit = np.empty(4 * m)
         K.split_count(
-            fx0, fy0, fsize, f_pip_off, f_pip, f_state, g.edge, g.edge_owner, *bvh, tie, near, exact_r, ALPHA_FAR, ALPHA_BAND, ALPHA_FINE,
+            fx0, fy0, fsize, f_pip_off, f_pip, f_state, g.edge, g.edge_owner, *bvh, tie, near, exact_r,
+            ALPHA_FAR, ALPHA_BAND, ALPHA_FINE,
             EEZ_BAND_KM[0] * 1000.0 / WGS84_A, EEZ_BAND_KM[1] * 1000.0 / WGS84_A,
             npip, st, mode, nc, limit,
         )  # fmt: skip
@@ -328,19 +334,11 @@ def _delta_encode(off: np.ndarray, ids: np.ndarray) -> np.ndarray:
 
 
 def _delta_decode(off: np.ndarray, d: np.ndarray) -> np.ndarray:
-    """Inverse of :func:`_delta_encode`, in place on a copy of ``d`` (int32): the running sum
-    restarts at each row. A compiled loop, because the NumPy form (cumsum, repeat, subtract in
-    int64) held ~300 MB of temporaries for the packaged index's 9.8 million candidates."""
-    out = np.array(d, dtype=np.int32)
-    _running_sum_per_row(np.ascontiguousarray(off, dtype=np.int64), out)
+    from missilewatch.geography.index_kernels import delta_decode
+
+    out = np.empty(len(d), dtype=np.int32)
+    delta_decode(off, d, out)
     return out
-
-
-@njit(cache=True, nogil=True)
-def _running_sum_per_row(off, d):  # pragma: no cover - compiled
-    for r in range(len(off) - 1):
-        for i in range(off[r] + 1, off[r + 1]):
-            d[i] += d[i - 1]
 
 
 def save_zone_index(index: ZoneIndex, path: Path) -> None:

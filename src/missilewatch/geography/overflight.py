@@ -13,11 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from missilewatch.errors import InputError
-from missilewatch.geography.regions import Region, all_regions
+from missilewatch.geography.regions import Region, all_regions, bounding_pad_deg, ground_km
 from missilewatch.geography.zones import validate_lat_lon
+
+#: Resampling step (km) of a ground track for its closest approach to regions.
+RESAMPLE_STEP_KM = 5.0
+#: Samples nearest in the lon/lat plane that are measured on the ground, per region.
+CANDIDATES = 8
+#: km per degree used to space the resampled points (a rough figure is enough).
+RESAMPLE_KM_PER_DEG = 111.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,16 +125,22 @@ def overflights(track: GroundTrack, merge_gap_s: float = 1.0) -> list[Overflight
         if shift and not (np.any(shifted[:, 0] > -180.0) and np.any(shifted[:, 0] < 180.0)):
             continue
         line = LineString(shifted)
-        for i in rs.tree.query(line, predicate="intersects"):
-            region = rs.regions[int(i)]
-            inter = shapely.intersection(line, region.geometry)
-            for piece in getattr(inter, "geoms", [inter]):
-                if piece.is_empty:
-                    continue
-                coords = np.asarray(piece.coords) if not isinstance(piece, Point) else np.asarray([piece.coords[0]] * 2)
-                a = line.project(Point(coords[0]))
-                b = line.project(Point(coords[-1]))
-                found.append((region, min(a, b), max(a, b)))
+        cand = rs.tree.query(line)  # bounding boxes, then the prepared regions' own test
+        hit = cand[shapely.intersects(rs.geometries[cand], line)]
+        pieces, of = shapely.get_parts(shapely.intersection(line, rs.geometries[hit]), return_index=True)
+        keep = ~shapely.is_empty(pieces)
+        pieces, of = pieces[keep], of[keep]
+        if not len(pieces):
+            continue
+        # Where each piece (a stretch of line, or a touching point) starts and ends along the line.
+        coords, owner = shapely.get_coordinates(pieces, return_index=True)
+        k = np.arange(len(pieces))
+        first = coords[np.searchsorted(owner, k, "left")]
+        last = coords[np.searchsorted(owner, k, "right") - 1]
+        along = _locate(shifted, cum, np.vstack([first, last]))
+        starts, ends = along[: len(pieces)], along[len(pieces) :]
+        found.extend((rs.regions[int(hit[q])], float(min(x, y)), float(max(x, y)))
+                     for q, x, y in zip(of, starts, ends, strict=True))
     passes = []
     for region, a, b in found:
         t0 = float(np.interp(a, cum, track.t_s))
@@ -152,40 +165,63 @@ def overflights(track: GroundTrack, merge_gap_s: float = 1.0) -> list[Overflight
     return out
 
 
-def closest_approach(track: GroundTrack, geometry, step_km: float = 5.0) -> tuple[float, float]:
-    """(time s, distance km) where the ground track comes closest to a lon/lat geometry.
+def _locate(xy: np.ndarray, cum: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """Distance along the polyline ``xy`` (cumulative vertex distances ``cum``) of points lying
+    on it: the projection on its nearest segment (the first on a tie), as Shapely's
+    ``line_locate_point``."""
+    a, d = xy[:-1], np.diff(xy, axis=0)
+    length2 = np.einsum("ij,ij->i", d, d)
+    rel = pts[:, None, :] - a[None, :, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = np.clip(np.einsum("pij,ij->pi", rel, d) / length2, 0.0, 1.0)
+    t = np.where(length2 > 0, t, 0.0)
+    gap = rel - t[:, :, None] * d[None, :, :]
+    k = np.argmin(np.einsum("pij,pij->pi", gap, gap), axis=1)
+    return cum[k] + t[np.arange(len(pts)), k] * np.sqrt(length2[k])
 
-    The track is resampled every ``step_km`` (roughly) and distances are geodesic to the
-    nearest point of the geometry (see regions.distance_to_km).
+
+def closest_approaches(track: GroundTrack, regions: np.ndarray, within_km: float,
+                       step_km: float = RESAMPLE_STEP_KM) -> tuple[np.ndarray, np.ndarray]:
+    """(time s, distance km) where the ground track comes closest to each region (indices into
+    ``all_regions().regions``), for the regions it comes within ``within_km`` of ((nan, inf)
+    for the others).
+
+    The track is resampled every ``step_km`` (roughly); per region the ``CANDIDATES`` samples
+    nearest in the lon/lat plane (0 inside; found by branch and bound on the region's bounding
+    box, among the samples that its padded bounding box can hold within ``within_km``) are
+    measured on the ground (see ``regions.distances_km``) and the nearest is kept.
     """
-    from missilewatch.geography.regions import distance_to_km
+    from missilewatch.geography import region_kernels as RK
 
+    ids = np.ascontiguousarray(regions, dtype=np.int64).ravel()
+    if not len(ids):
+        return np.empty(0), np.empty(0)
+    ts, lat, lon = _resample(track, step_km)
+    e = all_regions().edges
+    cand = np.empty((len(ids), CANDIDATES), dtype=np.int64)
+    pad_lat, pad_lon = bounding_pad_deg(lat, within_km)
+    RK.track_nearest_candidates(lon, lat, ids, *e.arrays, pad_lat, pad_lon, CANDIDATES, cand)
+    rows, cols = np.nonzero(cand >= 0)
+    pts = cand[rows, cols]
+    km = np.full(cand.shape, np.inf)
+    km[rows, cols] = ground_km(lat[pts], lon[pts], ids[rows])
+    best = np.argmin(km, axis=1)
+    j = np.arange(len(ids))
+    t = np.where(cand[j, best] >= 0, ts[np.maximum(cand[j, best], 0)], np.nan)
+    return t, km[j, best]
+
+
+def _resample(track: GroundTrack, step_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t_s, lat_deg, lon_deg in [-180, 180)) of the track every ~step_km (vectorised linspace)."""
     lon_u = track.unwrapped_lon_deg()
-    seg_km = np.hypot(np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1])), np.diff(track.lat_deg)) * 111.2
+    east = np.diff(lon_u) * np.cos(np.radians(track.lat_deg[:-1]))
+    seg_km = np.hypot(east, np.diff(track.lat_deg)) * RESAMPLE_KM_PER_DEG
     n = np.maximum(1, np.ceil(seg_km / step_km).astype(int))
-    # n[i] points per segment i, at fractions 0, 1/n[i], ... of it (vectorised linspace).
+    # n[i] points per segment i, at fractions 0, 1/n[i], ... of it.
     seg = np.repeat(np.arange(len(n)), n)
     frac = (np.arange(seg.size) - np.repeat(np.cumsum(n) - n, n)) / n[seg]
     ts = track.t_s[seg] + frac * np.diff(track.t_s)[seg]
     ts = np.append(ts, track.t_s[-1])
     lat = np.interp(ts, track.t_s, track.lat_deg)
     lon = ((np.interp(ts, track.t_s, lon_u) + 180.0) % 360.0) - 180.0
-    # Cheap pre-filter: the planar distance (deg) to the geometry's bounding box is a lower
-    # bound of the planar distance to the geometry, and the point nearest the box gives an upper
-    # bound of the minimum; only points whose lower bound is under it (plus the geodesic
-    # re-ranking's margin) can be closest.
-    x0, y0, x1, y1 = geometry.bounds
-    box = np.hypot(np.maximum(0.0, np.maximum(x0 - lon, lon - x1)), np.maximum(0.0, np.maximum(y0 - lat, lat - y1)))
-    upper = shapely.distance(shapely.points(lon[np.argmin(box)], lat[np.argmin(box)]), geometry)
-    near = np.flatnonzero(box <= 1.5 * upper + 0.5)
-    ts, lat, lon = ts[near], lat[near], lon[near]
-    pts = shapely.points(lon, lat)
-    planar = shapely.distance(pts, geometry)
-    # Geodesic distance only near the planar minimum (planar degrees are a fine pre-filter).
-    order = np.argsort(planar)[:8]
-    best_t, best_km = float(ts[order[0]]), np.inf
-    for j in order:
-        km = distance_to_km(float(lat[j]), float(lon[j]), geometry)
-        if km < best_km:
-            best_t, best_km = float(ts[j]), km
-    return best_t, best_km
+    return ts, np.ascontiguousarray(lat), np.ascontiguousarray(lon)

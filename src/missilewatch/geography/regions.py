@@ -9,19 +9,28 @@ at a few hundred km) to the true geodesic minimum.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, cached_property, lru_cache
 
 import numpy as np
 import shapely
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
-from shapely.ops import nearest_points
 
+from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
 from missilewatch.geography.data import countries, region_features
 
 GEOD = Geod(ellps="WGS84")
+#: Extra reach (degrees) of the candidate search of ``nearest_region`` around a point.
+NEAREST_WIDEN_DEG = 3.0
+#: Bounding tests: km per degree of latitude, margin (degrees), and the latitude (degrees) and
+#: cosine floor used for the longitude padding.
+KM_PER_DEG = 111.0
+BOUNDING_MARGIN_DEG = 0.1
+MAX_PAD_LAT_DEG = 80.0
+MIN_PAD_COS = 0.1
 
 
 @dataclass(frozen=True)
@@ -44,11 +53,64 @@ class RegionSet:
     regions: tuple[Region, ...]
     tree: shapely.STRtree
 
+    @cached_property
+    def edges(self) -> RegionEdges:
+        """All regions as flat planar edges for the distance kernels (built on first use)."""
+        return _region_edges(self.regions)
+
+    def indices_of(self, country: str) -> np.ndarray:
+        """Indices of a country's regions (ISO alpha-3)."""
+        return np.flatnonzero(self.country_codes == country)
+
+    @cached_property
+    def geometries(self) -> np.ndarray:
+        """The regions' geometries as an array (for Shapely's vectorised functions), prepared."""
+        geoms = np.array([r.geometry for r in self.regions], dtype=object)
+        shapely.prepare(geoms)
+        return geoms
+
+    @cached_property
+    def country_codes(self) -> np.ndarray:
+        return np.array([r.country or "" for r in self.regions])
+
     def containing(self, lon_deg: float, lat_deg: float) -> Region | None:
         p = Point(lon_deg, lat_deg)
         for i in self.tree.query(p, predicate="intersects"):
             return self.regions[int(i)]
         return None
+
+
+@dataclass(frozen=True, eq=False)
+class RegionEdges:
+    """Every region as parts (polygons) of planar lon/lat edges (x0, y0, x1, y1) degrees, for the
+    distance kernels: region r has parts ``part_off[r]:part_off[r + 1]``, part p has edges
+    ``edges[edge_off[p]:edge_off[p + 1]]`` (shell and holes); boxes are (west, south, east,
+    north) of each part (``part_bbox``) and region (``bbox``)."""
+
+    part_off: np.ndarray
+    edge_off: np.ndarray
+    edges: np.ndarray
+    part_bbox: np.ndarray
+    bbox: np.ndarray
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(part_off, edge_off, edges, part_bbox, bbox): the kernels' arguments."""
+        return self.part_off, self.edge_off, self.edges, self.part_bbox, self.bbox
+
+
+def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
+    geoms = np.array([r.geometry for r in regions], dtype=object)
+    parts, part_region = shapely.get_parts(geoms, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one ring make an edge
+    edges = np.ascontiguousarray(np.column_stack([coords[:-1][same], coords[1:][same]]))
+    edge_part = ring_part[ring_of[:-1][same]]
+    edge_off = np.concatenate([[0], np.cumsum(np.bincount(edge_part, minlength=len(parts)))]).astype(np.int64)
+    part_off = np.concatenate([[0], np.cumsum(np.bincount(part_region, minlength=len(regions)))]).astype(np.int64)
+    return RegionEdges(part_off, edge_off, edges, np.ascontiguousarray(shapely.bounds(parts), dtype=np.float64),
+                       np.ascontiguousarray(shapely.bounds(geoms), dtype=np.float64))
 
 
 def country_polygons() -> dict[int, MultiPolygon]:
@@ -75,7 +137,7 @@ def _country_polygons() -> dict[int, MultiPolygon]:
             shells.setdefault(k, []).append((xy, []))
     out = {}
     for k, parts in shells.items():
-        polys = []
+        polys: list[Polygon] = []
         for shell, holes in parts:
             p = shapely.make_valid(Polygon(shell, holes), method="structure", keep_collapsed=False)
             polys.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and not g.is_empty)
@@ -117,41 +179,112 @@ def nearest_region(lat_deg: float, lon_deg: float, country: str | None = None) -
     """The region containing the point or nearest to it (optionally of one country) and the distance (km, 0 inside)."""
     _check(lat_deg, lon_deg)
     lon = _wrap(lon_deg)
-    p = Point(lon, lat_deg)
     rs = all_regions()
     if country is None:
         inside = rs.containing(lon, lat_deg)
         if inside is not None:
             return inside, 0.0
-        candidates = [rs.regions[int(i)] for i in rs.tree.query_nearest(p, all_matches=True)]
+        from missilewatch.geography import region_kernels as RK
+
+        e = rs.edges
+        ties = np.empty(len(rs.regions), dtype=np.int64)
+        n = RK.nearest_regions_planar(lon, float(lat_deg), *e.arrays, ties)
         # Planar nearest can differ from geodesic nearest at high latitude: widen a little.
-        cand_set = {id(r): r for r in candidates}
-        for i in rs.tree.query(p.buffer(3.0)):
-            cand_set[id(rs.regions[int(i)])] = rs.regions[int(i)]
-        candidates = list(cand_set.values())
+        ids = np.union1d(ties[:n], rs.tree.query(Point(lon, lat_deg).buffer(NEAREST_WIDEN_DEG)))
     else:
-        candidates = [r for r in rs.regions if r.country == country.upper()]
-        if not candidates:
+        ids = rs.indices_of(country.upper())
+        if not len(ids):
             raise InputError("country", country, "no regions of this country in the data")
-    best, best_km = None, np.inf
-    for r in candidates:
-        km = distance_to_km(lat_deg, lon, r.geometry)
-        if km < best_km:
-            best, best_km = r, km
-    return best, float(best_km)
+    km, _ = distances_km(np.array([float(lat_deg)]), np.array([lon]), ids)
+    j = int(np.argmin(km))
+    return rs.regions[int(ids[j])], float(km[j])
 
 
-def distance_to_km(lat_deg: float, lon_deg: float, geometry) -> float:
-    """Geodesic distance (km) from a point to the nearest point of a lon/lat geometry (0 inside)."""
-    p = Point(lon_deg, lat_deg)
-    if geometry.contains(p):
-        return 0.0
-    best = np.inf
-    for shift in (0.0, 360.0, -360.0):  # across the antimeridian
-        q = nearest_points(Point(lon_deg + shift, lat_deg), geometry)[1]
-        _, _, d = GEOD.inv(lon_deg, lat_deg, q.x, q.y)
-        best = min(best, d)
-    return best / 1000.0
+def distances_km(lat_deg: np.ndarray, lon_deg: np.ndarray, regions: np.ndarray,
+                 within_km: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For each region (indices into ``all_regions().regions``): the geodesic distance (km) from
+    the nearest of the points (lat_deg, lon_deg) to it (0 when a point is inside), and that
+    point's index.
+
+    The nearest point of a region is its planar (lon/lat) nearest point; the distance to it is
+    WGS84 geodesic (pyproj), which is close (well under 1 % at a few hundred km) to the true
+    geodesic minimum. With ``within_km``, points whose bounding test puts them farther than that
+    from a region are skipped: regions with no point left get (inf, -1).
+    """
+    from missilewatch.geography import region_kernels as RK
+
+    e = all_regions().edges
+    lat = np.ascontiguousarray(lat_deg, dtype=np.float64).ravel()
+    lon = _wrap_array(np.ascontiguousarray(lon_deg, dtype=np.float64).ravel())
+    ids = np.ascontiguousarray(regions, dtype=np.int64).ravel()
+    pad_lat = pad_lon = np.inf
+    if within_km is not None:
+        pad_lat, pad_lon = bounding_pad_deg(lat, within_km)
+    n = len(ids)
+    out_m, out_i = np.empty(n), np.empty(n, dtype=np.int64)
+    fx, fy = np.empty(n), np.empty(n)
+    if n and len(lat):
+        RK.points_to_regions(lon, lat, ids, *e.arrays, pad_lat, pad_lon, WGS84_A, WGS84_F, out_m, out_i, fx, fy)
+    else:
+        out_m[:], out_i[:] = np.inf, -1
+    km = np.full(n, np.inf)
+    found = out_i >= 0
+    km[found & (out_m == 0.0)] = 0.0
+    outside = found & (out_m > 0.0)
+    if outside.any():
+        i = out_i[outside]
+        km[outside] = GEOD.inv(lon[i], lat[i], fx[outside], fy[outside])[2] / 1000.0
+    return km, out_i
+
+
+def ground_km(lat_deg: np.ndarray, lon_deg: np.ndarray, regions: np.ndarray) -> np.ndarray:
+    """Geodesic distance (km, 0 inside) from each point to the region paired with it (indices
+    into ``all_regions().regions``), measured as in ``distances_km``."""
+    from missilewatch.geography import region_kernels as RK
+
+    e = all_regions().edges
+    lat = np.ascontiguousarray(lat_deg, dtype=np.float64).ravel()
+    lon = _wrap_array(np.ascontiguousarray(lon_deg, dtype=np.float64).ravel())
+    n = len(lat)
+    m, fx, fy = np.empty(n), np.empty(n), np.empty(n)
+    RK.pairs_on_ground(lon, lat, np.arange(n, dtype=np.int64), np.ascontiguousarray(regions, dtype=np.int64),
+                       *e.arrays, WGS84_A, WGS84_F, m, fx, fy)
+    km = np.zeros(n)
+    out = m > 0.0
+    if out.any():
+        km[out] = GEOD.inv(lon[out], lat[out], fx[out], fy[out])[2] / 1000.0
+    return km
+
+
+def bounding_pad_deg(lat_deg: np.ndarray, km: float) -> tuple[float, float]:
+    """(latitude, longitude) padding in degrees that a bounding box needs so that every point
+    within ``km`` of it falls inside (a degree of latitude is at least 110.57 km; the margin covers
+    the rounding to 111 km, and longitude is padded at the highest latitude reached)."""
+    pad_lat = km / KM_PER_DEG + BOUNDING_MARGIN_DEG
+    top = min(MAX_PAD_LAT_DEG, float(np.max(np.abs(lat_deg))) + pad_lat) if len(lat_deg) else 0.0
+    return pad_lat, pad_lat / max(np.cos(np.radians(top)), MIN_PAD_COS)
+
+
+def regions_near(regions: np.ndarray, lat_deg: np.ndarray, lon_deg: np.ndarray, km: float) -> np.ndarray:
+    """The regions (indices) whose bounding box, padded by ``bounding_pad_deg``, holds any of the
+    points: a cheap test that drops every region farther than ``km`` from all of them before any
+    distance is measured."""
+    ids = np.asarray(regions, dtype=np.int64)
+    if not len(ids) or not len(lat_deg):
+        return ids[:0]
+    box = all_regions().edges.bbox[ids]
+    pad_lat, pad_lon = bounding_pad_deg(np.asarray(lat_deg), km)
+    lat = np.asarray(lat_deg, dtype=np.float64)
+    lon = _wrap_array(np.asarray(lon_deg, dtype=np.float64))
+    lat_ok = (box[:, 3] >= lat.min() - pad_lat) & (box[:, 1] <= lat.max() + pad_lat)
+    box, ids = box[lat_ok], ids[lat_ok]
+    inside = ((lat[None, :] >= box[:, 1:2] - pad_lat) & (lat[None, :] <= box[:, 3:4] + pad_lat)
+              & (lon[None, :] >= box[:, :1] - pad_lon) & (lon[None, :] <= box[:, 2:3] + pad_lon))
+    return ids[inside.any(axis=1)]
+
+
+def _wrap_array(lon_deg: np.ndarray) -> np.ndarray:
+    return ((lon_deg + 180.0) % 360.0) - 180.0
 
 
 def _wrap(lon_deg: float) -> float:
@@ -162,3 +295,24 @@ def _check(lat_deg: float, lon_deg: float) -> None:
     from missilewatch.geography.zones import validate_lat_lon
 
     validate_lat_lon(lat_deg, lon_deg)
+
+
+#: Vertices at most in a region outline for a CAP polygon.
+OUTLINE_MAX_POINTS = 60
+
+
+@cache
+def region_outline(country: str, name: str, max_points: int = OUTLINE_MAX_POINTS) -> tuple[tuple[float, float], ...]:
+    """A region's outline for a CAP polygon, (lat_deg, lon_deg): the convex hull of its largest
+    part, thinned to ``max_points``; () for an unknown region. Computed once per region."""
+    region = next((r for r in all_regions().regions if r.country == country and r.name == name), None)
+    if region is None:
+        return ()
+    geom = region.geometry
+    parts = getattr(geom, "geoms", [geom])
+    hull = max(parts, key=lambda g: g.area).convex_hull
+    coords = list(hull.exterior.coords) if hasattr(hull, "exterior") else []
+    if len(coords) > max_points:
+        step = math.ceil(len(coords) / max_points)
+        coords = coords[::step] + [coords[0]]
+    return tuple((float(lat), float(lon)) for lon, lat in coords)

@@ -28,20 +28,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 
 import numpy as np
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
-from missilewatch.geography import _kernels as K
+from missilewatch.geography import zone_kernels as K
 from missilewatch.geography.data import countries, read_json
 from missilewatch.geography.index import ROOT_NX, ROOT_SIZE_DEG, TIE_BREAK_LIMIT_KM, ZoneIndex, packaged
 
 NAUTICAL_MILE_M = 1852.0
 TERRITORIAL_SEA_M = 12 * NAUTICAL_MILE_M
 EEZ_M = 200 * NAUTICAL_MILE_M
+#: Fewer points than this are classified on one thread (waking threads costs more).
+PARALLEL_MIN_POINTS = 20_000
 #: Coasts whose sea gets no territorial sea or EEZ here (Antarctic Treaty area).
 NO_ZONE_COUNTRIES = ("ATA",)
 #: Beyond this distance from the coast the owner of the nearest coast decides nothing, so the
@@ -49,7 +51,7 @@ NO_ZONE_COUNTRIES = ("ATA",)
 TIE_BREAK_LIMIT_M = TIE_BREAK_LIMIT_KM * 1000.0
 
 
-class Zone(str, Enum):
+class Zone(StrEnum):
     """Kinds of area a point can be in."""
 
     LAND = "land"
@@ -139,28 +141,22 @@ class _Straits:
     off: np.ndarray
     limit_m: np.ndarray
     country: np.ndarray  # (n_straits, n_countries) uint8
-    names: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def _straits() -> _Straits:
     topo = countries()
     spec = read_json("japan_straits.json")
-    rings, off, names = [], [0], []
+    rings, off = [], [0]
     mask = np.zeros((len(spec["straits"]), topo.n_countries), dtype=np.uint8)
     for s, strait in enumerate(spec["straits"]):
         ring = np.asarray(strait["ring"], dtype=np.float64)
         rings.append(ring)
         off.append(off[-1] + len(ring))
-        names.append(strait["name"])
         for code in strait["countries"]:
             mask[s, topo.index_of(code)] = 1
     limit = np.full(len(rings), float(spec["limit_nm"]) * NAUTICAL_MILE_M)
-    return _Straits(np.concatenate(rings), np.asarray(off, dtype=np.int64), limit, mask, tuple(names))
-
-
-def strait_names() -> tuple[str, ...]:
-    return _straits().names
+    return _Straits(np.concatenate(rings), np.asarray(off, dtype=np.int64), limit, mask)
 
 
 def _metric_of_distance(d_m: float) -> float:
@@ -184,7 +180,8 @@ def classify_points(lat_deg: object, lon_deg: object, index: ZoneIndex | None = 
     coast = np.empty(n, dtype=np.int16)
     g, t = idx.geometry, idx.tree
     if n:
-        K.classify(
+        kernel = K.classify if n >= PARALLEL_MIN_POINTS else K.classify_serial
+        kernel(
             lat, lon,
             ROOT_NX, ROOT_SIZE_DEG, t.node_child, t.node_leaf, t.leaf_pip_off, t.leaf_pip, t.leaf_state,
             g.edge, g.edge_owner, t.leaf_cand_off, t.leaf_cand, g.seg, g.seg_owner,

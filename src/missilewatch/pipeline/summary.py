@@ -39,7 +39,7 @@ def _launch_summary(watch, la: TruthLaunch, track_ids: list[int], reported: dict
     after = [p for p in preds if p.t_s >= t_conf]
     inside = [bool(p.prediction.contains(la.impact_lat_deg, la.impact_lon_deg)) for p in after]
     ballistic = [bool(p.prediction.contains(la.impact_lat_deg, la.impact_lon_deg)) for p in after
-                 if p.boost_probability <= watch.config.alert_max_boost_probability]
+                 if not watch.policy.boosting(p.boost_probability)]
     final = preds[-1] if preds else None
     gt = truth_ground_track(la)
     truth_over = overflights(gt)

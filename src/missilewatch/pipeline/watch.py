@@ -10,8 +10,8 @@ so when a prediction runs does not change what it says. Per due track: the
 impact prediction with its footprint, the predicted ground track (the track's past positions,
 its mean state flown on to impact, ending at the predicted impact), the assessment (the
 geography issue's policy) and the alert book. While a track is more likely boosting than not,
-or while its 95 % footprint is longer than ``alert_max_footprint_km``, its impact is not yet a
-prediction of anything, so no alert is issued from it (the lesson of warnings given for a
+or while its 95 % footprint is longer than the policy allows (``assessment.gate``), its impact
+is not yet a prediction of anything, so no alert is issued from it (the lesson of warnings given for a
 missile that never came near). When a track reaches the ground or the
 stream ends, its alerts are closed with what is known.
 """
@@ -22,28 +22,26 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
 from missilewatch.alerts import AlertBook, AlertKind, RegionNotice, WarningPlan
 from missilewatch.alerts.model import Alert
+from missilewatch.alerts.text import reason_text
 from missilewatch.assessment.decide import Assessment, assess
+from missilewatch.assessment.gate import USED, warn_gate
 from missilewatch.assessment.impact import ImpactEllipse
 from missilewatch.assessment.policy import Policy, load_policy
-from missilewatch.earth.kernels import ecef_to_geodetic_v
+from missilewatch.assessment.reasons import AlertCause, ReasonCode
 from missilewatch.errors import InputError
-from missilewatch.flight.propagate import GEOD, ForceModel, propagate_to_impact
+from missilewatch.flight.propagate import GEOD
 from missilewatch.geography.overflight import GroundTrack
-from missilewatch.geography.regions import all_regions
+from missilewatch.geography.regions import region_outline
 from missilewatch.pipeline.source import Incoming, parse_line
 from missilewatch.prediction import ImpactPrediction, predict_impact
+from missilewatch.prediction.ground_track import predicted_ground_track
 from missilewatch.tracking import Tracker, TrackerConfig, TrackSnapshot
-from missilewatch.tracking.models import I_LNB, ballistic_model
-
-# Causes the assessment gives that mean the missile may fall in or near the region.
-_IMPACT_CAUSES = ("impact nearby",)
-
+from missilewatch.tracking.models import ballistic_model
 
 # The watch's ballistic model has the same forces as the flights it tracks (J2, rotation, drag
 # with the estimated beta), so little acceleration noise is left to model: 0.0013 m^2/s^3
@@ -63,8 +61,6 @@ class WatchConfig:
     tracker: TrackerConfig = field(default_factory=_watch_tracker)
     predict_every_s: float = 5.0
     prediction_method: str = "unscented"
-    alert_max_boost_probability: float = 0.5
-    alert_max_footprint_km: float = 300.0
     ground_track_step_s: float = 10.0
     reassess_every_s: float = 30.0
     reassess_move_km: float = 10.0
@@ -73,11 +69,9 @@ class WatchConfig:
     def __post_init__(self) -> None:
         if not self.predict_every_s > 0:
             raise InputError("predict_every_s", self.predict_every_s, "must be > 0 s")
-        for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s", "alert_max_footprint_km"):
+        for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be > 0")
-        if not 0 <= self.alert_max_boost_probability <= 1:
-            raise InputError("alert_max_boost_probability", self.alert_max_boost_probability, "must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -272,50 +266,21 @@ class Watch:
     # -- prediction, assessment, alerts --------------------------------------------------
 
     def _boosting(self, snap: TrackSnapshot) -> bool:
-        return snap.boost_probability > self.config.alert_max_boost_probability
-
-    def _ground_track(self, log: TrackLog, snap: TrackSnapshot, pred: ImpactPrediction) -> GroundTrack | None:
-        """Past positions, the mean state flown on to impact, then the predicted impact."""
-        x = snap.state.x
-        beta = float(np.exp(x[I_LNB]))
-        fut = propagate_to_impact(x[:3], x[3:6], beta if np.isfinite(beta) and beta > 0 else np.inf,
-                                  force=ForceModel(), t0=snap.t_s, t_max_s=max(pred.time_to_impact_s * 2, 600.0),
-                                  dt_out_s=self.config.ground_track_step_s)
-        n = int(fut.n_samples[0])
-        t_fut = fut.trajectories[0, :n, 0]
-        past = [(t, r) for t, r in log.positions if n == 0 or t < t_fut[0]]
-        t = np.array([t for t, _ in past] + list(t_fut))
-        r = np.vstack([np.array([r for _, r in past]).reshape(-1, 3), fut.trajectories[0, :n, 1:4]])
-        if fut.status[0] == 0:
-            t = np.append(t, fut.t_impact_s[0])
-            r = np.vstack([r, fut.r_impact[:1]])
-        lat, lon, h = ecef_to_geodetic_v(r[:, 0].copy(), r[:, 1].copy(), r[:, 2].copy())
-        lat, lon, alt = np.degrees(lat), np.degrees(lon), np.maximum(h / 1e3, 0.0)
-        if pred.t_impact_s > t[-1] + 1.0:  # still boosting: the impact lies beyond the mean's
-            t = np.append(t, pred.t_impact_s)
-            lat = np.append(lat, pred.impact_lat_deg)
-            lon = np.append(lon, pred.impact_lon_deg)
-            alt = np.append(alt, 0.0)
-        order = np.argsort(t, kind="stable")
-        t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
-        keep = np.concatenate([[True], np.diff(t) > 1e-6])
-        try:
-            return GroundTrack.from_arrays(t[keep], lat[keep], lon[keep], alt[keep])
-        except InputError:
-            return None
+        return self.policy.boosting(snap.boost_probability)
 
     def _predict(self, log: TrackLog, snap: TrackSnapshot) -> list[TimelineEvent]:
         try:
             pred = predict_impact(snap, method=self.config.prediction_method)
         except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
             return [self._emit(snap.t_s, "prediction", f"T{log.track_id}: no impact prediction ({exc})", log.track_id)]
-        if not math.isfinite(pred.impact_lat_deg) or pred.impact_probability < 0.5:
-            return []
         a, b = pred.footprint.semi_axes_km
-        boosting = self._boosting(snap)
+        gate = warn_gate(self.policy, pred.impact_lat_deg, pred.impact_probability, snap.boost_probability, a)
+        if gate.code not in USED:
+            return []
+        boosting = gate.code is ReasonCode.GATE_BOOSTING
         prev = log.last_assessed
         if self._reassess(prev, pred, snap.t_s, boosting):
-            track = self._ground_track(log, snap, pred)
+            track = predicted_ground_track(log.positions, snap.state.x, snap.t_s, pred, self.config.ground_track_step_s)
             fp = pred.footprint
             # The footprint is a 95 % ellipse; the policy takes 1-sigma axes and its own sigma.
             scale = math.sqrt(fp.scale2) if fp.scale2 > 0 else 1.0
@@ -338,9 +303,8 @@ class Watch:
                                 "boost_probability": snap.boost_probability})]
         if boosting:
             return out
-        if a > self.config.alert_max_footprint_km:
-            out.append(self._emit(snap.t_s, "prediction", f"T{log.track_id}: too uncertain to warn from "
-                                  f"(95% footprint {a:,.0f} km long)", log.track_id))
+        if gate.code is ReasonCode.GATE_FOOTPRINT:
+            out.append(self._emit(snap.t_s, "prediction", f"T{log.track_id}: {reason_text(gate)}", log.track_id))
             return out
         out.extend(self._plan(log, rec, snap.t_s, final=False))
         return out
@@ -349,7 +313,7 @@ class Watch:
         """Assess again only when something may have changed: the first time, at the end of
         boost, every ``reassess_every_s``, or when the impact moved by more than
         ``reassess_move_km`` or half the previous footprint."""
-        if prev is None or boosting != (prev.boost_probability > self.config.alert_max_boost_probability):
+        if prev is None or boosting != self.policy.boosting(prev.boost_probability):
             return True
         if t_s - prev.t_s >= self.config.reassess_every_s:
             return True
@@ -360,7 +324,7 @@ class Watch:
     def _prediction_text(self, log: TrackLog, rec: PredictionRecord) -> str:
         p, d = rec.prediction, rec.assessment
         a, b = p.footprint.semi_axes_km
-        phase = "boosting, " if rec.boost_probability > self.config.alert_max_boost_probability else ""
+        phase = "boosting, " if self.policy.boosting(rec.boost_probability) else ""
         words = (f"T{log.track_id}: {phase}impact {p.impact_lat_deg:.2f}, {p.impact_lon_deg:.2f} "
                  f"(95% {a:.0f} x {b:.0f} km) in {p.time_to_impact_s:.0f} s, apogee {p.apogee_km:.0f} km")
         if p.range_class is not None:
@@ -377,10 +341,11 @@ class Watch:
         notices = []
         for a in decision.alerts:
             falls_here = decision.threat_of_damage and a.region == decision.impact_region
-            kind = AlertKind.IMPACT if a.cause in _IMPACT_CAUSES or falls_here else AlertKind.LAUNCH
+            kind = AlertKind.IMPACT if a.cause.falls_near or falls_here else AlertKind.LAUNCH
             poly = region_outline(a.country, a.region)
             t = decision.impact_time_s if falls_here and decision.impact_time_s is not None else a.time_s
-            notices.append(RegionNotice(a.region, a.country, kind, self.epoch + dt.timedelta(seconds=float(t)), poly))
+            notices.append(RegionNotice(a.region, a.country, kind, self.epoch + dt.timedelta(seconds=float(t)), poly,
+                                        overflown=a.cause is AlertCause.OVERFLIGHT))
         return tuple(notices)
 
     def _plan(self, log: TrackLog, rec: PredictionRecord, t_s: float, final: bool) -> list[TimelineEvent]:
@@ -434,19 +399,3 @@ class Watch:
             self._on_event(ev)
         return ev
 
-
-@cache
-def region_outline(country: str, name: str, max_points: int = 60) -> tuple[tuple[float, float], ...]:
-    """A region's outline for a CAP polygon, (lat_deg, lon_deg): the convex hull of its largest
-    part, thinned to ``max_points``; () for an unknown region. Computed once per region."""
-    region = next((r for r in all_regions().regions if r.country == country and r.name == name), None)
-    if region is None:
-        return ()
-    geom = region.geometry
-    parts = getattr(geom, "geoms", [geom])
-    hull = max(parts, key=lambda g: g.area).convex_hull
-    coords = list(hull.exterior.coords) if hasattr(hull, "exterior") else []
-    if len(coords) > max_points:
-        step = math.ceil(len(coords) / max_points)
-        coords = coords[::step] + [coords[0]]
-    return tuple((float(lat), float(lon)) for lon, lat in coords)

@@ -1,175 +1,27 @@
-"""Numba kernels of the zone classifier (``math`` only, no project objects).
+"""Numba kernels that build the zone index (``scripts/build_geography_data.py``): the coast
+search tree's queries and the quadtree's splitting passes (``math`` only, no project objects).
 
-Geometry conventions:
-
-- Coast segments live on the unit sphere: a point (lat, lon) maps to (cos lat cos lon,
-  cos lat sin lon, sin lat) with the *geodetic* latitude. Each segment is the minor great-circle
-  arc between its endpoints, stored as a row of 15 floats: A(3), B(3), N(3) = unit normal of the
-  arc's plane, U(3) = N x A, V(3) = B x N. The foot of a point P lies inside the arc when
-  P.U >= 0 and P.V >= 0. A zero-length segment has U = V = -A so that only its endpoint counts.
-- Distances between points are compared on the sphere by the squared chord ("metric"); the final
-  distance to the chosen foot point is the ellipsoidal one from Lambert's formula (WGS84).
-- Land polygons are the data's own planar lon/lat edges (x0, y0, x1, y1) with the one or two
-  countries whose inside flips across each edge.
+Segment rows and metrics are those of ``zone_kernels``.
 """
 
 from __future__ import annotations
 
 import math
 
-import numba as nb
 import numpy as np
 from numba import njit, prange
 
-ZONE_LAND = 0
-ZONE_TERRITORIAL_SEA = 1
-ZONE_EEZ = 2
-ZONE_HIGH_SEAS = 3
+from missilewatch.geography.zone_kernels import FAR_METRIC, REFINE_FACTOR, pip_state, seg_metric, unit
 
-#: Tie window on the squared chord: locally the ellipsoid stretches sphere lengths by N/a or
-#: M/a depending on direction, and N/M <= 1/(1 - e^2) = 1.0067; a segment of another country
-#: whose sphere distance exceeds the minimum by more than that (1.6 % squared, with margin) can
-#: never be the ellipsoidal nearest.
-REFINE_FACTOR = 1.016
 #: Angular tolerance added to candidate radii when building the index, rad (~0.6 mm).
 BUILD_EPS = 1e-10
-
-
-@njit(cache=True, inline="always")
-def seg_metric(px, py, pz, seg, k):
-    """Squared chord from unit vector P to segment k (both on the unit sphere)."""
-    t1 = px * seg[k, 9] + py * seg[k, 10] + pz * seg[k, 11]
-    t2 = px * seg[k, 12] + py * seg[k, 13] + pz * seg[k, 14]
-    if t1 >= 0.0 and t2 >= 0.0:
-        s = px * seg[k, 6] + py * seg[k, 7] + pz * seg[k, 8]
-        s2 = s * s
-        c = 1.0 - s2
-        if c < 0.0:
-            c = 0.0
-        return 2.0 * s2 / (1.0 + math.sqrt(c))
-    dx = px - seg[k, 0]
-    dy = py - seg[k, 1]
-    dz = pz - seg[k, 2]
-    m1 = dx * dx + dy * dy + dz * dz
-    dx = px - seg[k, 3]
-    dy = py - seg[k, 4]
-    dz = pz - seg[k, 5]
-    m2 = dx * dx + dy * dy + dz * dz
-    return m1 if m1 < m2 else m2
-
-
-@njit(cache=True)
-def seg_foot(px, py, pz, seg, k):
-    """Nearest point of segment k to unit vector P, returned as (lat, lon) radians."""
-    t1 = px * seg[k, 9] + py * seg[k, 10] + pz * seg[k, 11]
-    t2 = px * seg[k, 12] + py * seg[k, 13] + pz * seg[k, 14]
-    if t1 >= 0.0 and t2 >= 0.0:
-        s = px * seg[k, 6] + py * seg[k, 7] + pz * seg[k, 8]
-        fx = px - s * seg[k, 6]
-        fy = py - s * seg[k, 7]
-        fz = pz - s * seg[k, 8]
-        n = math.sqrt(fx * fx + fy * fy + fz * fz)
-        if n > 0.0:
-            fx /= n
-            fy /= n
-            fz /= n
-        else:
-            fx = seg[k, 0]
-            fy = seg[k, 1]
-            fz = seg[k, 2]
-    else:
-        dx = px - seg[k, 0]
-        dy = py - seg[k, 1]
-        dz = pz - seg[k, 2]
-        m1 = dx * dx + dy * dy + dz * dz
-        dx = px - seg[k, 3]
-        dy = py - seg[k, 4]
-        dz = pz - seg[k, 5]
-        m2 = dx * dx + dy * dy + dz * dz
-        j = 0 if m1 <= m2 else 3
-        fx = seg[k, j]
-        fy = seg[k, j + 1]
-        fz = seg[k, j + 2]
-    return math.atan2(fz, math.sqrt(fx * fx + fy * fy)), math.atan2(fy, fx)
-
-
-@njit(cache=True)
-def lambert_distance(lat1, lon1, lat2, lon2, a, f):
-    """Ellipsoidal distance (m) by Lambert's formula; latitudes geodetic, radians.
-
-    Error against the exact geodesic: about 10 m at 1000 km, well under 1 m below 400 km.
-    """
-    b1 = math.atan((1.0 - f) * math.tan(lat1))
-    b2 = math.atan((1.0 - f) * math.tan(lat2))
-    sh = math.sin(0.5 * (b2 - b1))
-    sl = math.sin(0.5 * (lon2 - lon1))
-    h = sh * sh + math.cos(b1) * math.cos(b2) * sl * sl
-    if h <= 0.0:
-        return 0.0
-    if h > 1.0:
-        h = 1.0
-    sigma = 2.0 * math.asin(math.sqrt(h))
-    if sigma < 1e-12:
-        return a * sigma
-    p = 0.5 * (b1 + b2)
-    q = 0.5 * (b2 - b1)
-    sin_s = math.sin(sigma)
-    c2 = math.cos(0.5 * sigma) ** 2
-    s2 = math.sin(0.5 * sigma) ** 2
-    x = (sigma - sin_s) * math.sin(p) ** 2 * math.cos(q) ** 2 / c2 if c2 > 0.0 else 0.0
-    y = (sigma + sin_s) * math.cos(p) ** 2 * math.sin(q) ** 2 / s2
-    return a * (sigma - 0.5 * f * (x + y))
-
-
-@njit(cache=True)
-def pip_state(px, py, x1, y0, state0, pip, lo, hi, edge, edge_owner):
-    """Country containing (px, py) (-1 = none), walking p -> (x1, py) -> (x1, y0) whose state is state0.
-
-    Edges crossed on the way flip inside/outside of their owners (half-open crossing rules, so a
-    vertex on a leg is counted once). ``pip[lo:hi]`` are the edge indices to consider.
-    """
-    ids = [nb.int32(0) for _ in range(0)]
-    par = [nb.int32(0) for _ in range(0)]
-    for j in range(lo, hi):
-        e = pip[j]
-        xa = edge[e, 0]
-        ya = edge[e, 1]
-        xb = edge[e, 2]
-        yb = edge[e, 3]
-        n_cross = 0
-        if (ya > py) != (yb > py):
-            xc = xa + (py - ya) * (xb - xa) / (yb - ya)
-            if xc > px and xc <= x1:
-                n_cross += 1
-        if (xa > x1) != (xb > x1):
-            yc = ya + (x1 - xa) * (yb - ya) / (xb - xa)
-            if yc >= y0 and yc < py:
-                n_cross += 1
-        if n_cross == 1:
-            for w in range(2):
-                o = edge_owner[e, w]
-                if o < 0:
-                    continue
-                found = False
-                for i in range(len(ids)):
-                    if ids[i] == o:
-                        par[i] ^= 1
-                        found = True
-                        break
-                if not found:
-                    ids.append(nb.int32(o))
-                    par.append(nb.int32(1))
-    state0_flipped = False
-    for i in range(len(ids)):
-        if ids[i] == state0:
-            state0_flipped = par[i] == 1
-    if state0 >= 0 and not state0_flipped:
-        return state0
-    for i in range(len(ids)):
-        if par[i] == 1 and ids[i] != state0:
-            return ids[i]
-    return -1
-
+#: Depth of the explicit stack of a tree walk (the heap of boxes is far shallower).
+TREE_STACK = 64
+#: Points sampled per side of a far cell (a 3 x 3 grid), each giving up to two segments.
+SAMPLE_GRID = 3
+SAMPLE_SEGMENTS = 2 * SAMPLE_GRID * SAMPLE_GRID
+#: Box distance returned for an empty box.
+EMPTY_BOX = 1e30
 
 @njit(cache=True)
 def ray_state_east(px, py, edge, edge_owner, n_countries):
@@ -192,11 +44,6 @@ def ray_state_east(px, py, edge, edge_owner, n_countries):
             return k
     return -1
 
-
-@njit(cache=True, inline="always")
-def unit(lat, lon):
-    c = math.cos(lat)
-    return c * math.cos(lon), c * math.sin(lon), math.sin(lat)
 
 
 @njit(cache=True)
@@ -243,7 +90,9 @@ SAMPLED_MAX = 256
 
 
 @njit(cache=True)
-def _far_samples(x0, y0, s, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, seg_arc, run_max, tie_metric, out):
+def _far_samples(
+    x0, y0, s, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, seg_arc, run_max, tie_metric, out
+):
     """Candidates of a sampled cell; writes distinct segment ids into ``out``; returns the count,
     negated when the cell is not smooth (see below).
 
@@ -253,12 +102,12 @@ def _far_samples(x0, y0, s, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner
     between those of the samples, so the run holds it.
     """
     d2r = math.pi / 180.0
-    samp = np.empty(18, dtype=np.int64)
+    samp = np.empty(SAMPLE_SEGMENTS, dtype=np.int64)
     n = 0
-    for i in range(3):
-        for j in range(3):
-            lat = min(y0 + 0.5 * j * s, 90.0)
-            px, py, pz = unit(lat * d2r, (x0 + 0.5 * i * s) * d2r)
+    for i in range(SAMPLE_GRID):
+        for j in range(SAMPLE_GRID):
+            lat = min(y0 + j * s / (SAMPLE_GRID - 1), 90.0)
+            px, py, pz = unit(lat * d2r, (x0 + i * s / (SAMPLE_GRID - 1)) * d2r)
             k1, m1, k2, m2 = nearest_coast(
                 px, py, pz, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, tie_metric, REFINE_FACTOR
             )
@@ -342,7 +191,7 @@ def split_count(
     where the samples show more than a smooth stretch of coast; mode 0 = must split.
     """
     d2r = math.pi / 180.0
-    buf = np.empty(18, dtype=np.int64)
+    buf = np.empty(SAMPLE_SEGMENTS, dtype=np.int64)
     for t in prange(4 * px0.shape[0]):
         i = t // 4
         q = t % 4
@@ -358,7 +207,9 @@ def split_count(
             x0 + s, y0, px0[i] + psize[i], py0[i], state[i], pip, pip_off[i], pip_off[i + 1], edge, edge_owner
         )
         cx, cy, cz = unit(min(y0 + 0.5 * s, 90.0) * d2r, (x0 + 0.5 * s) * d2r)
-        k1, m1, k2, m2 = nearest_coast(cx, cy, cz, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, 0.0, 1.0)
+        k1, m1, k2, m2 = nearest_coast(
+            cx, cy, cz, box, n_leaf_nodes, bucket, seg_order, seg, seg_owner, node_owner, 0.0, 1.0
+        )
         dc = angle_from_metric(m1)
         h = cell_radius(x0, y0, s)
         out_mode[t] = 0
@@ -412,7 +263,9 @@ def split_fill(
             continue
         if mode[t] == 1:
             cx, cy, cz = unit(min(y0 + 0.5 * s, 90.0) * d2r, (x0 + 0.5 * s) * d2r)
-            range_query(cx, cy, cz, limit[t], box, n_leaf_nodes, bucket, seg_order, seg, c_out[c_off[t] : c_off[t + 1]], True)
+            range_query(
+                cx, cy, cz, limit[t], box, n_leaf_nodes, bucket, seg_order, seg, c_out[c_off[t] : c_off[t + 1]], True
+            )
         else:
             local = np.empty(SAMPLED_MAX, dtype=np.int64)
             m = _far_samples(
@@ -426,7 +279,7 @@ def split_fill(
 @njit(cache=True)
 def range_query(px, py, pz, limit, box, n_leaf_nodes, bucket, seg_order, seg, out, fill):
     """Count (and if ``fill``, write into ``out``) the segments within squared chord ``limit`` of P."""
-    stack = np.empty(64, dtype=np.int64)
+    stack = np.empty(TREE_STACK, dtype=np.int64)
     stack[0] = 1
     sp = 1
     n = 0
@@ -459,7 +312,7 @@ def box_metric(px, py, pz, box, n):
         lo = box[n, ax]
         hi = box[n, ax + 3]
         if lo > hi:
-            return 1e30
+            return EMPTY_BOX
         if v < lo:
             d += (lo - v) * (lo - v)
         elif v > hi:
@@ -479,11 +332,11 @@ def nearest_coast(px, py, pz, box, n_leaf_nodes, bucket, seg_order, seg, seg_own
     ``node_owner[n]`` is the single owner of all segments under n (-2 if mixed), which lets
     the search skip same-owner boxes inside the window.
     """
-    best_m = 1e30
+    best_m = FAR_METRIC
     best_k = -1
-    other_m = 1e30
+    other_m = FAR_METRIC
     other_k = -1
-    stack = np.empty(64, dtype=np.int64)
+    stack = np.empty(TREE_STACK, dtype=np.int64)
     sp = 0
     stack[0] = 1
     sp = 1
@@ -535,117 +388,14 @@ def nearest_coast(px, py, pz, box, n_leaf_nodes, bucket, seg_order, seg, seg_own
     return best_k, best_m, other_k, other_m
 
 
+
+
 @njit(cache=True)
-def in_polygon(x, y, poly, lo, hi):
-    """Even-odd test of (x, y) against the closed ring poly[lo:hi] (planar lon/lat)."""
-    inside = False
-    for i in range(lo, hi - 1):
-        xa = poly[i, 0]
-        ya = poly[i, 1]
-        xb = poly[i + 1, 0]
-        yb = poly[i + 1, 1]
-        if (ya > y) != (yb > y):
-            if x < xa + (y - ya) * (xb - xa) / (yb - ya):
-                inside = not inside
-    return inside
-
-
-@njit(parallel=True, cache=True)
-def classify(
-    lat_deg, lon_deg,
-    root_nx, root_size, node_child, node_leaf, leaf_pip_off, leaf_pip, leaf_state, edge, edge_owner,
-    leaf_cand_off, leaf_cand, seg, seg_owner,
-    lat_min_deg, south_country, no_zone_country,
-    ts_m, eez_m, tie_metric, strait_poly, strait_off, strait_limit_m, strait_country,
-    a, f,
-    out_zone, out_country, out_dist_m, out_coast_country,
-):  # fmt: skip
-    """Zone, country, coast distance (m) and nearest-coast country of every point (degrees in).
-
-    ``no_zone_country[k]`` = 1 marks coasts that generate no maritime zones (Antarctica);
-    strait polygons (closed rings ``strait_poly[strait_off[s]:strait_off[s + 1]]``) cut the
-    territorial sea of the countries flagged in ``strait_country[s, k]`` to ``strait_limit_m[s]``.
-    """
-    d2r = math.pi / 180.0
-    for i in prange(lat_deg.shape[0]):
-        lat = lat_deg[i]
-        lon = lon_deg[i] - 360.0 * math.floor((lon_deg[i] + 180.0) / 360.0)
-        if lon >= 180.0:
-            lon -= 360.0
-        # Descend the quadtree.
-        ix = int((lon + 180.0) / root_size)
-        if ix >= root_nx:
-            ix = root_nx - 1
-        iy = int((lat + 90.0) / root_size)
-        if (iy + 1) * root_size > 180.0:
-            iy -= 1
-        x0 = -180.0 + ix * root_size
-        y0 = -90.0 + iy * root_size
-        size = root_size
-        n = iy * root_nx + ix
-        while node_child[n] >= 0:
-            size *= 0.5
-            qx = 1 if lon >= x0 + size else 0
-            qy = 1 if lat >= y0 + size else 0
-            x0 += qx * size
-            y0 += qy * size
-            n = node_child[n] + 2 * qy + qx
-        leaf = node_leaf[n]
-        # Land: walk from the point to the leaf's corner.
-        if lat < lat_min_deg:
-            country = south_country
-        elif leaf_pip_off[leaf] == leaf_pip_off[leaf + 1]:
-            country = leaf_state[leaf]
-        else:
-            country = pip_state(
-                lon, lat, x0 + size, y0, leaf_state[leaf], leaf_pip, leaf_pip_off[leaf],
-                leaf_pip_off[leaf + 1], edge, edge_owner,
-            )  # fmt: skip
-        # Nearest coast among the leaf's candidates on the sphere, then the ellipsoidal distance
-        # to the foot points of every candidate within the tie window.
-        rlat = lat * d2r
-        rlon = lon * d2r
-        px, py, pz = unit(rlat, rlon)
-        lo = leaf_cand_off[leaf]
-        hi = leaf_cand_off[leaf + 1]
-        best = 1e30
-        for j in range(lo, hi):
-            m = seg_metric(px, py, pz, seg, leaf_cand[j])
-            if m < best:
-                best = m
-        window = best * REFINE_FACTOR if best < tie_metric else best
-        dist = 1e30
-        owner = -1
-        for j in range(lo, hi):
-            k = leaf_cand[j]
-            if seg_metric(px, py, pz, seg, k) <= window:
-                flat, flon = seg_foot(px, py, pz, seg, k)
-                d = lambert_distance(rlat, rlon, flat, flon, a, f)
-                if d < dist:
-                    dist = d
-                    owner = seg_owner[k]
-        out_dist_m[i] = dist
-        out_coast_country[i] = owner
-        if country >= 0:
-            out_zone[i] = ZONE_LAND
-            out_country[i] = country
-            continue
-        if no_zone_country[owner] == 1:
-            out_zone[i] = ZONE_HIGH_SEAS
-            out_country[i] = -1
-            continue
-        limit = ts_m
-        if dist <= ts_m:
-            for s in range(strait_off.shape[0] - 1):
-                if strait_country[s, owner] == 1 and in_polygon(lon, lat, strait_poly, strait_off[s], strait_off[s + 1]):
-                    limit = strait_limit_m[s]
-                    break
-        if dist <= limit:
-            out_zone[i] = ZONE_TERRITORIAL_SEA
-            out_country[i] = owner
-        elif dist <= eez_m:
-            out_zone[i] = ZONE_EEZ
-            out_country[i] = owner
-        else:
-            out_zone[i] = ZONE_HIGH_SEAS
-            out_country[i] = -1
+def delta_decode(off, d, out):
+    """Undo the index file's per-row delta encoding: row i of ``d[off[i]:off[i + 1]]`` holds its
+    first id, then differences; writes the ids into ``out``."""
+    for i in range(off.shape[0] - 1):
+        acc = 0
+        for j in range(off[i], off[i + 1]):
+            acc = d[j] if j == off[i] else acc + d[j]
+            out[j] = acc

@@ -1,0 +1,61 @@
+"""The predicted ground track of a tracked object: where it has been, then its mean state flown
+on to impact, ending at the predicted impact (for overflight and corridor assessment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from missilewatch.earth.kernels import ecef_to_geodetic_v
+from missilewatch.errors import InputError
+from missilewatch.flight.propagate import ForceModel, propagate_to_impact
+from missilewatch.geography.overflight import GroundTrack
+from missilewatch.prediction.impact import ImpactPrediction
+from missilewatch.tracking.models import I_LNB
+
+#: The mean state is flown for at most this multiple of the predicted time to impact ...
+FLY_ON_FACTOR = 2.0
+#: ... and at least this long, s.
+FLY_ON_MIN_S = 600.0
+#: A predicted impact later than the flown mean's end by more than this (s) is appended as the
+#: track's last point (a track still boosting falls beyond where its mean state would).
+IMPACT_BEYOND_S = 1.0
+#: Samples closer in time than this (s) are one.
+SAME_TIME_S = 1e-6
+
+
+def predicted_ground_track(past: Sequence[tuple[float, np.ndarray]], x: np.ndarray, t_s: float,
+                           prediction: ImpactPrediction, step_s: float = 10.0) -> GroundTrack | None:
+    """Ground track from past positions ``(t_s, r_ecef m)``, the state ``x`` (ECEF position,
+    velocity, ..., ln beta at ``I_LNB``) at ``t_s`` flown on every ``step_s`` to impact
+    (rotating Earth, J2, drag), and the prediction's impact; None when too short to be a track."""
+    beta = float(np.exp(x[I_LNB]))
+    fut = propagate_to_impact(x[:3], x[3:6], beta if np.isfinite(beta) and beta > 0 else np.inf, force=ForceModel(),
+                              t0=t_s, t_max_s=max(prediction.time_to_impact_s * FLY_ON_FACTOR, FLY_ON_MIN_S),
+                              dt_out_s=step_s)
+    traj, n_samples = fut.trajectories, fut.n_samples
+    assert traj is not None and n_samples is not None  # asked for with dt_out_s
+    n = int(n_samples[0])
+    t_fut = traj[0, :n, 0]
+    before = [(t, r) for t, r in past if n == 0 or t < t_fut[0]]
+    t = np.array([t for t, _ in before] + list(t_fut))
+    r = np.vstack([np.array([r for _, r in before]).reshape(-1, 3), traj[0, :n, 1:4]])
+    if fut.status[0] == 0:
+        t = np.append(t, fut.t_impact_s[0])
+        r = np.vstack([r, fut.r_impact[:1]])
+    lat, lon, h = ecef_to_geodetic_v(r[:, 0].copy(), r[:, 1].copy(), r[:, 2].copy())
+    lat, lon, alt = np.degrees(lat), np.degrees(lon), np.maximum(h / 1e3, 0.0)
+    if prediction.t_impact_s > t[-1] + IMPACT_BEYOND_S:
+        t = np.append(t, prediction.t_impact_s)
+        lat = np.append(lat, prediction.impact_lat_deg)
+        lon = np.append(lon, prediction.impact_lon_deg)
+        alt = np.append(alt, 0.0)
+    order = np.argsort(t, kind="stable")
+    t, lat, lon, alt = t[order], lat[order], lon[order], alt[order]
+    keep = np.concatenate([[True], np.diff(t) > SAME_TIME_S])
+    try:
+        return GroundTrack.from_arrays(t[keep], lat[keep], lon[keep], alt[keep])
+    except InputError:
+        return None

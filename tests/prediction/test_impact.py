@@ -133,3 +133,25 @@ def test_bad_input_names_the_field(irbm_flight):
         predict_impact(st, boost_probability=2.0)
     with pytest.raises(InputError, match="track"):
         predict_impact("not a track")
+
+
+def test_continued_thrust_draws_stay_suborbital():
+    """A track half-way between boost and coast: its continued-thrust draws burn at least
+    MIN_BURNING_ACCEL_MPS2 and at most a mass ratio of MAX_REMAINING_MASS_RATIO more, so no draw
+    is put on an orbit (with a floor of 1 m/s^2 and no mass-ratio bound, a fifth of them were)."""
+    import numpy as np
+
+    from missilewatch.earth.kernels import geodetic_height_v
+    from missilewatch.flight.propagate import never_falls
+    from missilewatch.prediction import impact as imp
+
+    x = np.zeros(8)
+    x[:3] = [-3.05e6, 4.05e6, 3.95e6]  # ~100 km over the Sea of Japan
+    x[3:6] = [-900.0, -1500.0, 1200.0]
+    x[imp.I_AT] = 15.0
+    P = np.diag([1e6, 1e6, 1e6, 1e4, 1e4, 1e4, 0.1, 400.0])  # a_T spread down to and below 0
+    burn_states, burn = imp._continued_thrust(x, P, 400, np.random.default_rng(3))
+    assert burn.max() <= imp.EXHAUST_VELOCITY_RANGE_MPS[1] / imp.MIN_BURNING_ACCEL_MPS2
+    up = geodetic_height_v(*(burn_states[:, i].copy() for i in range(3))) > 0.0
+    assert up.sum() > 100
+    assert not never_falls(burn_states[up, :6]).any()

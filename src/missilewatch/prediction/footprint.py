@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from pyproj import Geod
-from scipy.stats import chi2
 
 from missilewatch.errors import InputError
 
@@ -65,8 +64,9 @@ class Footprint:
 
     @property
     def scale2(self) -> float:
-        """chi-square quantile of 2 degrees of freedom at the confidence."""
-        return float(chi2.ppf(self.confidence, 2))
+        """chi-square quantile of 2 degrees of freedom at the confidence: -2 ln(1 - p), the
+        closed form of that distribution (an exponential of mean 2)."""
+        return -2.0 * math.log1p(-self.confidence)
 
     @property
     def semi_axes_km(self) -> tuple[float, float]:

@@ -49,6 +49,12 @@ GEOD = Geod(ellps="WGS84")
 METHODS = ("unscented", "monte-carlo")
 #: Exhaust velocities (m/s) drawn for continued thrust: liquid and solid motors.
 EXHAUST_VELOCITY_RANGE_MPS = (2300.0, 3300.0)
+#: A motor still burning accelerates the missile by at least this much (m/s^2, net of drag):
+#: below it the thrust could not hold a ballistic missile up against gravity.
+MIN_BURNING_ACCEL_MPS2 = 5.0
+#: Largest mass ratio (mass now / mass at burnout) of what is left of a stage: its net thrust
+#: acceleration grows at most this many times before the propellant is gone.
+MAX_REMAINING_MASS_RATIO = 10.0
 _BALLISTIC = ballistic_model()
 _BOOST = boost_model()
 
@@ -120,9 +126,10 @@ def _continued_thrust(x: np.ndarray, P: np.ndarray, n: int, rng: np.random.Gener
     """Burnout states (n, 8) and burn durations of draws that keep thrusting."""
     X = _draw(x, P, n, rng)
     ve = rng.uniform(*EXHAUST_VELOCITY_RANGE_MPS, n)
-    a = np.clip(X[:, I_AT], 1.0, _BOOST.a_max_mps2)
+    a = np.clip(X[:, I_AT], MIN_BURNING_ACCEL_MPS2, _BOOST.a_max_mps2)
     X[:, I_AT] = a
-    tmax = np.maximum(ve / a - ve / _BOOST.a_max_mps2, 0.0)
+    a_end = np.minimum(a * MAX_REMAINING_MASS_RATIO, _BOOST.a_max_mps2)
+    tmax = np.maximum(ve / a - ve / a_end, 0.0)
     burn = rng.uniform(0.0, 1.0, n) * tmax
     return pk.thrust_to_burnout(np.ascontiguousarray(X), burn, ve, _BOOST.params), burn
 

@@ -12,7 +12,7 @@ import re
 ACTORS: dict[str, tuple[str, ...]] = {
     "North Korea": (r"North Korea(?:n|'s)?", r"Pyongyang", r"DPRK", r"the North(?:'s)?\b", r"KCNA", r"Kim Jong[- ]Un"),
     "South Korea": (r"South Korea(?:n|'s)?", r"Seoul(?:'s)?", r"Republic of Korea", r"ROK", r"Joint Chiefs of Staff",
-                    r"\bJCS\b", r"Yoon Suk[- ]yeol"),
+                    r"\bJCS\b", r"Yoon Suk[- ]yeol", r"the South(?:'s)?\b"),
     "Japan": (r"Japan(?:ese|'s)?", r"Tokyo", r"Self-Defense Forces", r"J-Alert"),
     "United States": (r"United States", r"\bU\.S\.", r"\bUS\b", r"Washington", r"American", r"White House",
                       r"Pentagon", r"Indo-Pacific Command"),
@@ -25,7 +25,7 @@ ACTOR_RES = {name: re.compile(r"\b(?:" + "|".join(pats) + r")") for name, pats i
 
 # Names of North Korean missiles and rockets (with the designations analysts use).
 NK_MISSILE_RE = re.compile(
-    r"\b(?:Hwasong-\d+[A-Z]?|KN-\d+|Pukguksong-\d|Nodong(?:-\d)?|Rodong(?:-\d)?|Musudan|Taepodong-\d|"
+    r"\b(?:Hwasong(?:pho)?[- ]\d+[A-Z]?|KN-\d+|Pukguksong-\d|Nodong(?:-\d)?|Rodong(?:-\d)?|Musudan|Taepodong-\d|"
     r"Unha(?:-\d)?|Scud(?:-[BCD])?|Hwasal-\d|Haeil(?:-\d)?)\b"
 )
 # Missiles of the countries that respond (South Korea, United States, Japan).

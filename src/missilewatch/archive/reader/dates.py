@@ -217,9 +217,11 @@ _TIME_EN = re.compile(
     re.I,
 )
 _TIME_JA = re.compile(r"(?P<pre>午前|午後|朝|夜|未明|夕方)?(?P<h>\d{1,2})時(?:(?P<min>\d{1,2})分|半)?(?!台)")
-_FALL_BEFORE = re.compile(r"\b(?:fell|fallen|falling|land(?:ed|ing|s)?|splash\w*|crash\w*|impact\w*|"
-                          r"travell?ed from|passed|passing|flew over|over\w* \w+ (?:between|from)|detected at|"
-                          r"expected to|ago|between|until|to)\b[^.;]{0,40}$", re.I)
+# The verb that governs a time: the launch, or something else (the fall, the overflight, a report).
+_TIME_VERB = re.compile(r"\b(?P<launch>launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired|occurred|lifted off|"
+                        r"took off)\b|"
+                        r"\b(?P<other>fell|fallen|falling|falls|land(?:ed|ing|s)?|splash\w*|crash\w*|impact\w*|"
+                        r"travell?ed|passed|passing|flew|detected|expected|ago|until|reported|issued|warned)\b", re.I)
 _GMT_AFTER = re.compile(r"[^()]{0,25}\((\d{1,2}):(\d\d)\s*(?:[ap]\.?m\.?\s*)?(?:GMT|UTC)", re.I)
 _FOREIGN_ZONES = ("edt", "est", "et", "pt", "moscow time")
 
@@ -256,8 +258,16 @@ def launch_time(s: Sentence) -> LaunchTime | None:
             continue
         if m["min"] is None and not m["ampm"]:
             continue
-        before = s.text[max(0, m.start() - 60): m.start()]
-        if _FALL_BEFORE.search(before) or re.search(r"\b(?:hours?|minutes?|Mach)\s*$", before, re.I):
+        before = s.text[max(0, m.start() - 120): m.start()]
+        verbs = list(_TIME_VERB.finditer(before))
+        if verbs and verbs[-1]["other"]:
+            continue  # "fell ... at around 8:18 a.m."
+        if verbs and verbs[-1]["launch"] and len(before) - verbs[-1].end() < 40:
+            after = None  # "launched at 07:22 local time and fell ... at 07:44": the first is the launch
+        else:
+            after = re.match(r"[^.;]{0,12}?,?\s*(?:it\s+|the missile\s+)?(?P<v>landed|fell|splashed|crashed|passed)\b",
+                             s.text[m.end():], re.I)
+        if after or re.search(r"\b(?:hours?|minutes?|Mach)\s*$", before, re.I):
             continue
         zone = (m["zone"] or "").lower()
         if zone in _FOREIGN_ZONES:

@@ -34,8 +34,9 @@ _FIELDS = {"range": "range", "apogee": "apogee", "flight_time": "flight_time"}
 _CLASS_JA = ((r"大陸間弾道ミサイル|ICBM級?", "ICBM"), (r"中距離弾道ミサイル|IRBM", "IRBM"),
              (r"短距離弾道ミサイル|SRBM", "SRBM"), (r"潜水艦発射", "SLBM"))
 _COMPARED = re.compile(r"(?:than|since|like|unlike|similar to|same as|as)\s+(?:the|its|a)\s+$|\bthan\s+$", re.I)
-_STATEMENT_DAY = re.compile(r"\b(?:said|says|announced|reported|confirmed)\s+(?:on\s+)?(?P<wd>Monday|Tuesday|Wednesday|"
-                            r"Thursday|Friday|Saturday|Sunday)\b")
+_STATEMENT_DAY = re.compile(r"\b(?:said|says|announced|reported|confirmed)\s+"
+                            r"(?:in a statement\s+|at a press conference\s+|to reporters\s+)?(?:on\s+)?"
+                            r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _TRAILING_TIME = re.compile(r"\s+(?:on|early|late|in the)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
                             r"Sunday|morning|afternoon|evening|night)\b.*$", re.I)
 
@@ -89,7 +90,8 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
         # "North Korea launched ..., the Coast Guard said on Thursday": the day of the statement.
         for s in sentences:
             m = _STATEMENT_DAY.search(s.text)
-            if m and reason(s, years0, None) is None and places._LAUNCH.search(s.text):
+            before = sentences[s.index - 1].text if s.index and sentences[s.index - 1].paragraph == s.paragraph else ""
+            if m and reason(s, years0, None) is None and places._LAUNCH.search(before + " " + s.text):
                 wd = WEEKDAYS.index(m["wd"].lower())
                 best = DateMention("weekday", resolve_weekday(anchor, wd), wd, m["wd"], s, 99)
                 break
@@ -137,7 +139,7 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
                 figure_speaker = who
             for f in figs:
                 if why is None:
-                    raw_figures.append((f, s, speaker))
+                    raw_figures.append((f, s, speaker, who is not None))
                 else:
                     out.background.append(_finding(f, s, speaker, BACKGROUND, why))
             if why is not None:
@@ -167,6 +169,10 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
         if areas:
             overflights.append((areas, s))
     _figures(out, raw_figures)
+    primary = (out.range or out.apogee or out.flight_time or [None])[0]
+    if primary is not None and any(t[1] == primary.sentence_index for t in landings):
+        # Several missiles: the landing of the flight whose figures the report gives first.
+        landings = [t for t in landings if t[1] == primary.sentence_index]
     _landing(out, landings)
     _overflight(out, overflights)
     out.responses = responses(sentences)
@@ -200,20 +206,23 @@ def _finding(f: Figure, s: Sentence, speaker: tuple[str, str] | None, kind: str,
     return Finding(fld, f.value, s.text, s.index, speaker[0] if speaker else None, extra)
 
 
-def _figures(out: ReportExtraction, raw: list[tuple[Figure, Sentence, tuple[str, str] | None]]) -> None:
-    """This flight's figures, deduplicated by value (a headline repeats the body: the attributed copy wins)."""
+def _figures(out: ReportExtraction, raw: list[tuple[Figure, Sentence, tuple[str, str] | None, bool]]) -> None:
+    """This flight's figures, deduplicated by value: a headline repeats the body, and the copy
+    whose own sentence names the speaker gives the attribution."""
     seen: dict[tuple[str, str, float], int] = {}
     lists = {"range": out.range, "apogee": out.apogee, "flight_time": out.flight_time, "capability": out.capability}
-    for f, s, speaker in raw:
+    for f, s, speaker, direct in raw:
         kind = f.kind
         target = lists["capability" if kind == "capability" else f.field]
         finding = _finding(f, s, speaker, kind)
+        finding.extra["speaker_from"] = "sentence" if direct else "context"
         key = (kind, f.field, round(f.value, -2 if f.field != "flight_time" else 0))
         if key in seen:
             i = seen[key]
-            if target[i].attributed_to is None and finding.attributed_to is not None:
-                target[i] = target[i].with_(attributed_to=finding.attributed_to,
-                                            extra={**target[i].extra, "speaker": finding.extra.get("speaker")})
+            if target[i].extra.get("speaker_from") != "sentence" and direct:
+                target[i] = target[i].with_(attributed_to=finding.attributed_to, evidence=finding.evidence,
+                                            sentence_index=finding.sentence_index, extra={
+                    **target[i].extra, "speaker": finding.extra.get("speaker"), "speaker_from": "sentence"})
             continue
         seen[key] = len(target)
         target.append(finding)

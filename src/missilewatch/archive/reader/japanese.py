@@ -53,7 +53,7 @@ def landing_candidates(text: str) -> list[tuple[int, int, str]]:
             for m in pattern.finditer(clause):
                 phrase = m.group(0)
                 if rank < 2:
-                    phrase = re.split(r"(?:ごろ|頃|、|は|を通過し|通過し|に)(?=[^、]*$)", phrase)[-1]
+                    phrase = re.split(r"(?:ごろ|頃|(?<![東西南北])、|は|を通過し|通過し|に)(?=[^、]*$)", phrase)[-1]
                 out.append((rank, start + m.start(), phrase.strip("、 ")))
     return out
 

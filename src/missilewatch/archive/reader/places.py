@@ -120,9 +120,10 @@ def overflight_areas(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------- launch place
 
+_VERB = r"\b(?i:launch(?:ed|es|ing)?|fir(?:ed|ing)|lifted off|took off|test-fired|conducted|detected)\b"
+_TOKEN = r"(?:\s+[\w'()\".:-]+,?)"
 _FROM = re.compile(
-    r"\b(?i:launch(?:ed|es|ing)?|fir(?:ed|ing)|lifted off|took off|test-fired|conducted|detected)\b"
-    r"(?:\s+[\w'()\".:-]+,?){0,20}?\s+(?:from|in|at)\s+(?:near\s+|around\s+|or around\s+)?"
+    rf"{_VERB}(?:{_TOKEN}{{0,30}}?\s+from|{_TOKEN}{{0,8}}?\s+(?:in|at))\s+(?:near\s+|around\s+|or around\s+)?"
     r"(?P<mod>(?:(?:the|its|an?|North Korea's|the North's|North's)\s+)?(?:(?:area|vicinity|proximity|region)\s+"
     r"(?:of|near|north of|south of|east of|west of)\s+|(?:[a-z-]+\s+){0,3}?(?:town|city|county|province|area|region|"
     r"village|district)\s+of\s+|(?:[a-z-]+\s+){0,2})?)"

@@ -128,7 +128,8 @@ def attribution(sentence: str, ministry: str | None, previous: tuple[str, str] |
         if _GENERIC_AGENCY.search(sentence) and previous:
             return previous
         nations = [(p, a) for p, a in actors_in(sentence[: said.start()]) if a not in ("North Korea",)]
-        if nations and re.search(r"\bofficials?\b|\bsources?\b|\bgovernment\b", sentence[nations[-1][0]: said.start()]):
+        window = sentence[max(0, nations[0][0] - 30): said.start()] if nations else ""
+        if nations and re.search(r"\bofficials?\b|\bsources?\b|\bauthorities\b|\bgovernments?\b", window):
             return nations[-1][1], f"{nations[-1][1]} officials"
     if named and re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", sentence):
         # Japanese sentences name their speaker first ("防衛省は、...と発表した").

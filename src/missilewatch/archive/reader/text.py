@@ -201,7 +201,7 @@ _PAST_LAUNCH = re.compile(
     r"past (?:two |three |few )?(?:weeks|months|days)|(?:\w+ )?years? ago|earlier this (?:month|year)|"
     r"since (?:its|the|last)|"
     r"took place in|was conducted in|(?:the|its) (?:latest|last) (?:\w+ )?(?:test|launch)|"
-    r"the same (?:province|site|area) in)\b"
+    r"the same (?:province|site|area) in|similar (?:\w+ )?to|the same (?:type|kind) as|resembl\w*)\b"
     r"|年前|以来|昨年|前回|過去",
     re.I,
 )
@@ -229,9 +229,8 @@ def other_launch_reason(text: str, launch_years: set[int], launch_month: int | N
                 continue  # "the first ... since 2017" speaks of this launch
             if int(y) not in launch_years and int(y) < max(launch_years):
                 return f"names another year ({y})"
-    if launch_month:
-        for m2 in _MONTH_WORD.finditer(text):
-            month = month_number(m2["m"])
-            if month and month != launch_month:
-                return f"names another month ({m2['m']})"
+    for m2 in _MONTH_WORD.finditer(text):
+        month = month_number(m2["m"])
+        if month and month != launch_month:
+            return f"names another month ({m2['m']})"
     return None

@@ -37,10 +37,10 @@ _DATELINE = re.compile(rf"^(?:[A-Z][A-Za-z/ .]+,\s+)?(?P<m>{MONTH_RE})\.? (?P<d>
 _YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
 _RELATIVE = re.compile(r"\b(yesterday|today|this morning|earlier today|tonight|last night|earlier in the day|"
                        r"earlier on \w+day)\b|(本日|今日|昨日)", re.I)
-_LAUNCH_WORD = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|ing)|flew|lift(?:ed)? off|"
-                          r"test(?:ed)?)\b|発射", re.I)
+LAUNCH_WORD = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fir(?:ed|ing)|flew|lift(?:ed)? off|"
+                          r"tested|test-launch\w*|conducted|carried out)\b|発射", re.I)
 _MEETING = re.compile(r"\b(?:discuss\w*|met|meet\w*|spoke|talks?|called|phone|agreed|summit|will|plans?|"
-                      r"convened|condemned|said|reported|announced|told)\b", re.I)
+                      r"convened|condemned|said|reported|announced|told|election|vote|visit|ahead of)\b", re.I)
 
 
 def mkdate(y: int, m: int, d: int) -> date | None:
@@ -150,13 +150,15 @@ def _day_only(anchor: date | None, day: int) -> date | None:
 def date_mentions(s: Sentence, anchor: date | None) -> list[DateMention]:
     """Dates in ``s`` tied to a launch word (within 16 words, before or after), nearest first."""
     japanese = bool(re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", s.text))
-    launches = [(m.start(), m.end()) for m in _LAUNCH_WORD.finditer(s.text)]
+    launches = [(m.start(), m.end()) for m in LAUNCH_WORD.finditer(s.text)]
     if not launches:
         return []
 
     def distance(pos: int, loose: bool = False) -> int | None:
         best = None
         for a, b in launches:
+            if japanese and pos >= b:
+                continue  # Japanese dates stand before the verb: 「4日午前7時22分ごろ…発射」
             gap = s.text[b:pos] if pos >= b else s.text[pos:a]
             n = len(gap) // 4 if japanese else len(gap.split())
             if pos < a and not japanese and n > (12 if loose else 3):
@@ -164,7 +166,7 @@ def date_mentions(s: Sentence, anchor: date | None) -> list[DateMention]:
             if _MEETING.search(gap) and not japanese and pos >= b and n > 4:
                 continue
             best = n if best is None else min(best, n)
-        return best if best is not None and best <= 16 else None
+        return best if best is not None and best <= 22 else None
 
     out: list[DateMention] = []
     taken: list[tuple[int, int]] = []
@@ -251,7 +253,7 @@ def launch_time(s: Sentence) -> LaunchTime | None:
             if local:
                 return LaunchTime(local, _hhmm((h - 9) % 24, mi), m.group(0))
         return None
-    if not _LAUNCH_WORD.search(s.text):
+    if not LAUNCH_WORD.search(s.text):
         return None
     for m in _TIME_EN.finditer(s.text):
         if not (m["min"] or m["ampm"]):

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from missilewatch.archive.lexicon import CLASS_WORDS, NK_MISSILE_RE, WEEKDAYS, actors_in
 from missilewatch.archive.reader import japanese, places
 from missilewatch.archive.reader.dates import (
+    LAUNCH_WORD,
     DateMention,
     article_date,
     date_mentions,
@@ -41,7 +42,13 @@ _TRAILING_TIME = re.compile(r"\s+(?:on|early|late|in the)\s+(?:Monday|Tuesday|We
                             r"Sunday|morning|afternoon|evening|night)\b.*$", re.I)
 
 
+_CANNOT_RULE_OUT = re.compile(r"\b(?:cannot|can't|could not|couldn't|not) (?:be )?rul(?:e|ed|ing) out\b|"
+                              r"排除できない|否定できない", re.I)
+
+
 def _missile(text: str, japanese_text: bool) -> str | None:
+    if _CANNOT_RULE_OUT.search(text):
+        return None  # "cannot rule out a Musudan" names no missile
     if japanese_text and (name := japanese.missile_name(text)):
         return name
     for m in NK_MISSILE_RE.finditer(text):
@@ -91,7 +98,7 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
         for s in sentences:
             m = _STATEMENT_DAY.search(s.text)
             before = sentences[s.index - 1].text if s.index and sentences[s.index - 1].paragraph == s.paragraph else ""
-            if m and reason(s, years0, None) is None and places._LAUNCH.search(before + " " + s.text):
+            if m and reason(s, years0, None) is None and LAUNCH_WORD.search(before + " " + s.text):
                 wd = WEEKDAYS.index(m["wd"].lower())
                 best = DateMention("weekday", resolve_weekday(anchor, wd), wd, m["wd"], s, 99)
                 break
@@ -126,7 +133,7 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
         why = reason(s, years, month)
         if why is None and launch_date:
             named = [d for _, d in full_dates(s.text) if d != launch_date]
-            if named and not places._LAUNCH.search(s.text):
+            if named and not LAUNCH_WORD.search(s.text):
                 why = f"names another date ({named[0].isoformat()})"
         who = attribution(s.text, ministry, previous) if s.context != "caption" else None
         if who is not None:
@@ -180,15 +187,12 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
 
 
 def _document_speaker(sentences: list[Sentence], body: str, ministry: str | None) -> tuple[str, str] | None:
-    """Who speaks for a report's unattributed figures: its first attributed statement, else the
-    first agency it names, else Japan for a Japanese text speaking of 我が国 ("our country")."""
+    """Who speaks for a report's unattributed figures: its first attributed statement, else Japan
+    for a Japanese text speaking of 我が国 ("our country")."""
     previous = None
     for s in sentences:
         if s.context != "caption" and (who := attribution(s.text, ministry, previous)) is not None:
             return who
-    named = [(n, a) for _, n, a in speakers_in(body) if n != "North Korea"]
-    if named:
-        return named[0]
     if "我が国" in body:
         return "Japan", "Government of Japan"
     return None

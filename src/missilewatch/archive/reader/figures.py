@@ -18,10 +18,12 @@ from missilewatch.archive.lexicon import NUMBER_WORDS
 from missilewatch.archive.values import DISTANCE_UNITS
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_WORD_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?:hundred|thousand)"
 _DIST_EN = re.compile(
-    rf"(?P<lo>{_NUM})(?:\s*(?:-|to|~|and)\s*(?P<hi>{_NUM}))?\s*-?(?P<u>kilometers|kilometres|km|miles)\b", re.I
+    rf"(?P<lo>{_NUM}|{_WORD_NUM})(?:\s*(?:-|to|~|and)\s*(?P<hi>{_NUM}))?\s*-?"
+    r"(?P<u>kilometers|kilometres|km|miles)\b", re.I
 )
-_DIST_JA = re.compile(rf"(?P<lo>{_NUM})(?P<k>千)?(?:\s*[~〜-]\s*(?P<hi>{_NUM}))?\s*"
+_DIST_JA = re.compile(rf"(?:(?P<lo>{_NUM})(?P<k>千)?|(?P<sen>千))(?:\s*[~〜-]\s*(?P<hi>{_NUM}))?\s*"
                       r"(?P<u>キロメートル|キロ・メートル|キロ|km)")
 _POSITION_AFTER = re.compile(
     r"^\s*(?:\(\s*[\d,.]+\s*\w+\s*\)\s*)?(?:\w+\s+){0,1}(?:east|west|north|south|northeast|northwest|southeast|southwest|"
@@ -74,6 +76,10 @@ class Figure:
 
 
 def _num(text: str) -> float:
+    words = text.lower().split()
+    if len(words) == 2:  # "one thousand"
+        unit = 1000.0 if words[1] == "thousand" else 100.0
+        return (1.0 if words[0] == "a" else float(NUMBER_WORDS[words[0]])) * unit
     return float(text.replace(",", ""))
 
 
@@ -176,8 +182,8 @@ def figures_ja(text: str) -> list[Figure]:
         prev_end = m.end()
         if _POSITION_BEFORE_JA.search(text[max(0, m.start() - 8): m.start()]):
             continue
-        scale = 1000.0 if m["k"] else 1.0
-        lo = _num(m["lo"]) * scale * 1000.0
+        scale = 1000.0 if (m["k"] or m["sen"]) else 1.0
+        lo = _num(m["lo"] or "1") * scale * 1000.0
         hi = _num(m["hi"]) * scale * 1000.0 if m["hi"] else None
         after = text[m.end(): m.end() + 16]
         if "高度" in before:

@@ -13,17 +13,18 @@ _FROM = re.compile(r"(?P<run>[^、。\s「」]{1,24}?)(?:近郊|付近|周辺|�
 _GENERIC_PLACE = re.compile(r"北朝鮮|内陸部|西岸|東岸|沿岸|海岸|海上|国内|地点|方向|首都$")
 _LANDING = (
     (0, re.compile(r"(?P<p>[^、。\s「」()]{1,20}?(?:\([^)]{1,10}\)[^、。\s]{0,6})?)"
-                   r"(?:の|沖)?(?:東|西|南|北){1,2}(?:方|側)?"
-                   r"(?:沖)?、?\s*(?:約|およそ|おおよそ)?\s*[\d,.]+\s*(?:キロメートル|キロ・メートル|キロ|km)")),
+                   r"(?:(?:の|沖)?(?:東|西|南|北){1,2}(?:方|側)?(?:沖)?|から(?:(?:東|西|南|北){1,2}(?:方|側)?に?)?)"
+                   r"、?\s*(?:約|およそ|おおよそ)?\s*[\d,.]+(?:\s*[~〜～-]\s*[\d,.]+)?\s*(?:キロメートル|キロ・メートル|キロ|km)")),
     (1, re.compile(r"[^、。\s「」]{1,16}?(?:東岸|西岸|沿岸|沖)(?:付近)?")),
     (2, re.compile(r"日本海|太平洋|東シナ海|オホーツク海|黄海|東海")),
 )
+_LANDING_CUT = re.compile(r"(?:ごろ|頃|(?<![東西南北])、|は|を通過し|通過し|(?<![東西南北方])に)(?=[^、]*$)")
 _FALL = re.compile(r"落下|落ちた|着弾")
 _EEZ = re.compile(r"EEZ|排他的経済水域")
 _EEZ_OUT = re.compile(r"(?:EEZ|排他的経済水域)[^。]{0,12}?(?:外|の外|外側)|"
                       r"(?:EEZ|排他的経済水域)[^。]{0,10}(?:には|に)?落下"
                       r"(?:しなかった|していない|せず)|(?:EEZ|経済水域)外")
-_EEZ_IN = re.compile(r"(?:EEZ|排他的経済水域)(?:\([^)]*\)|=[^内外。]{0,12})?内")
+_EEZ_IN = re.compile(r"(?:EEZ|排他的経済水域)(?:\([^)]*\)|=[^内外。]{0,12})?(?:内|に落下)")
 _OVER = re.compile(r"(?P<area>[^、。\s]{1,24}?)(?:の)?上空を[^。]{0,12}?通過")
 _MISSILE = re.compile(r"火星\s*(?P<hs>\d+)(?:号|型)?|北極星\s*(?P<pk>\d*)(?:号|型)?|"
                       r"テポドン\s*(?P<tp>\d)号?|ノドン|ムスダン")
@@ -47,13 +48,13 @@ def landing_candidates(text: str) -> list[tuple[int, int, str]]:
         start = max(text.rfind("。", 0, fall.start()) + 1, 0)
         # The landing clause: the stretch before 落下 back to the last time or subject marker.
         clause = text[start: fall.start()]
-        cut = max((m.end() for m in re.finditer(r"から|発射(?:し|され|した)?、", clause)), default=0)
+        cut = max((m.end() for m in re.finditer(r"から(?=[^。]{0,30}発射)|発射(?:し|され|した)?、", clause)), default=0)
         start, clause = start + cut, clause[cut:]
         for rank, pattern in _LANDING:
             for m in pattern.finditer(clause):
                 phrase = m.group(0)
                 if rank < 2:
-                    phrase = re.split(r"(?:ごろ|頃|(?<![東西南北])、|は|を通過し|通過し|に)(?=[^、]*$)", phrase)[-1]
+                    phrase = re.split(_LANDING_CUT, phrase)[-1]
                 out.append((rank, start + m.start(), phrase.strip("、 ")))
     return out
 

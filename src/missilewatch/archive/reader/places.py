@@ -17,7 +17,7 @@ _SEA = "|".join((*SEAS, r"East Sea of Korea", r"Sea of Japan"))
 _DIRECTION = r"(?:east|west|north|south|northeast|northwest|southeast|southwest|east-northeast|north-northwest)"
 _PLACE_NAME = r"(?:the\s+)?(?:[A-Z][\w'-]*(?:'s)?)(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'-]*(?:'s)?){0,4}"
 _FALL = re.compile(r"\b(?:land(?:ed|ing|s)?|fell|fallen|falls|falling|splash(?:ed|ing)?\s+down|splashed|came down|"
-                   r"coming down|crashed|impacted|plunged|dropped|hit)\b", re.I)
+                   r"coming down|crashed|impacted|plunged|dropped|hit|reached as close as|came within)\b", re.I)
 _LAUNCH = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired)\b", re.I)
 _QUAL = r"(?:(?:some|about|approx\.?|approximately|around|roughly|nearly|an estimated|at a point some)\s+)?"
 _LANDING_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
@@ -31,9 +31,12 @@ _LANDING_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (2, re.compile(r"\bwaters between [^,.;]+")),
     (3, re.compile(r"\bnear (?:Japan's |the )?territorial waters\b", re.I)),
 )
-_INTO_SEA = re.compile(rf"\b(?:into|in)\s+(?:the\s+)?(?:far\s+)?(?P<sea>{_SEA})\b")
+_TRAILING_TIME = re.compile(r"\s*,?\s+(?:at\s+(?:around\s+|about\s+)?\d|around \d|on (?:Monday|Tuesday|Wednesday|"
+                            r"Thursday|Friday|Saturday|Sunday)|before|after|and (?:was|is|had)|while|as\b).*$", re.I)
+_INTO_SEA = re.compile(rf"\binto\s+(?:the\s+)?(?:far\s+)?(?P<sea>{_SEA})\b")
 _FAR_OUT = re.compile(rf"(?P<phrase>(?:far out |far )?into (?:the )?(?:{_SEA})\b[^,;.]*)")
-_CLAUSE_END = re.compile(r",\s*(?:according|said|says|while|where|and then|the\s)|;|\s+-\s|\.$|,\s*\"")
+_CLAUSE_END = re.compile(r",\s*(?:according|said|says|while|where|and then|the\s|an area|which extends|that extends)|"
+                         r";|\s+-\s|\.$|,\s*\"")
 
 
 def _fall_clauses(text: str) -> list[str]:
@@ -53,6 +56,9 @@ def landing_candidates(text: str) -> list[tuple[int, int, str]]:
         for rank, pattern in _LANDING_PATTERNS:
             for m in pattern.finditer(clause):
                 phrase = m.group(0).strip(" ,")
+                if rank <= 1:
+                    # "300 km off Japan's northwest coast, off the Oga Peninsula in Akita Prefecture"
+                    phrase = _TRAILING_TIME.sub("", clause[m.start():]).strip(" ,")
                 found.append((rank, text.find(clause) + m.start(), phrase))
     if _LAUNCH.search(text):
         # "fired ... into the East Sea": the sea the missile went into.
@@ -70,9 +76,11 @@ def far_out_phrase(text: str) -> str | None:
 # ------------------------------------------------------------------------------------------ EEZ
 
 _EEZ = re.compile(r"exclusive economic zone|economic exclusive zone|\bEEZ\b", re.I)
-_EEZ_OUT = re.compile(r"\b(?:outside|beyond)\b|\bnot\s+(?:\w+\s+){0,2}(?:land|fall|fell|landed|reach|reaching|enter|"
-                      r"within)\b|\bbefore reaching\b|\bdid not\b", re.I)
-_EEZ_IN = re.compile(r"\b(?:inside|within|in(?:to)?)\s+(?:[\w']+\s+){0,3}(?:exclusive economic zone|economic exclusive"
+_EEZ_OUT = re.compile(r"\b(?:outside|beyond)\b|(?:\bnot|n't)\s+(?:\w+\s+){0,2}(?:land|fall|fell|landed|reach|reaching|"
+                      r"enter|within)\b|\bbefore reaching\b|\bdid not\b", re.I)
+_EEZ_HEDGE = re.compile(r"\b(?:within|inside) or (?:\w+ )?(?:close|near)|\bor (?:just |very )?(?:near|close to)\b",
+                        re.I)
+_EEZ_IN = re.compile(r"\b(?:inside|within|in(?:to)?)\s+(?:[\w']+\s+){0,5}(?:exclusive economic zone|economic exclusive"
                      r" zone|EEZ)", re.I)
 _EEZ_WHOSE = re.compile(r"(?P<who>[\w.']+(?:'s)?)\s+(?:exclusive economic zone|economic exclusive zone|EEZ)", re.I)
 
@@ -81,7 +89,8 @@ def eez_verdict(text: str) -> tuple[str, str | None] | None:
     """("inside"/"outside"/"unknown", whose or a pronoun) when ``text`` speaks of an EEZ, else None."""
     if not _EEZ.search(text):
         return None
-    verdict = "outside" if _EEZ_OUT.search(text) else "inside" if _EEZ_IN.search(text) else "unknown"
+    verdict = ("unknown" if _EEZ_HEDGE.search(text) else "outside" if _EEZ_OUT.search(text)
+               else "inside" if _EEZ_IN.search(text) else "unknown")
     m = _EEZ_WHOSE.search(text)
     return verdict, (m["who"] if m else None)
 
@@ -123,7 +132,9 @@ def overflight_areas(text: str) -> list[str]:
 _VERB = r"\b(?i:launch(?:ed|es|ing)?|fir(?:ed|ing)|lifted off|took off|test-fired|conducted|detected)\b"
 _TOKEN = r"(?:\s+[\w'()\".:-]+,?)"
 _FROM = re.compile(
-    rf"{_VERB}(?:{_TOKEN}{{0,30}}?\s+from|{_TOKEN}{{0,8}}?\s+(?:in|at))\s+(?:near\s+|around\s+|or around\s+)?"
+    rf"{_VERB}(?:{_TOKEN}{{0,30}}?\s+from|{_TOKEN}{{0,12}}?\s+(?:in|at|near))\s+(?:near\s+|around\s+|or around\s+)?"
+    r"(?:(?:an?|the)\s+(?:site|spot|location|facility|base)\s+(?:near|in|outside)\s+)?"
+    r"(?:(?:the\s+)?(?:[\w'-]+\s+){0,3}?capital(?:\s+city)?\s+of\s+)?"
     r"(?P<mod>(?:(?:the|its|an?|North Korea's|the North's|North's)\s+)?(?:(?:area|vicinity|proximity|region)\s+"
     r"(?:of|near|north of|south of|east of|west of)\s+|(?:[a-z-]+\s+){0,3}?(?:town|city|county|province|area|region|"
     r"village|district)\s+of\s+|(?:[a-z-]+\s+){0,2})?)"
@@ -132,7 +143,7 @@ _FROM = re.compile(
 _NOT_PLACE = re.compile(r"^(?:North Korea|DPRK|Korea|South Korea|Japan|China|the North|North|Pyongyang's|"
                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|"
                         r"July|August|September|October|November|December|Sea|East|West|The|Seoul|Tokyo|Korean|"
-                        r"Japanese)\b")
+                        r"Japanese|Pacific|Ocean)\b")
 
 
 def launch_place(text: str) -> str | None:

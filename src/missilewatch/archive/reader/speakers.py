@@ -75,6 +75,10 @@ def speakers_in(text: str) -> list[tuple[int, str, str]]:
         for m in pattern.finditer(text):
             if any(a <= m.start() < b for a, b in taken):
                 continue
+            lead = text[max(0, m.start() - 7): m.start()]
+            if lead.endswith("元") or lead.lower() == "former ":
+                taken.append((m.start(), m.end()))
+                continue  # a former minister speaks for himself
             taken.append((m.start(), m.end()))
             found.append((m.start(), nation, agency))
     for m in _OFFICIAL_RE.finditer(text):

@@ -114,7 +114,11 @@ def _ends_sentence(para: str, m: re.Match) -> bool:
     if punct in "。！？":
         return True
     if not space:
-        return False
+        # "(IRBM).In a statement", "2:55 p.m.The JCS": a capitalised word glued to the period.
+        glued = re.match(r"[A-Z][a-z]", rest)
+        before = para[max(0, m.start() - 4): m.start()]
+        word_end = before.endswith(")") or bool(re.search(r"[a-z]{2}$|p\.m$|a\.m$", before))
+        return bool(glued) and punct == "." and word_end
     nxt = rest[0]
     if not (nxt.isupper() or nxt.isdigit() or nxt in "\"'([«" or _CJK.match(nxt)):
         return False
@@ -197,12 +201,13 @@ def classify(sentences: list[Sentence]) -> list[Sentence]:
 _YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d\d)(?![\d,])")
 _MONTH_WORD = re.compile(rf"\b(?:in|since|during the|the)\s+(?P<m>{MONTH_RE})\b(?!\.?\s*\d)")
 _PAST_LAUNCH = re.compile(
-    r"\b(?:previous(?:ly)?|last (?:fired|launched|test|time|week|month|year)|the last time|prior|"
+    r"\b(?:previous (?:launch|test|firing|flight|missile|one)s?|previously (?:fired|launched|tested)|"
+    r"last (?:fired|launched|conducted|carried out|tested|test|time|week|month|year)|the last time|prior|"
     r"past (?:two |three |few )?(?:weeks|months|days)|(?:\w+ )?years? ago|earlier this (?:month|year)|"
     r"since (?:its|the|last)|"
     r"took place in|was conducted in|(?:the|its) (?:latest|last) (?:\w+ )?(?:test|launch)|"
     r"the same (?:province|site|area) in|similar (?:\w+ )?to|the same (?:type|kind) as|resembl\w*)\b"
-    r"|年前|以来|昨年|前回|過去",
+    r"|年前|以来|昨年|前回|過去|と同じ|と同様",
     re.I,
 )
 _THIS_TIME = re.compile(r"\bthis time\b|\btoday\b|今回|本日", re.I)

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from missilewatch.archive.launch_figures import CAPABILITY, CAPABILITY_FIELD, FLOWN, figure_kind, merged_value
 from missilewatch.archive.lexicon import WEEKDAYS
 from missilewatch.errors import InputError
 from missilewatch.store import Fact, LaunchEvent, Source
@@ -166,6 +167,8 @@ def link_reports(session: Session) -> dict[int, int]:
     links: dict[int, int] = {}
     # Dated reports first, so that undated ones can join the events they create.
     for info in sorted(infos, key=lambda i: (i.date is None, i.source.id)):
+        if not facts_by_source[info.source.id]:
+            continue  # a report with no launch fact makes no launch
         chosen: LaunchEvent | None = None
         derived_note = None
         candidates = _candidates(session, info)
@@ -233,23 +236,29 @@ def _where(f: Fact, sources: dict[int, Source]) -> dict:
 
 
 def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Source], n_missiles: int) -> dict | None:
-    rows = [f for f in facts if f.field == field and f.value_num is not None]
+    fields = (field, CAPABILITY_FIELD) if field == "range" else (field,)
+    rows = [f for f in facts if f.field in fields and f.value_num is not None]
     if not rows:
         return None
     values = []
     for f in rows:
-        v = {"value": round(f.value_num * scale, 3), **_where(f, sources)}
+        v = {"value": round(f.value_num * scale, 3), **_where(f, sources), "fact_id": f.id,
+             "figure_kind": figure_kind(f.field, f.value_json)}
         if f.value_low is not None:
             v.update(low=round(f.value_low * scale, 3), high=round(f.value_high * scale, 3))
         if f.missile_id is not None:
             v["missile_id"] = f.missile_id
         values.append(v)
-    # Reports (with who said it) first, then the database rows.
-    values.sort(key=lambda v: (v["kind"] != "report", v.get("attributed_to") is None))
+    # The flown figures first (reports with who said it, then the database rows), capability last.
+    values.sort(key=lambda v: (v["figure_kind"] != FLOWN, v["kind"] != "report", v.get("attributed_to") is None))
+    capability = [v for v in values if v["figure_kind"] == CAPABILITY]
+    values_flown = [v for v in values if v["figure_kind"] == FLOWN]
+    if not values_flown:
+        return {"value": None, "values": values, "capability": capability, "disagreement": False, "spread_pct": 0.0}
     # Figures of different missiles of a salvo are not a disagreement; sources are compared, and
     # a source agrees with a salvo when it agrees with one of its missiles.
     groups: dict[int, list[float]] = defaultdict(list)
-    for v in values:
+    for v in values_flown:
         groups[v["source_id"]].append(v["value"])
     disagreement = False
     spread = 0.0
@@ -266,7 +275,7 @@ def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Sou
             rel = (max(vals) - min(vals)) / max(max(vals), 1e-9)
             spread = max(spread, rel)
             disagreement |= rel > DISAGREEMENT_REL
-    return {"value": values[0]["value"], "values": values, "disagreement": disagreement,
+    return {"value": merged_value(values), "values": values, "capability": capability, "disagreement": disagreement,
             "spread_pct": round(100 * spread, 2)}
 
 
@@ -335,7 +344,7 @@ def merged_record(session: Session, event_id: int) -> dict:
             said = "; ".join(
                 f"{v['value']:g} ({v.get('attributed_to') or v['kind']}"
                 + (f", row {v['row']}" if "row" in v else "") + ")"
-                for v in item["values"])
+                for v in item["values"] if v["figure_kind"] == FLOWN)
             disagreements.append(f"{name}: {said}")
     if fields["eez"]["disagreement"]:
         disagreements.append("eez: " + "; ".join(f"{v['value']} ({v['source']})" for v in fields["eez"]["values"]))

@@ -78,6 +78,9 @@ def ingest_cmd(
         _echo_json(out)
         return
     for d in out:
+        if not d["launch_facts"]:
+            typer.echo(f"{d['file']}: no launch fact found; no launch event made")
+            continue
         typer.echo(f"{d['file']}: event {d['event_id']}")
         date = (d["date"] or {}).get("value") or (f"a {d['weekday']}" if d["weekday"] else "unknown date")
         typer.echo(f"  date {date}; missile {(d['missile'] or {}).get('value', '-')}; "
@@ -145,12 +148,14 @@ def show_cmd(
     site = rec["site"]
     typer.echo(f"  site {site['name'] or '-'} ({site['lat_deg']}, {site['lon_deg']})")
     typer.echo(f"  missile {rec['missile_name'] or '-'} [{rec['missile_type'] or '-'}] x{rec['missile_count']}")
+    from missilewatch.archive.launch_figures import describe
+
     for name in ("range_km", "apogee_km", "flight_time_s"):
         item = rec["fields"][name]
         if item:
-            said = "; ".join(f"{v['value']:g} ({v.get('attributed_to') or v['kind']})" for v in item["values"])
             flag = "  DISAGREEMENT" if item["disagreement"] else ""
-            typer.echo(f"  {name}: {item['value']:g} - {said}{flag}")
+            merged = "-" if item["value"] is None else f"{item['value']:,.6g}"
+            typer.echo(f"  {name}: {merged} - {describe(item['values'])}{flag}")
     for name in ("impact_description", "launch_site"):
         item = rec["fields"][name]
         if item:

@@ -302,7 +302,7 @@ def utc_datetime(day: date | None, t: LaunchTime) -> str | None:
     if day is None or t.utc is None:
         return None
     h, mi = (int(x) for x in t.local.split(":"))
-    local = datetime(day.year, day.month, day.day, h, mi, tzinfo=LOCAL)
     uh, umi = (int(x) for x in t.utc.split(":"))
-    offset = (h * 60 + mi - uh * 60 - umi) % 1440
-    return (local - timedelta(minutes=offset)).astimezone(UTC).isoformat()
+    offset = (h * 60 + mi - uh * 60 - umi) % 1440  # minutes the local clock runs ahead of UTC
+    local = datetime(day.year, day.month, day.day, h, mi)
+    return (local - timedelta(minutes=offset)).replace(tzinfo=UTC).isoformat()

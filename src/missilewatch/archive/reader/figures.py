@@ -35,6 +35,9 @@ _POSITION_BEFORE_JA = re.compile(r"(?:東|西|南|北)(?:東|西)?(?:方|側)?(?
 _APOGEE_KW = re.compile(r"\b(?:(?:maximum|max\.?|peak|highest)\s+(?:altitude|height)|apogee|altitudes?|height)\b", re.I)
 _RANGE_KW = re.compile(r"\b(?:range|flew|flown|flying|fly|travell?ed|travell?ing|travel|flight distance|distance|"
                        r"covered)\b", re.I)
+# Verbs that carry a distance without saying which ("would reach 13,000 km"): a range unless an
+# altitude or range word stands before them ("the altitude is estimated to exceed 7,000 km").
+_NEUTRAL_KW = re.compile(r"\b(?:reach(?:es|ed|ing)?|exceed(?:s|ed|ing)?)\b", re.I)
 _CAPABILITY = re.compile(
     r"\b(?:could|can|may|might|would|will)\s+(?:\w+\s+){0,3}?(?:reach|exceed|fly|travel|strike|hit|cover|"
     r"have a (?:maximum )?range)\b|\bcapable of\b|\bpotential(?:ly)?\b|\btheoretical\b|\bmaximum range\b|"
@@ -148,7 +151,9 @@ def figures_en(text: str) -> list[Figure]:
             if re.match(r"^\s*(?:in (?:altitude|height)|high)\b", after, re.I):
                 kw_apogee.append(len(before))
             if not kw_apogee and not kw_range:
-                continue
+                if not _NEUTRAL_KW.search(before):
+                    continue
+                kw_range = [len(before)]
             fld = "apogee" if kw_apogee and (not kw_range or max(kw_apogee) > max(kw_range)) else "range"
             value = (lo + hi) / 2 if hi is not None else lo
             out.append(Figure(fld, value, _kind(text, m.start()), m.group(0), m.start(), lo if hi else None, hi))

@@ -22,8 +22,8 @@ _LAUNCH = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired)\b"
 _QUAL = r"(?:(?:some|about|approx\.?|approximately|around|roughly|nearly|an estimated|at a point some)\s+)?"
 _LANDING_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
     (0, re.compile(rf"{_QUAL}[\d,.]+\s*(?:km|kilometers|kilometres|miles)\s+(?:{_DIRECTION}\s+(?:of|from)|off|from)\s+"
-                   rf"(?:the\s+(?:\w+\s+)?(?:island|coast|port|city|tip)\s+of\s+)?{_PLACE_NAME}(?:\s+(?:[Ii]sland|"
-                   rf"[Pp]eninsula|[Pp]refecture))?(?:,\s+[A-Z]\w+)?")),
+                   rf"(?:(?:the\s+(?:\w+\s+)?(?:island|coast|port|city|tip)\s+of\s+)?{_PLACE_NAME}(?:\s+(?:[Ii]sland|"
+                   rf"[Pp]eninsula|[Pp]refecture))?(?:,\s+[A-Z]\w+)?|(?:the\s+|its\s+)?(?:[\w']+\s+){{0,2}}coast\b)")),
     (1, re.compile(rf"\b(?:off|near)\s+(?:the\s+)?(?:{_PLACE_NAME}\s+)?(?:(?:east|west|north|south)(?:ern)?\s+)?"
                    rf"coast(?:\s+of\s+{_PLACE_NAME})?", re.I)),
     (1, re.compile(rf"\b{_DIRECTION}\s+of\s+{_PLACE_NAME}(?:\s+(?:[Ii]sland|[Pp]eninsula|[Pp]refecture|coast))?")),

@@ -198,7 +198,7 @@ def classify(sentences: list[Sentence]) -> list[Sentence]:
 
 # -------------------------------------------------------------------------------- other launches
 
-_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d\d)(?![\d,])")
+_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d\d)(?!\d|,\d)")
 _MONTH_WORD = re.compile(rf"\b(?:in|since|during the|the)\s+(?P<m>{MONTH_RE})\b(?!\.?\s*\d)")
 _PAST_LAUNCH = re.compile(
     r"\b(?:previous (?:launch|test|firing|flight|missile|one)s?|previously (?:fired|launched|tested)|"

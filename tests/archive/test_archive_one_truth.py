@@ -23,7 +23,8 @@ def archive(tmp_path_factory):
     """Three reports of 18 November 2022 (Japan's 1,000 km and 15,000 km capability; KCNA's 999.2 km)."""
     tmp = tmp_path_factory.mktemp("truth")
     url = f"sqlite:///{tmp / 'a.sqlite'}"
-    files = [REPORTS / f"{n}.txt" for n in ("en25_yomiuri_2022-11-18", "en14_tass_2022-11-19", "en27_nippon_2022-11-19")]
+    names = ("en25_yomiuri_2022-11-18", "en14_tass_2022-11-19", "en27_nippon_2022-11-19")
+    files = [REPORTS / f"{n}.txt" for n in names]
     assert main(["--db", url, "archive", "ingest", *map(str, files)]) == 0
     return url, tmp
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import dateparser
@@ -50,8 +51,14 @@ def mkdate(y: int, m: int, d: int) -> date | None:
         return None
 
 
-def full_dates(text: str) -> list[tuple[int, date]]:
+_YEARISH = re.compile(r"(?:19|20)\d\d")
+
+
+@lru_cache(maxsize=4096)
+def full_dates(text: str) -> tuple[tuple[int, date], ...]:
     """(position, date) of every date with its year in ``text``."""
+    if not _YEARISH.search(text):
+        return ()
     out = []
     for pattern in _FULL_DATES:
         for m in pattern.finditer(text):
@@ -59,7 +66,7 @@ def full_dates(text: str) -> list[tuple[int, date]]:
             d = mkdate(int(m["y"]), month, int(m["d"])) if month else None
             if d:
                 out.append((m.start(), d))
-    return out
+    return tuple(out)
 
 
 def infer_year(month: int, day: int, weekday: int | None, earliest: int, latest: int) -> int | None:
@@ -159,6 +166,8 @@ def date_mentions(s: Sentence, anchor: date | None) -> list[DateMention]:
         for a, b in launches:
             if japanese and pos >= b:
                 continue  # Japanese dates stand before the verb: 「4日午前7時22分ごろ…発射」
+            if pos - b > 300 or a - pos > 300:
+                continue  # more than 22 words away in any case
             gap = s.text[b:pos] if pos >= b else s.text[pos:a]
             n = len(gap) // 4 if japanese else len(gap.split())
             if pos < a and not japanese and n > (12 if loose else 3):
@@ -268,7 +277,7 @@ def launch_time(s: Sentence) -> LaunchTime | None:
             after = None  # "launched at 07:22 local time and fell ... at 07:44": the first is the launch
         else:
             after = re.match(r"[^.;]{0,12}?,?\s*(?:it\s+|the missile\s+)?(?P<v>landed|fell|splashed|crashed|passed)\b",
-                             s.text[m.end():], re.I)
+                             s.text[m.end(): m.end() + 60], re.I)
         if after or re.search(r"\b(?:hours?|minutes?|Mach)\s*$", before, re.I):
             continue
         zone = (m["zone"] or "").lower()
@@ -282,7 +291,7 @@ def launch_time(s: Sentence) -> LaunchTime | None:
             h = 0
         if ampm == "" and m["min"] is not None:
             # "At 6:42 and 6:58 a.m.": the am/pm of the next time applies.
-            nxt = re.match(r"\s*(?:and|,|to)\s*\d{1,2}:\d\d\s*(?P<ap>[ap])\.?m", s.text[m.end():], re.I)
+            nxt = re.match(r"\s*(?:and|,|to)\s*\d{1,2}:\d\d\s*(?P<ap>[ap])\.?m", s.text[m.end(): m.end() + 30], re.I)
             if nxt and nxt["ap"].lower() == "p" and h < 12:
                 h += 12
         if zone in ("gmt", "utc"):
@@ -290,7 +299,7 @@ def launch_time(s: Sentence) -> LaunchTime | None:
             local = _hhmm((h + 9) % 24, mi)
         else:
             local = _hhmm(h, mi)
-            z = _GMT_AFTER.match(s.text[m.end():])
+            z = _GMT_AFTER.match(s.text[m.end(): m.end() + 60])
             utc = _hhmm(int(z[1]), int(z[2])) if z else (_hhmm((h - 9) % 24, mi) if local else None)
         if local:
             return LaunchTime(local, utc, m.group(0).strip())

@@ -121,7 +121,7 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
     years = {launch_date.year} if launch_date else years0
     month = launch_date.month if launch_date else (anchor.month if anchor else None)
 
-    ministry = ministry_nation(body)
+    ministry = ministry_nation(s.text for s in sentences)
     lead: tuple[str, str] | None = _document_speaker(sentences, body, ministry)
     previous: tuple[str, str] | None = None
     figure_speaker: tuple[str, str] | None = None
@@ -244,7 +244,12 @@ def _eez(out: ReportExtraction, s: Sentence, verdict, ja: bool, sentences: list[
             if named:
                 whose = named[0]
             elif word.lower() in ("country's", "its", "nation's", "our", "the", "our country's"):
-                earlier = " ".join(x.text for x in sentences if x.paragraph == s.paragraph and x.index < s.index)
+                back = []
+                for x in reversed(sentences[max(0, s.index - 10): s.index]):
+                    if x.paragraph != s.paragraph:
+                        break
+                    back.append(x.text)
+                earlier = " ".join(reversed(back))
                 context = earlier + " " + s.text[: s.text.find(word)]
                 cands = [a for _, a in actors_in(context) if a not in ("North Korea", "United Nations", "NATO")]
                 whose = cands[-1] if cands else ("Japan" if word.lower() in ("our", "the") else None)

@@ -108,7 +108,7 @@ def _distances_en(text: str) -> list[tuple[re.Match, float, float | None]]:
         before = text[max(0, m.start() - 2): m.start()]
         if before.endswith("("):
             continue  # "4,600 km (2,860 miles)"
-        if _POSITION_AFTER.match(text[m.end():]):
+        if _POSITION_AFTER.match(text[m.end(): m.end() + 80]):
             continue
         lo = _metres(_num(m["lo"]), m["u"])
         hi = _metres(_num(m["hi"]), m["u"]) if m["hi"] else None
@@ -124,7 +124,7 @@ def _respectively(text: str, dists) -> list[Figure] | None:
     listed = [d for d in dists if d[0].start() < resp]
     if len(listed) < 2:
         return None
-    kws = [k for k in _RESPECTIVELY_KW.finditer(text[: listed[0][0].start()])]
+    kws = list(_RESPECTIVELY_KW.finditer(text[max(0, listed[0][0].start() - 200): listed[0][0].start()]))
     if len(kws) < len(listed):
         return None
     kws = kws[-len(listed):]
@@ -137,8 +137,13 @@ def _respectively(text: str, dists) -> list[Figure] | None:
     return out
 
 
+_ANY_UNIT = re.compile(r"\d\s*s\b|km|kilomet|mile|minute|min\b|second|hundred|thousand", re.I)
+
+
 def figures_en(text: str) -> list[Figure]:
     """Range, apogee and flight-time figures of an English sentence, in order."""
+    if not _ANY_UNIT.search(text):
+        return []
     dists = _distances_en(text)
     out = _respectively(text, dists)
     if out is None:
@@ -181,6 +186,8 @@ _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "sev
 def figures_ja(text: str) -> list[Figure]:
     """Range, apogee and flight-time figures of a Japanese sentence, in order."""
     out: list[Figure] = []
+    if "キロ" not in text and "km" not in text and "分" not in text:
+        return out
     prev_end = 0
     for m in _DIST_JA.finditer(text):
         before = text[prev_end: m.start()]

@@ -43,7 +43,7 @@ def _fall_clauses(text: str) -> list[str]:
     """Stretches of ``text`` after a fall verb, up to the end of the clause."""
     out = []
     for m in _FALL.finditer(text):
-        rest = text[m.end():]
+        rest = text[m.end(): m.end() + 300]
         end = _CLAUSE_END.search(rest)
         out.append(rest[: end.start()] if end else rest)
     return out
@@ -60,7 +60,7 @@ def landing_candidates(text: str) -> list[tuple[int, int, str]]:
                     # "300 km off Japan's northwest coast, off the Oga Peninsula in Akita Prefecture"
                     phrase = _TRAILING_TIME.sub("", clause[m.start():]).strip(" ,")
                 found.append((rank, text.find(clause) + m.start(), phrase))
-    if _LAUNCH.search(text):
+    if "into" in text and _LAUNCH.search(text):
         # "fired ... into the East Sea": the sea the missile went into.
         for m in _INTO_SEA.finditer(text):
             found.append((2, m.start(), m["sea"]))
@@ -87,7 +87,7 @@ _EEZ_WHOSE = re.compile(r"(?P<who>[\w.']+(?:'s)?)\s+(?:exclusive economic zone|e
 
 def eez_verdict(text: str) -> tuple[str, str | None] | None:
     """("inside"/"outside"/"unknown", whose or a pronoun) when ``text`` speaks of an EEZ, else None."""
-    if not _EEZ.search(text):
+    if ("EEZ" not in text and "conomic" not in text) or not _EEZ.search(text):
         return None
     verdict = ("unknown" if _EEZ_HEDGE.search(text) else "outside" if _EEZ_OUT.search(text)
                else "inside" if _EEZ_IN.search(text) else "unknown")
@@ -103,8 +103,8 @@ _OVER = re.compile(
     r"|\boverfl(?:ew|ying|own|ight of)\s+(?P<area2>[^,;.]{2,90})",
     re.I,
 )
-_NOT_LAND = re.compile(rf"^(?:the\s+)?(?:{_SEA}|sea|ocean|water|North Korea|the North|the country|the Korean Peninsula|"
-                       r"Korea|[\d,.]+\s)", re.I)
+_NOT_LAND = re.compile(rf"^(?:the\s+)?(?:(?:{_SEA}|sea|ocean|water|North Korea|the North|the country|"
+                       r"the Korean Peninsula|Korea)\b|[\d,.]+\s)", re.I)
 _STOP = re.compile(r"\s+(?:toward|towards|before|and (?:fell|landed|then)|into|at around|at about|at|between|"
                    r"on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday))\b", re.I)
 
@@ -112,6 +112,8 @@ _STOP = re.compile(r"\s+(?:toward|towards|before|and (?:fell|landed|then)|into|a
 def overflight_areas(text: str) -> list[str]:
     """Prefectures (or "Japan") a sentence says the missile flew over."""
     areas: list[str] = []
+    if " over" not in text and " across" not in text and "overfl" not in text.lower():
+        return areas
     for m in _OVER.finditer(text):
         area = (m["area"] or m["area2"] or "").strip()
         stop = _STOP.search(area)

@@ -62,8 +62,11 @@ _CLAUSE_BOUNDARY = re.compile(r",\s*who\b|\bsaid(?: that)?\b|;\s*")
 
 def _person_actor(name: str, sentences: list[Sentence]) -> str | None:
     """Actor of a person named by surname: the one named within 80 characters of that name."""
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
     for s in sentences:
-        for m in re.finditer(rf"\b{re.escape(name)}\b", s.text):
+        if name not in s.text:
+            continue
+        for m in pattern.finditer(s.text):
             start = max(0, m.start() - 80)
             window = s.text[start: m.end() + 80]
             here = m.start() - start
@@ -94,20 +97,23 @@ def _responders(s: Sentence, trigger_pos: int, sentences: list[Sentence]) -> lis
     for word in reversed(re.findall(r"\b[A-Z][a-z]{2,}\b", s.text[:trigger_pos])):
         if word in _TITLE_WORDS or actors_in(word):
             continue
-        actor = _person_actor(word, [x for x in sentences if x.index != s.index])
+        near = sentences[max(0, s.index - 30): s.index] + sentences[s.index + 1: s.index + 30]
+        actor = _person_actor(word, near)
         if actor:
             return [actor]
     anywhere = [a for _, a in actors_in(s.text) if a not in _NON_RESPONDERS]
     if anywhere:
         return list(dict.fromkeys(anywhere))[:1]
     # "The ministry added ...": the actor of the sentence before.
-    prev = [x for x in sentences if x.index == s.index - 1]
+    prev = [sentences[s.index - 1]] if 0 < s.index <= len(sentences) else []
     if prev:
         return list(dict.fromkeys(a for _, a in actors_in(prev[0].text) if a not in _NON_RESPONDERS))[:1]
     return []
 
 
 def _counter_launch(s: Sentence, sentences: list[Sentence]) -> Finding | None:
+    if not RESPONSE_MISSILE_RE.search(s.text):
+        return None
     m = _COUNTER_FIRE.search(s.text)
     if not m:
         return None
@@ -121,9 +127,9 @@ def _counter_launch(s: Sentence, sentences: list[Sentence]) -> Finding | None:
         n = delay["n"].lower()
         detail["delay_s"] = 60.0 * (float(n) if n.isdigit() else NUMBER_WORDS[n])
     evidence = [s.text]
-    for later in sentences:
-        if later.paragraph != s.paragraph or later.index <= s.index:
-            continue
+    for later in sentences[s.index + 1: s.index + 10]:
+        if later.paragraph != s.paragraph:
+            break
         if _MISS.search(later.text) and not _HIT.search(later.text):
             detail["failed"] += 1
             detail["outcomes"].append({"outcome": "failed", "evidence": later.text})
@@ -140,6 +146,9 @@ def _counter_launch(s: Sentence, sentences: list[Sentence]) -> Finding | None:
     return Finding("response", detail, s.text, s.index, who[0] if who else None)
 
 
+_ANY_RESPONSE = re.compile("|".join(f"(?:{p.pattern})" for _, p in RESPONSE_RULES), re.I)
+
+
 def responses(sentences: list[Sentence]) -> list[Finding]:
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
@@ -154,6 +163,8 @@ def responses(sentences: list[Sentence]) -> list[Finding]:
                 out.append(counter)
             continue
         if s.context == "counter":
+            continue
+        if not _ANY_RESPONSE.search(s.text):
             continue
         for kind, pattern in RESPONSE_RULES:
             m = pattern.search(s.text)

@@ -8,6 +8,7 @@ gives it elsewhere (a qualified mention, or a minister the table knows).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from missilewatch.archive.lexicon import actors_in
 
@@ -67,33 +68,43 @@ _SAYING = re.compile(r"\b(?:said|says|say|stated|reported|reports|announced|esti
                      r"発表|明らかにした|述べ|語った|推定", re.I)
 
 
-def speakers_in(text: str) -> list[tuple[int, str, str]]:
-    """(position, nation, agency) of every speaker named in ``text``, in order."""
-    found: list[tuple[int, str, str]] = []
-    taken: list[tuple[int, int]] = []
-    for pattern, nation, agency in _SPEAKER_RES:
-        for m in pattern.finditer(text):
-            if any(a <= m.start() < b for a, b in taken):
-                continue
-            lead = text[max(0, m.start() - 7): m.start()]
-            if lead.endswith("元") or lead.lower() == "former ":
-                taken.append((m.start(), m.end()))
-                continue  # a former minister speaks for himself
-            taken.append((m.start(), m.end()))
-            found.append((m.start(), nation, agency))
+@lru_cache(maxsize=4096)
+def speakers_in(text: str) -> tuple[tuple[int, str, str], ...]:
+    """(position, nation, agency) of every speaker named in ``text``, in order.
+
+    Where two names overlap, the one starting first (then the one listed first) wins; a
+    "former" minister (元防衛大臣) speaks for nobody.
+    """
+    hits: list[tuple[int, int, int, str, str]] = []
+    for rank, (pattern, nation, agency) in enumerate(_SPEAKER_RES):
+        hits.extend((m.start(), rank, m.end(), nation, agency) for m in pattern.finditer(text))
     for m in _OFFICIAL_RE.finditer(text):
-        if not any(a <= m.start() < b for a, b in taken):
-            nation, role = _OFFICIALS[m.group(0)]
-            found.append((m.start(), nation, f"{role} {m.group(0)}"))
-    found.sort()
-    return found
+        nation, role = _OFFICIALS[m.group(0)]
+        hits.append((m.start(), len(_SPEAKER_RES), m.end(), nation, f"{role} {m.group(0)}"))
+    hits.sort()
+    found: list[tuple[int, str, str]] = []
+    end = -1
+    for start, _, stop, nation, agency in hits:
+        if start < end:
+            continue
+        end = stop
+        lead = text[max(0, start - 7): start]
+        if lead.endswith("元") or lead.lower() == "former ":
+            continue  # a former minister speaks for himself
+        found.append((start, nation, agency))
+    return tuple(found)
 
 
-def ministry_nation(text: str) -> str | None:
-    """The nation an unqualified "Defense Ministry" of this report belongs to, or None."""
-    for _, nation, agency in speakers_in(text):
-        if agency.startswith(("Ministry of Defense", "Minister of Defense")):
-            return nation
+def ministry_nation(texts) -> str | None:
+    """The nation an unqualified "Defense Ministry" of this report belongs to, or None.
+
+    ``texts``: the report's sentences (strings), searched in order until a ministry or a
+    defence minister with a nation is found.
+    """
+    for text in texts:
+        for _, nation, agency in speakers_in(text):
+            if agency.startswith(("Ministry of Defense", "Minister of Defense")):
+                return nation
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from missilewatch.archive.lexicon import MONTH_RE, RESPONSE_MISSILE_RE, WEEKDAY_RE
 
@@ -69,7 +70,7 @@ _OPEN_END = re.compile(r"(?:\b(?:of|in|at|the|a|an|and|or|from|to|by|on|for|with
 
 def paragraphs(body: str) -> list[str]:
     """Logical lines: physical lines, with a sentence broken over two lines joined again."""
-    out: list[str] = []
+    out: list[list[str]] = []
     joinable = False
     for raw in body.splitlines():
         line = raw.strip()
@@ -77,19 +78,16 @@ def paragraphs(body: str) -> list[str]:
             joinable = False
             continue
         if out and joinable:
-            prev = out[-1]
-            if _CJK.search(prev[-1:]) or prev.endswith("、"):
-                out[-1] = prev + line
-            else:
-                out[-1] = prev + " " + line
+            prev = out[-1][-1]
+            out[-1].append(line if (_CJK.search(prev[-1:]) or prev.endswith("、")) else " " + line)
         else:
-            out.append(line)
-        last = out[-1]
+            out.append([line])
+        last = line
         if _CJK.search(last[-1:]) or last.endswith("、"):
             joinable = not last.endswith(("。", "」", "！", "？"))
         else:
-            joinable = bool(_OPEN_END.search(last)) and not last.endswith((".", "!", "?", '"'))
-    return out
+            joinable = bool(_OPEN_END.search(last[-12:])) and not last.endswith((".", "!", "?", '"'))
+    return ["".join(parts) for parts in out]
 
 
 # Words after which a period does not end a sentence.
@@ -108,7 +106,7 @@ _CANDIDATE = re.compile(r"([.!?。！？])([\"')\]」』]*)(\s*)")
 
 def _ends_sentence(para: str, m: re.Match) -> bool:
     punct, _, space = m.group(1), m.group(2), m.group(3)
-    rest = para[m.end():]
+    rest = para[m.end(): m.end() + 40]  # windows, never the whole rest: linear in the paragraph
     if not rest:
         return True
     if punct in "。！？":
@@ -124,7 +122,7 @@ def _ends_sentence(para: str, m: re.Match) -> bool:
         return False
     if punct != ".":
         return True
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", para[: m.start()])
+    word = re.search(r"([A-Za-z][A-Za-z.]*)$", para[max(0, m.start() - 40): m.start()])
     token = (word.group(1).lower() if word else "")
     if token in _ABBREVIATIONS:
         return False
@@ -168,6 +166,9 @@ _OTHER_TIME = re.compile(
 
 def is_caption(s: str) -> bool:
     """A photo caption: names a photo or image and what it shows or who released it."""
+    low = s.lower()
+    if not any(w in low for w in ("photo", "image", "footage", "picture", "screenshot", "写真", "画像")):
+        return False
     return bool(_CAPTION.search(s) and _CAPTION_VERB.search(s))
 
 
@@ -181,19 +182,17 @@ def classify(sentences: list[Sentence]) -> list[Sentence]:
     firsts: dict[int, Sentence] = {}
     for s in sentences:
         firsts.setdefault(s.paragraph, s)
-    out = []
-    for s in sentences:
-        lead = firsts[s.paragraph].text
-        if is_caption(s.text):
-            ctx = "caption"
-        elif RESPONSE_MISSILE_RE.search(lead) or (_COUNTER.search(lead) and _LAUNCH_WORD.search(lead)):
-            ctx = "counter"
+    lead_context: dict[int, str] = {}
+    for p, first in firsts.items():
+        lead = first.text
+        if RESPONSE_MISSILE_RE.search(lead) or (_COUNTER.search(lead) and _LAUNCH_WORD.search(lead)):
+            lead_context[p] = "counter"
         elif _OTHER_TIME.search(lead) and not WEEKDAY_RE.search(lead):
-            ctx = "other"
+            lead_context[p] = "other"
         else:
-            ctx = "launch"
-        out.append(Sentence(s.index, s.paragraph, s.text, ctx))
-    return out
+            lead_context[p] = "launch"
+    return [Sentence(s.index, s.paragraph, s.text, "caption" if is_caption(s.text) else lead_context[s.paragraph])
+            for s in sentences]
 
 
 # -------------------------------------------------------------------------------- other launches
@@ -220,22 +219,30 @@ def other_launch_reason(text: str, launch_years: set[int], launch_month: int | N
     ``launch_years``: years the launch may fall in (empty when unknown); ``launch_month``: 1-12.
     A sentence that also says "this time" or "today" speaks of this launch.
     """
+    this_time, past, years, months = _time_cues(text)
+    if this_time:
+        return None
+    if past:
+        return f"speaks of another launch ({past!r})"
+    if launch_years:
+        for y in years:
+            if y not in launch_years and y < max(launch_years):
+                return f"names another year ({y})"
+    for word, month in months:
+        if month != launch_month:
+            return f"names another month ({word})"
+    return None
+
+
+@lru_cache(maxsize=8192)
+def _time_cues(text: str) -> tuple[bool, str | None, tuple[int, ...], tuple[tuple[str, int], ...]]:
+    """What a sentence says of time: "this time", a past-launch phrase, years (not "since 2017"), months."""
     from missilewatch.archive.lexicon import month_number
 
     if _THIS_TIME.search(text):
-        return None
+        return True, None, (), ()
     m = _PAST_LAUNCH.search(text)
-    if m:
-        return f"speaks of another launch ({m.group(0).strip()!r})"
-    if launch_years:
-        for m3 in (*_YEAR.finditer(text), *_JA_YEAR.finditer(text)):
-            y = m3.group(1)
-            if re.search(r"\bsince\s+$", text[max(0, m3.start() - 7): m3.start()]):
-                continue  # "the first ... since 2017" speaks of this launch
-            if int(y) not in launch_years and int(y) < max(launch_years):
-                return f"names another year ({y})"
-    for m2 in _MONTH_WORD.finditer(text):
-        month = month_number(m2["m"])
-        if month and month != launch_month:
-            return f"names another month ({m2['m']})"
-    return None
+    years = tuple(int(m3.group(1)) for m3 in (*_YEAR.finditer(text), *_JA_YEAR.finditer(text))
+                  if not re.search(r"\bsince\s+$", text[max(0, m3.start() - 7): m3.start()]))
+    months = tuple((m2["m"], n) for m2 in _MONTH_WORD.finditer(text) if (n := month_number(m2["m"])))
+    return False, (m.group(0).strip() if m else None), years, months

@@ -73,11 +73,12 @@ class Score:
 
 
 def score(split: str | None = None) -> Score:
-    """Per-field accuracy over the set (``split``: "dev", "heldout" or None for all)."""
+    """Per-field accuracy over the set (``split``: "dev", "heldout" (every held-out batch),
+    "heldout2", ... or None for all)."""
     out = Score()
     for label_path in sorted(REPORTS.glob("*.yaml")):
         labels = yaml.safe_load(label_path.read_text(encoding="utf-8"))
-        if split and labels["split"] != split:
+        if split and not labels["split"].startswith(split):
             continue
         text = label_path.with_suffix(".txt").read_text(encoding="utf-8")
         got = read(extract_report(text, today=TODAY))

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 
 import dateparser
 
@@ -28,7 +28,9 @@ _FULL_DATES = (
     re.compile(rf"\b(?P<m>{MONTH_RE})\.? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d\d)\b"),
     re.compile(r"\b(?P<y>(?:19|20)\d\d)[-/.](?P<m>\d\d?)[-/.](?P<d>\d\d?)\b"),
     re.compile(r"(?P<y>(?:19|20)\d\d)年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"),
+    re.compile(r"(?P<era>令和|平成)(?P<y>\d{1,2}|元)年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"),
 )
+_ERA_START = {"令和": 2018, "平成": 1988}
 _MONTH_DAY = re.compile(rf"\b(?P<m>{MONTH_RE})\.? ?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?!,? (?:19|20)\d\d)(?![:\d])")
 _DAY_MONTH = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?P<m>{MONTH_RE})\b(?!\.? ?,? ?(?:19|20)\d\d)")
 _ORDINAL_DAY = re.compile(r"\b(?:on )?the (?P<d>\d{1,2})(?:st|nd|rd|th)\b(?! (?:time|launch|missile))")
@@ -51,7 +53,15 @@ def mkdate(y: int, m: int, d: int) -> date | None:
         return None
 
 
-_YEARISH = re.compile(r"(?:19|20)\d\d")
+_YEARISH = re.compile(r"(?:19|20)\d\d|令和|平成")
+
+
+def _year(m: re.Match) -> int:
+    """The Gregorian year of a date match (Japanese era years: 令和4年 = 2022)."""
+    era = m.groupdict().get("era")
+    if era:
+        return _ERA_START[era] + (1 if m["y"] == "元" else int(m["y"]))
+    return int(m["y"])
 
 
 @lru_cache(maxsize=4096)
@@ -63,7 +73,7 @@ def full_dates(text: str) -> tuple[tuple[int, date], ...]:
     for pattern in _FULL_DATES:
         for m in pattern.finditer(text):
             month = int(m["m"]) if m["m"].isdigit() else month_number(m["m"])
-            d = mkdate(int(m["y"]), month, int(m["d"])) if month else None
+            d = mkdate(_year(m), month, int(m["d"])) if month else None
             if d:
                 out.append((m.start(), d))
     return tuple(out)
@@ -191,7 +201,7 @@ def date_mentions(s: Sentence, anchor: date | None) -> list[DateMention]:
     for pattern in _FULL_DATES:
         for m in pattern.finditer(s.text):
             month = int(m["m"]) if m["m"].isdigit() else month_number(m["m"])
-            add("explicit", mkdate(int(m["y"]), month, int(m["d"])) if month else None, None, m)
+            add("explicit", mkdate(_year(m), month, int(m["d"])) if month else None, None, m)
     for pattern in (_MONTH_DAY, _DAY_MONTH):
         for m in pattern.finditer(s.text):
             month = month_number(m["m"])
@@ -254,7 +264,8 @@ def launch_time(s: Sentence) -> LaunchTime | None:
         for m in _TIME_JA.finditer(s.text):
             after = s.text[m.end(): m.end() + 60]
             verb = re.search(r"発射|落下|通過|飛翔|消失|探知|開いた|会見|再開|伝えた", after)
-            if verb is None or verb.group(0) != "発射":
+            labelled = re.search(r"発射(?:推定)?(?:時刻|時間)は[^。]{0,8}$", s.text[max(0, m.start() - 16): m.start()])
+            if not labelled and (verb is None or verb.group(0) != "発射"):
                 continue
             h = int(m["h"]) + (12 if m["pre"] in ("午後", "夜", "夕方") and int(m["h"]) < 12 else 0)
             mi = int(m["min"]) if m["min"] else (30 if "半" in m.group(0) else 0)
@@ -270,6 +281,8 @@ def launch_time(s: Sentence) -> LaunchTime | None:
         if m["min"] is None and not m["ampm"]:
             continue
         before = s.text[max(0, m.start() - 120): m.start()]
+        if re.search(r"\b(?:order(?:ed|s)?|instructed|signed|approved)\b", before[-60:], re.I):
+            continue  # "issued a written order for the test-firing at 8 a.m."
         verbs = list(_TIME_VERB.finditer(before))
         if verbs and verbs[-1]["other"]:
             continue  # "fell ... at around 8:18 a.m."

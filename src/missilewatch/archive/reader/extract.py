@@ -59,15 +59,18 @@ def _missile(text: str, japanese_text: bool) -> str | None:
     return None
 
 
+_KIND_ORDER = {"explicit": 0, "weekday": 1, "relative": 2}
+
+
 def _choose_date(mentions: list[DateMention], anchor: date | None) -> tuple[DateMention | None, list[date]]:
-    """The launch date: explicit dates before weekdays before "today"; the nearest to a launch word."""
-    for kind in ("explicit", "weekday", "relative"):
-        chosen = [d for d in mentions if d.kind == kind and d.value is not None]
-        if chosen:
-            values = [d.value for d in chosen]
-            best = min(chosen, key=lambda d: (d.distance, -values.count(d.value)))
-            return best, sorted({v for v in values if v != best.value})
-    return None, []
+    """The launch date: the one the report names first (a lead states its launch; later dates
+    are often of other launches: "It also launched ... on January 1"); within a sentence an
+    explicit date before a weekday before "today", then the one nearest a launch word."""
+    chosen = [d for d in mentions if d.value is not None]
+    if not chosen:
+        return None, []
+    best = min(chosen, key=lambda d: (d.sentence.index, _KIND_ORDER[d.kind], d.distance))
+    return best, sorted({d.value for d in chosen if d.value != best.value})
 
 
 def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
@@ -128,7 +131,10 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
     para_speaker: dict[int, tuple[str, str]] = {}
     landings: list[tuple[int, int, int, str, Sentence]] = []
     overflights: list[tuple[list[str], Sentence]] = []
-    raw_figures: list[tuple[Figure, Sentence, tuple[str, str] | None]] = []
+    raw_figures: list[tuple[Figure, Sentence, tuple[str, str] | None, bool]] = []
+    # Capability figures of sentences about other launches: a missile type's range holds whenever
+    # it is quoted ("the Hwasong-12, with a range of 5,000 km, last flew in 2017").
+    type_capability: list[tuple[str | None, tuple[Figure, Sentence, tuple[str, str] | None, bool]]] = []
     for s in sentences:
         why = reason(s, years, month)
         if why is None and launch_date:
@@ -147,6 +153,8 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
             for f in figs:
                 if why is None:
                     raw_figures.append((f, s, speaker, who is not None))
+                elif f.kind == "capability" and s.context != "counter":
+                    type_capability.append((_missile(s.text, ja), (f, s, speaker, who is not None)))
                 else:
                     out.background.append(_finding(f, s, speaker, BACKGROUND, why))
             if why is not None:
@@ -175,6 +183,9 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
         areas = japanese.overflight_areas(s.text) if ja else places.overflight_areas(s.text)
         if areas:
             overflights.append((areas, s))
+    ours = out.missile.value if out.missile else None
+    raw_figures += [item for name, item in type_capability if name is None or ours is None or name == ours]
+    raw_figures.sort(key=lambda r: (r[1].index, r[0].position))
     _figures(out, raw_figures)
     primary = (out.range or out.apogee or out.flight_time or [None])[0]
     if primary is not None and any(t[1] == primary.sentence_index for t in landings):

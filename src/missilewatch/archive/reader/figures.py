@@ -21,7 +21,7 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _WORD_NUM = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|a)\s+(?:hundred|thousand)"
 _DIST_EN = re.compile(
     rf"(?P<lo>{_NUM}|{_WORD_NUM})(?:\s*(?:-|to|~|and)\s*(?P<hi>{_NUM}))?\s*-?"
-    r"(?P<u>kilometers|kilometres|km|miles)\b", re.I
+    r"(?P<u>kilometers|kilometres|kms|km|miles)\b", re.I
 )
 _DIST_JA = re.compile(rf"(?:(?P<lo>{_NUM})(?P<k>千)?|(?P<sen>千))(?:\s*[~〜-]\s*(?P<hi>{_NUM}))?\s*"
                       r"(?P<u>キロメートル|キロ・メートル|キロ|km)")
@@ -39,7 +39,7 @@ _RANGE_KW = re.compile(r"\b(?:range|flew|flown|flying|fly|travell?ed|travell?ing
 # altitude or range word stands before them ("the altitude is estimated to exceed 7,000 km").
 _NEUTRAL_KW = re.compile(r"\b(?:reach(?:es|ed|ing)?|exceed(?:s|ed|ing)?)\b", re.I)
 _CAPABILITY = re.compile(
-    r"\b(?:could|can|may|might|would|will)\s+(?:\w+\s+){0,3}?(?:reach|exceed|fly|travel|strike|hit|cover|"
+    r"\b(?:could|can|may|might|would|will)\s+(?:\w+\s+){0,3}?(?:reach|exceed|fly|flown|travel|travell?ed|strike|hit|cover|"
     r"have a (?:maximum )?range)\b|\bcapable of\b|\bpotential(?:ly)?\b|\btheoretical\b|\bmaximum range\b|"
     r"\b(?:a|with a|an estimated|its estimated|has a|have a|its) range\b|"
     r"\brange (?:could|may|would|might|can|is capable|is estimated|of up to)\b|\bif (?:launched|fired|flown)\b|"
@@ -62,7 +62,9 @@ _NOT_FLIGHT_AFTER = re.compile(r"^\s*(?:ago|later|earlier|longer|shorter|apart|f
 _RESPECTIVELY_KW = re.compile(r"flight distance|distance|range|maximum altitude|altitude|apogee|flight time|"
                               r"flight duration", re.I)
 _DURATION_JA = re.compile(r"(?:飛翔時間|飛行時間)(?:は)?(?:約|およそ)?(?P<a>\d+)分|(?:約|およそ)?(?P<b>\d+)分(?:間)?"
-                          r"(?:程度|ほど)?(?:にわたって|にわたり)?(?:飛翔|飛行|飛しょう|飛んだ|飛び)")
+                          r"(?:程度|ほど)?(?:にわたって|にわたり)?(?:飛翔|飛行|飛しょう|飛んだ|飛び)|"
+                          r"発射から(?:約|およそ)?(?P<c>\d+)分(?:後|程度後)|"
+                          r"(?:約|およそ)?(?P<d>\d+)分(?:間)?(?:程度)?(?:に|で)[^。、]{0,16}?(?:飛翔|飛行|飛しょう|飛んだ|飛び)")
 
 
 @dataclass(frozen=True)
@@ -198,16 +200,19 @@ def figures_ja(text: str) -> list[Figure]:
         lo = _num(m["lo"] or "1") * scale * 1000.0
         hi = _num(m["hi"]) * scale * 1000.0 if m["hi"] else None
         after = text[m.end(): m.end() + 16]
-        if "高度" in before:
+        if re.search(r"発射地点(?:から|の)\s*(?:約|およそ)?\s*$", text[max(0, m.start() - 10): m.start()]):
+            fld = "range"  # measured from the launch point: the range
+        elif "高度" in before:
             fld = "apogee"
         elif "距離" in before or "射程" in before or re.search(r"飛翔|飛行|飛しょう|飛び|飛ん", after):
             fld = "range"
         else:
             continue
-        kind = "capability" if "射程" in text[max(0, m.start() - 8): m.start()] else "flight"
+        kind = "capability" if "射程" in before or "射程" in text[max(0, m.start() - 8): m.start()] else "flight"
         value = (lo + hi) / 2 if hi is not None else lo
         out.append(Figure(fld, value, kind, m.group(0), m.start(), lo if hi else None, hi))
     for m in _DURATION_JA.finditer(text):
-        out.append(Figure("flight_time", 60.0 * float(m["a"] or m["b"]), "flight", m.group(0), m.start()))
+        minutes = m["a"] or m["b"] or m["c"] or m["d"]
+        out.append(Figure("flight_time", 60.0 * float(minutes), "flight", m.group(0), m.start()))
     out.sort(key=lambda f: f.position)
     return out

@@ -30,14 +30,29 @@ _MISSILE = re.compile(r"火星\s*(?P<hs>\d+)(?:号|型)?|北極星\s*(?P<pk>\d*)
                       r"テポドン\s*(?P<tp>\d)号?|ノドン|ムスダン")
 
 
+_PLACE_IS = re.compile(r"発射(?:場所|地点|地域)は(?P<run>[^、。]{1,40}?)(?:付近|周辺)?(?:で|と|。|、|$)")
+_TAIL = re.compile(r"(?:(?:東|西|南|北)+(?:方|側)?(?:沖)?(?:約|およそ)?[\d,.]*(?:キロ|km)?|"
+                   r"沖|付近|近郊|周辺|区域|地域)+$")
+_NOT_A_PLACE = re.compile(r"[\d時分頃ごろ午前後約]+|海中|海上|海域")
+
+
+def _place_of(run: str) -> str | None:
+    """The most specific non-generic place of a noun run ("江原道元山北東沖約17キロの海中" -> 江原道元山)."""
+    run = re.split(r"[はがをにでと](?![^()]*\))", run)[-1]
+    for part in reversed(re.split(r"の|・", run)):
+        part = re.sub(r"\([^)]*\)", "", part).strip()
+        part = _TAIL.sub("", part)
+        if part and not _GENERIC_PLACE.search(part) and not _NOT_A_PLACE.fullmatch(part):
+            return part
+    return None
+
+
 def launch_place(text: str) -> str | None:
     """The launch place of a Japanese sentence ("平壌近郊から…発射" -> 平壌), or None."""
-    for m in _FROM.finditer(text):
-        run = re.split(r"[はがをにでと]|の(?=[^の]*$)", m["run"])[-1]
-        run = re.sub(r"\([^)]*\)$", "", run).strip()
-        run = re.sub(r"(?:近郊|付近|周辺|区域|地域)+$", "", run)
-        if run and not _GENERIC_PLACE.search(run) and not re.fullmatch(r"[\d時分頃ごろ午前後]+", run):
-            return run
+    for m in (*_PLACE_IS.finditer(text), *_FROM.finditer(text)):
+        place = _place_of(m["run"])
+        if place:
+            return place
     return None
 
 

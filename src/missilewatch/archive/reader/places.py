@@ -17,7 +17,8 @@ _SEA = "|".join((*SEAS, r"East Sea of Korea", r"Sea of Japan"))
 _DIRECTION = r"(?:east|west|north|south|northeast|northwest|southeast|southwest|east-northeast|north-northwest)"
 _PLACE_NAME = r"(?:the\s+)?(?:[A-Z][\w'-]*(?:'s)?)(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'-]*(?:'s)?){0,4}"
 _FALL = re.compile(r"\b(?:land(?:ed|ing|s)?|fell|fallen|falls|falling|splash(?:ed|ing)?\s+down|splashed|came down|"
-                   r"coming down|crashed|impacted|plunged|dropped|hit|reached as close as|came within)\b", re.I)
+                   r"coming down|crashed|impacted|plunged|dropped|hit|reached as close as|came within|"
+                   r"reached (?:Japan's |the |its )?(?:exclusive economic zone|EEZ|waters))\b", re.I)
 _LAUNCH = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired)\b", re.I)
 _QUAL = r"(?:(?:some|about|approx\.?|approximately|around|roughly|nearly|an estimated|at a point some)\s+)?"
 _LANDING_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
@@ -26,6 +27,7 @@ _LANDING_PATTERNS: tuple[tuple[int, re.Pattern], ...] = (
                    rf"[Pp]eninsula|[Pp]refecture))?(?:,\s+[A-Z]\w+)?|(?:the\s+|its\s+)?(?:[\w']+\s+){{0,2}}coast\b)")),
     (1, re.compile(rf"\b(?:off|near)\s+(?:the\s+)?(?:{_PLACE_NAME}\s+)?(?:(?:east|west|north|south)(?:ern)?\s+)?"
                    rf"coast(?:\s+of\s+{_PLACE_NAME})?", re.I)),
+    (1, re.compile(r"\bnear\s+(?:the\s+)?[A-Z][\w'-]+\s+(?:[Pp]refecture|[Ii]slands?|[Pp]eninsula)")),
     (1, re.compile(rf"\b{_DIRECTION}\s+of\s+{_PLACE_NAME}(?:\s+(?:[Ii]sland|[Pp]eninsula|[Pp]refecture|coast))?")),
     (2, re.compile(rf"(?:waters\s+of\s+)?(?:the\s+)?(?:{_SEA})\b(?:\s+of\s+Korea)?")),
     (2, re.compile(r"\bwaters between [^,.;]+")),
@@ -80,8 +82,8 @@ _EEZ_OUT = re.compile(r"\b(?:outside|beyond)\b|(?:\bnot|n't)\s+(?:\w+\s+){0,2}(?
                       r"enter|within)\b|\bbefore reaching\b|\bdid not\b", re.I)
 _EEZ_HEDGE = re.compile(r"\b(?:within|inside) or (?:\w+ )?(?:close|near)|\bor (?:just |very )?(?:near|close to)\b",
                         re.I)
-_EEZ_IN = re.compile(r"\b(?:inside|within|in(?:to)?)\s+(?:[\w']+\s+){0,5}(?:exclusive economic zone|economic exclusive"
-                     r" zone|EEZ)", re.I)
+_EEZ_IN = re.compile(r"\b(?:inside|within|in(?:to)?|reached)\s+(?:[\w']+\s+){0,5}"
+                     r"(?:exclusive economic zone|economic exclusive zone|EEZ)", re.I)
 _EEZ_WHOSE = re.compile(r"(?P<who>[\w.']+(?:'s)?)\s+(?:exclusive economic zone|economic exclusive zone|EEZ)", re.I)
 
 
@@ -145,7 +147,7 @@ _FROM = re.compile(
 _NOT_PLACE = re.compile(r"^(?:North Korea|DPRK|Korea|South Korea|Japan|China|the North|North|Pyongyang's|"
                         r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|April|May|June|"
                         r"July|August|September|October|November|December|Sea|East|West|The|Seoul|Tokyo|Korean|"
-                        r"Japanese|Pacific|Ocean)\b")
+                        r"Japanese|Pacific|Ocean|UN|U\.N|United|Security)\b")
 
 
 def launch_place(text: str) -> str | None:

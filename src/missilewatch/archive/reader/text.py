@@ -197,7 +197,7 @@ def classify(sentences: list[Sentence]) -> list[Sentence]:
 
 # -------------------------------------------------------------------------------- other launches
 
-_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d\d)(?!\d|,\d)")
+_YEAR = re.compile(r"(?<![\d,.])((?:19|20)\d\d)(?!\d|,\d|\s*(?:km|kms|kilomet|miles?|キロ|メートル|m\b|分|秒|発))")
 _MONTH_WORD = re.compile(rf"\b(?:in|since|during the|the)\s+(?P<m>{MONTH_RE})\b(?!\.?\s*\d)")
 _PAST_LAUNCH = re.compile(
     r"\b(?:previous (?:launch|test|firing|flight|missile|one)s?|previously (?:fired|launched|tested)|"
@@ -205,7 +205,8 @@ _PAST_LAUNCH = re.compile(
     r"past (?:two |three |few )?(?:weeks|months|days)|(?:\w+ )?years? ago|earlier this (?:month|year)|"
     r"since (?:its|the|last)|"
     r"took place in|was conducted in|(?:the|its) (?:latest|last) (?:\w+ )?(?:test|launch)|"
-    r"the same (?:province|site|area) in|similar (?:\w+ )?to|the same (?:type|kind) as|resembl\w*)\b"
+    r"the same (?:province|site|area) in|similar (?:\w+ )?to|the same (?:type|kind) as|resembl\w*|"
+    r"(?:days|weeks|months|years) (?:after|since))\b"
     r"|年前|以来|昨年|前回|過去|と同じ|と同様",
     re.I,
 )

@@ -18,7 +18,8 @@ ACTORS: dict[str, tuple[str, ...]] = {
                       r"Pentagon", r"Indo-Pacific Command"),
     "China": (r"China", r"Chinese", r"Beijing"),
     "Russia": (r"Russia(?:n)?", r"Moscow", r"Kremlin"),
-    "United Nations": (r"United Nations(?! Security Council)", r"\bUN\b(?! Security Council)", r"\bU\.N\.(?! Security)"),
+    "United Nations": (r"United Nations(?! Security Council)", r"\bUN\b(?! Security Council)",
+                       r"\bU\.N\.(?! Security)"),
     "NATO": (r"NATO",),
 }
 ACTOR_RES = {name: re.compile(r"\b(?:" + "|".join(pats) + r")") for name, pats in ACTORS.items()}
@@ -63,8 +64,8 @@ JAPAN_REGIONS = (
 )
 # Phrases that mean "Japan" in an overflight statement.
 JAPAN_AREA_RE = re.compile(
-    r"\b(?:Japan(?:ese)? (?:territory|islands|archipelago|home islands)|the Japanese (?:islands|archipelago|home islands)"
-    r"|Japanese territory|Japan)\b"
+    r"\b(?:Japan(?:ese)? (?:territory|islands|archipelago|home islands)"
+    r"|the Japanese (?:islands|archipelago|home islands)|Japanese territory|Japan)\b"
 )
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -161,7 +161,8 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
         parts.append(_table(["date", "missile", "range km", "impact zone", "country", "km from coast", "overflew"],
                             [[_e(r["date"]), _e(r["missile"]), _e(r["range_km"]), _e(r["impact_zone"]),
                               _e(r["impact_country"]), _e(r.get("impact_coast_distance_km")),
-                              _e(r["overflown_countries"])] for r in in_japan + [x for x in over if x not in in_japan]]))
+                              _e(r["overflown_countries"])]
+                             for r in in_japan + [x for x in over if x not in in_japan]]))
     lofted = [r for r in rows if r.get("trajectory_type") == "lofted" and r.get("standard_range_km")]
     parts.append("<h2>Lofted tests: range on a standard trajectory</h2>"
                  "<p class='note'>The same generic boost, flown on the range-maximising trajectory (non-rotating "

@@ -146,7 +146,11 @@ def _counter_launch(s: Sentence, sentences: list[Sentence]) -> Finding | None:
     return Finding("response", detail, s.text, s.index, who[0] if who else None)
 
 
-_ANY_RESPONSE = re.compile("|".join(f"(?:{p.pattern})" for _, p in RESPONSE_RULES), re.I)
+# Words at least one of which every response rule needs (a cheap test before the rules).
+_RESPONSE_WORDS = ("condemn", "convene", "headquarters", "task force", "measures", "shoot down", "intercept",
+                   "monitored", "tracked", "security council", "sanctions", "pressure", "pay the price", "discuss",
+                   "consult", "telephone", "phone", "spoke", "talks", "exchanged views", "agreed", "reaffirm",
+                   "j-alert", "alert", "warning", "evacuat", "regrettable", "protest")
 
 
 def responses(sentences: list[Sentence]) -> list[Finding]:
@@ -164,7 +168,8 @@ def responses(sentences: list[Sentence]) -> list[Finding]:
             continue
         if s.context == "counter":
             continue
-        if not _ANY_RESPONSE.search(s.text):
+        low = s.text.lower()
+        if not any(k in low for k in _RESPONSE_WORDS):
             continue
         for kind, pattern in RESPONSE_RULES:
             m = pattern.search(s.text)

@@ -52,6 +52,7 @@ _OFFICIALS: dict[str, tuple[str, str]] = {
     **{n: ("South Korea", "Minister of National Defense") for n in ("Shin Won-sik", "Lee Jong-sup", "Song Young-moo")},
 }
 _SPEAKER_RES = [(re.compile(p, re.I), nation, agency) for p, nation, agency in _SPEAKERS]
+_SPEAKERS_RE = re.compile("|".join(f"(?P<s{i}>{p})" for i, (p, _, _) in enumerate(_SPEAKERS)), re.I)
 _OFFICIAL_RE = re.compile(
     r"(?:(?<![A-Za-z])(?:" + "|".join(re.escape(n) for n in _OFFICIALS if n.isascii()) + r")(?![A-Za-z]))"
     r"|(?:" + "|".join(re.escape(n) for n in sorted((n for n in _OFFICIALS if not n.isascii()), key=len, reverse=True))
@@ -76,8 +77,9 @@ def speakers_in(text: str) -> tuple[tuple[int, str, str], ...]:
     "former" minister (元防衛大臣) speaks for nobody.
     """
     hits: list[tuple[int, int, int, str, str]] = []
-    for rank, (pattern, nation, agency) in enumerate(_SPEAKER_RES):
-        hits.extend((m.start(), rank, m.end(), nation, agency) for m in pattern.finditer(text))
+    for m in _SPEAKERS_RE.finditer(text):  # one pass; at a position the name listed first wins
+        rank = int(m.lastgroup[1:])
+        hits.append((m.start(), rank, m.end(), _SPEAKERS[rank][1], _SPEAKERS[rank][2]))
     for m in _OFFICIAL_RE.finditer(text):
         nation, role = _OFFICIALS[m.group(0)]
         hits.append((m.start(), len(_SPEAKER_RES), m.end(), nation, f"{role} {m.group(0)}"))

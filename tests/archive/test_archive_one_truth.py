@@ -72,3 +72,16 @@ def test_japanese_report_ingested_with_japanese_evidence(archive, capsys):
     assert d["language"] == "ja" and d["launch_facts"] and d["event_id"] is not None
     assert d["range_km"]["value"] == 1000.0 and "飛翔した距離" in d["range_km"]["evidence"]
     assert d["flight_time_s"]["value"] == 4440.0 and d["eez"]["value"] == "outside"
+
+
+def test_undated_report_joins_the_launch_of_its_days_and_the_launch_time_is_kept(tmp_path, capsys):
+    # NHK (Japanese, "4日午前7時22分ごろ") dates the launch; Teller Report names no day but was
+    # published that day and gives the same 4,600 km over Aomori: one launch, not two.
+    url = f"sqlite:///{tmp_path / 'b.sqlite'}"
+    files = [REPORTS / "ja05_nhk_2022-10-04.txt", REPORTS / "en09_tellerreport_2022-10-04.txt"]
+    d = _json(capsys, ["--db", url, "archive", "ingest", *map(str, files), "--json"])
+    assert d[0]["event_id"] == d[1]["event_id"]
+    (row,) = _json(capsys, ["--db", url, "archive", "list", "--json"])
+    assert row["date"] == "2022-10-04" and row["launch_time_utc"].startswith("2022-10-03T22:22")
+    rec = _json(capsys, ["--db", url, "archive", "show", str(row["id"]), "--json"])
+    assert [v["value"] for v in rec["fields"]["range_km"]["values"]] == [4600.0, 4600.0]

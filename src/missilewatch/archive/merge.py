@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,8 @@ DISAGREEMENT_REL = 0.01
 # Relative difference within which a report's figure confirms an event's.
 AGREEMENT_REL = 0.15
 DERIVED = "derived: "
+# A report that names no launch day is looked for among launches this many days before it appeared.
+PUBLISHED_WITHIN_DAYS = 3
 
 
 @dataclass
@@ -43,6 +45,7 @@ class _ReportInfo:
     ranges: list[float]
     apogees: list[float]
     overflight: set[str]
+    published: date | None = None
 
 
 def _info(source: Source, facts: list[Fact]) -> _ReportInfo:
@@ -62,6 +65,7 @@ def _info(source: Source, facts: list[Fact]) -> _ReportInfo:
         ranges=[f.value_num for f in by["range"]],
         apogees=[f.value_num for f in by["apogee"]],
         overflight={a for f in by["overflight"] for a in (f.value_json or [])},
+        published=source.published_date,
     )
 
 
@@ -135,6 +139,10 @@ def _candidates(session: Session, info: _ReportInfo) -> list[LaunchEvent]:
                 out.append(ev)
         elif info.weekday is not None and any(d.weekday() == info.weekday for d in dates):
             out.append(ev)
+        elif info.weekday is None and info.published is not None and any(
+                timedelta(days=-1) <= info.published - d <= timedelta(days=PUBLISHED_WITHIN_DAYS) for d in dates):
+            # No launch date in the report: launches of the days before its publication.
+            out.append(ev)
     return out
 
 
@@ -181,9 +189,11 @@ def link_reports(session: Session) -> dict[int, int]:
             viable = [t for t in scored if t[0] >= 2]
             if viable and (len(viable) == 1 or viable[0][0] > viable[1][0]):
                 chosen = viable[0][2]
-                dates = sorted(d for d in local_dates(chosen) if d.weekday() == info.weekday)
+                dates = sorted(d for d in local_dates(chosen) if info.weekday is None or d.weekday() == info.weekday)
                 if dates:
-                    derived_note = (dates[0], f"{DERIVED}weekday of the report with the date of launch event "
+                    how = "weekday of the report" if info.weekday is not None else "report published on " + (
+                        info.published.isoformat() if info.published else "?")
+                    derived_note = (dates[0], f"{DERIVED}{how} with the date of launch event "
                                               f"{chosen.key}, whose figures/missile/overflight agree "
                                               f"(score {viable[0][0]})")
         if chosen is None:
@@ -216,6 +226,10 @@ def _refresh_report_event(session: Session, ev: LaunchEvent) -> None:
     ev.missile_type = max(set(classes), key=classes.count) if classes else None
     ev.site_name = places[0] if places else None
     ev.missile_count = max(ev.missile_count or 0, 1)
+    # The launch instant a report gives (local time on the launch date, converted to UTC).
+    instants = [(f.value_json or {}).get("datetime_utc") for f in facts if f.field == "launch_time"]
+    instants = [i for i in instants if i]
+    ev.launch_time_utc = datetime.fromisoformat(instants[0]) if instants else None
 
 
 # -------------------------------------------------------------------------------------- merging

@@ -120,6 +120,8 @@ def article_date(header: dict[str, str], sentences: list[Sentence], text: str, t
         if not m:
             continue
         month = month_number(m["m"])
+        if month is None:
+            continue
         wd = WEEKDAY_RE.search(" ".join(x.text for x in sentences[:4]))
         weekday = WEEKDAYS.index(wd.group(1).lower()) if wd else None
         year = infer_year(month, int(m["d"]), weekday, max(years) if years else today.year - 30, today.year)
@@ -243,6 +245,7 @@ _TIME_VERB = re.compile(r"\b(?P<launch>launch(?:ed|es|ing)?|fir(?:ed|es|ing)|tes
                         r"took off)\b|"
                         r"\b(?P<other>fell|fallen|falling|falls|land(?:ed|ing|s)?|splash\w*|crash\w*|impact\w*|"
                         r"travell?ed|passed|passing|flew|detected|expected|ago|until|reported|issued|warned)\b", re.I)
+_FALL_AFTER = re.compile(r"[^.;]{0,12}?,?\s*(?:it\s+|the missile\s+)?(?:landed|fell|splashed|crashed|passed)\b", re.I)
 _GMT_AFTER = re.compile(r"[^()]{0,25}\((\d{1,2}):(\d\d)\s*(?:[ap]\.?m\.?\s*)?(?:GMT|UTC)", re.I)
 _FOREIGN_ZONES = ("edt", "est", "et", "pt", "moscow time")
 
@@ -286,12 +289,11 @@ def launch_time(s: Sentence) -> LaunchTime | None:
         verbs = list(_TIME_VERB.finditer(before))
         if verbs and verbs[-1]["other"]:
             continue  # "fell ... at around 8:18 a.m."
-        if verbs and verbs[-1]["launch"] and len(before) - verbs[-1].end() < 40:
-            after = None  # "launched at 07:22 local time and fell ... at 07:44": the first is the launch
-        else:
-            after = re.match(r"[^.;]{0,12}?,?\s*(?:it\s+|the missile\s+)?(?P<v>landed|fell|splashed|crashed|passed)\b",
-                             s.text[m.end(): m.end() + 60], re.I)
-        if after or re.search(r"\b(?:hours?|minutes?|Mach)\s*$", before, re.I):
+        fall_after: re.Match[str] | None = None
+        if not (verbs and verbs[-1]["launch"] and len(before) - verbs[-1].end() < 40):
+            # (right after "launched at 07:22 local time and fell ... at 07:44" the first is the launch)
+            fall_after = _FALL_AFTER.match(s.text[m.end(): m.end() + 60])
+        if fall_after or re.search(r"\b(?:hours?|minutes?|Mach)\s*$", before, re.I):
             continue
         zone = (m["zone"] or "").lower()
         if zone in _FOREIGN_ZONES:

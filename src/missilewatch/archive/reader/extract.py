@@ -70,7 +70,7 @@ def _choose_date(mentions: list[DateMention], anchor: date | None) -> tuple[Date
     if not chosen:
         return None, []
     best = min(chosen, key=lambda d: (d.sentence.index, _KIND_ORDER[d.kind], d.distance))
-    return best, sorted({d.value for d in chosen if d.value != best.value})
+    return best, sorted({d.value for d in chosen if d.value is not None and d.value != best.value})
 
 
 def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
@@ -105,22 +105,22 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
                 wd = WEEKDAYS.index(m["wd"].lower())
                 best = DateMention("weekday", resolve_weekday(anchor, wd), wd, m["wd"], s, 99)
                 break
-    if best is not None:
-        extra = {"resolved_from": best.text, "precision": "day"}
+    launch_date: date | None = best.value if best is not None else None
+    if best is not None and launch_date is not None:
+        extra: dict[str, object] = {"resolved_from": best.text, "precision": "day"}
         if best.kind != "explicit" or anchor is not None:
             extra["relative_to_article_date"] = anchor.isoformat() if anchor else None
         if others:
             extra["other_dates"] = [o.isoformat() for o in others]
-        out.date = Finding("date", best.value, best.sentence.text, best.sentence.index, None, extra)
-        out.weekday = WEEKDAYS[best.value.weekday()].capitalize()
+        out.date = Finding("date", launch_date, best.sentence.text, best.sentence.index, None, extra)
+        out.weekday = WEEKDAYS[launch_date.weekday()].capitalize()
     else:
-        weekdays = [d for d in mentions if d.kind == "weekday"]
+        weekdays = [(d, d.weekday) for d in mentions if d.kind == "weekday" and d.weekday is not None]
         if weekdays:
-            first = weekdays[0]
-            out.weekday = WEEKDAYS[first.weekday].capitalize()
+            first, wd_index = weekdays[0]
+            out.weekday = WEEKDAYS[wd_index].capitalize()
             out.weekday_finding = Finding("weekday", out.weekday, first.sentence.text, first.sentence.index, None,
                                           {"resolved_from": first.text, "note": "the report gives no date of its own"})
-    launch_date = out.date.value if out.date else None
     years = {launch_date.year} if launch_date else years0
     month = launch_date.month if launch_date else (anchor.month if anchor else None)
 
@@ -187,7 +187,7 @@ def extract_report(text: str, *, today: date | None = None) -> ReportExtraction:
     raw_figures += [item for name, item in type_capability if name is None or ours is None or name == ours]
     raw_figures.sort(key=lambda r: (r[1].index, r[0].position))
     _figures(out, raw_figures)
-    primary = (out.range or out.apogee or out.flight_time or [None])[0]
+    primary = next(iter(out.range or out.apogee or out.flight_time), None)
     if primary is not None and any(t[1] == primary.sentence_index for t in landings):
         # Several missiles: the landing of the flight whose figures the report gives first.
         landings = [t for t in landings if t[1] == primary.sentence_index]

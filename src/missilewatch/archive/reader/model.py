@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime
 
 # Kinds of a figure: flown on this flight, what the missile could do, or another launch's.
@@ -22,7 +23,7 @@ class Finding:
     evidence: str
     sentence_index: int
     attributed_to: str | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict = dataclasses.field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = {"value": jsonable(self.value), "evidence": self.evidence, "sentence_index": self.sentence_index}
@@ -33,10 +34,8 @@ class Finding:
 
     def with_(self, **changes) -> Finding:
         """A copy with some attributes changed."""
-        d = {"field": self.field, "value": self.value, "evidence": self.evidence,
-             "sentence_index": self.sentence_index, "attributed_to": self.attributed_to, "extra": dict(self.extra)}
-        d.update(changes)
-        return Finding(**d)
+        changes.setdefault("extra", dict(self.extra))
+        return dataclasses.replace(self, **changes)
 
 
 def jsonable(v):
@@ -70,16 +69,16 @@ class ReportExtraction:
     missile: Finding | None = None
     missile_class: Finding | None = None
     launch_place: Finding | None = None
-    range: list[Finding] = field(default_factory=list)
-    apogee: list[Finding] = field(default_factory=list)
-    flight_time: list[Finding] = field(default_factory=list)
-    capability: list[Finding] = field(default_factory=list)
-    background: list[Finding] = field(default_factory=list)
+    range: list[Finding] = dataclasses.field(default_factory=list)
+    apogee: list[Finding] = dataclasses.field(default_factory=list)
+    flight_time: list[Finding] = dataclasses.field(default_factory=list)
+    capability: list[Finding] = dataclasses.field(default_factory=list)
+    background: list[Finding] = dataclasses.field(default_factory=list)
     impact: Finding | None = None
     eez: Finding | None = None
     overflight: Finding | None = None
-    responses: list[Finding] = field(default_factory=list)
-    skipped: list[dict] = field(default_factory=list)
+    responses: list[Finding] = dataclasses.field(default_factory=list)
+    skipped: list[dict] = dataclasses.field(default_factory=list)
 
     def figures(self) -> list[Finding]:
         """This flight's figures and the capability figures (each Finding says its kind)."""
@@ -134,7 +133,7 @@ class ReportExtraction:
 
 def _figure_dict(f: Finding, scale: float) -> dict:
     d = f.to_dict()
-    d["value"] = round(f.value * scale, 3)
+    d["value"] = round(float(f.value) * scale, 3)  # type: ignore[arg-type]  # figures hold floats
     for key in ("low", "high"):
         if key in f.extra and f.extra[key] is not None:
             d[key] = round(f.extra[key] * scale, 3)

@@ -136,7 +136,7 @@ def _counter_launch(s: Sentence, sentences: list[Sentence]) -> Finding | None:
             evidence.append(later.text)
         elif _HIT.search(later.text):
             detail["succeeded"] += 1
-            outcome = {"outcome": "hit target", "evidence": later.text}
+            outcome: dict[str, object] = {"outcome": "hit target", "evidence": later.text}
             away = _AWAY.search(later.text)
             if away:
                 outcome["distance_km"] = _to_km(away["n"], away["u"])

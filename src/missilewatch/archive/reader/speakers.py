@@ -78,7 +78,7 @@ def speakers_in(text: str) -> tuple[tuple[int, str, str], ...]:
     """
     hits: list[tuple[int, int, int, str, str]] = []
     for m in _SPEAKERS_RE.finditer(text):  # one pass; at a position the name listed first wins
-        rank = int(m.lastgroup[1:])
+        rank = int((m.lastgroup or "s0")[1:])
         hits.append((m.start(), rank, m.end(), _SPEAKERS[rank][1], _SPEAKERS[rank][2]))
     for m in _OFFICIAL_RE.finditer(text):
         nation, role = _OFFICIALS[m.group(0)]

@@ -128,8 +128,8 @@ def _ends_sentence(para: str, m: re.Match) -> bool:
         return False
     if token in _SOFT:
         first = re.match(r"[A-Za-z']+", rest)
-        return bool(first) and first.group(0).lower() in _STARTERS
-    return not (len(token) == 1 and token.isalpha() and word.group(1).isupper())  # an initial: "N. Korea"
+        return first is not None and first.group(0).lower() in _STARTERS
+    return not (word is not None and len(token) == 1 and token.isalpha() and word.group(1).isupper())  # "N. Korea"
 
 
 def split_sentences(text: str) -> list[Sentence]:

@@ -234,7 +234,8 @@ def date_mentions(s: Sentence, anchor: date | None) -> list[DateMention]:
 # ------------------------------------------------------------------------------------------ time
 
 _TIME_EN = re.compile(
-    r"(?<![\d:.,])(?P<h>\d{1,2})(?::(?P<min>\d\d))?\s*(?P<ampm>[ap]\.?\s?m\.?|AM|PM)?(?![\d])"
+    r"(?<![\d:.,])(?P<h>\d{1,2})(?::(?P<min>\d\d)|\.(?P<min2>\d\d)(?=\s*[ap]\.?\s?m\b))?\s*"
+    r"(?P<ampm>[ap]\.?\s?m\.?|AM|PM)?(?![\d])"
     r"(?:\s*\(?(?P<zone>JST|KST|GMT|UTC|EDT|EST|ET|PT|Moscow time|local time|Korea time|Japan time|"
     r"Pyongyang time)\b\)?)?",
     re.I,
@@ -279,9 +280,10 @@ def launch_time(s: Sentence) -> LaunchTime | None:
     if not LAUNCH_WORD.search(s.text):
         return None
     for m in _TIME_EN.finditer(s.text):
-        if not (m["min"] or m["ampm"]):
+        minute = m["min"] or m["min2"]
+        if not (minute or m["ampm"]):
             continue
-        if m["min"] is None and not m["ampm"]:
+        if minute is None and not m["ampm"]:
             continue
         before = s.text[max(0, m.start() - 120): m.start()]
         if re.search(r"\b(?:order(?:ed|s)?|instructed|signed|approved)\b", before[-60:], re.I):
@@ -298,13 +300,13 @@ def launch_time(s: Sentence) -> LaunchTime | None:
         zone = (m["zone"] or "").lower()
         if zone in _FOREIGN_ZONES:
             continue
-        h, mi = int(m["h"]), int(m["min"] or 0)
+        h, mi = int(m["h"]), int(minute or 0)
         ampm = (m["ampm"] or "").lower().replace(".", "").replace(" ", "")
         if ampm == "pm" and h < 12:
             h += 12
         elif ampm == "am" and h == 12:
             h = 0
-        if ampm == "" and m["min"] is not None:
+        if ampm == "" and minute is not None:
             # "At 6:42 and 6:58 a.m.": the am/pm of the next time applies.
             nxt = re.match(r"\s*(?:and|,|to)\s*\d{1,2}:\d\d\s*(?P<ap>[ap])\.?m", s.text[m.end(): m.end() + 30], re.I)
             if nxt and nxt["ap"].lower() == "p" and h < 12:

@@ -41,7 +41,7 @@ _NEUTRAL_KW = re.compile(r"\b(?:reach(?:es|ed|ing)?|exceed(?:s|ed|ing)?)\b", re.
 _CAPABILITY = re.compile(
     r"\b(?:could|can|may|might|would|will)\s+(?:\w+\s+){0,3}?(?:reach|exceed|fly|flown|travel|travell?ed|strike|hit|cover|"
     r"have a (?:maximum )?range)\b|\bcapable of\b|\bpotential(?:ly)?\b|\btheoretical\b|\bmaximum range\b|"
-    r"\b(?:a|with a|an estimated|its estimated|has a|have a|its) range\b|"
+    r"(?<!\bto )\b(?:a|with a|an estimated|its estimated|has a|have a|its) range\b|"
     r"\brange (?:could|may|would|might|can|is capable|is estimated|of up to)\b|\bif (?:launched|fired|flown)\b|"
     r"\bon a (?:normal|standard|regular) (?:trajectory|angle)\b|射程",
     re.I,
@@ -56,6 +56,11 @@ _DURATION = re.compile(
 _FLIGHT_CUE_BEFORE = re.compile(r"\b(?:flew|flying|flight|fly|flown|in the air|in the sky|airborne|aloft|lasted|"
                                 r"duration|stayed|travell?ed)\b(?:(?!\.\s)[^;]){0,45}$", re.I)
 _FLIGHT_CUE_AFTER = re.compile(r"^-?\s*(?:minutes?|mins?)?\s*(?:flight|of flight|in the air|in flight)\b", re.I)
+_FELL_LATER = re.compile(r"\b(?:fell|fallen|landed|splashed down|fall)\s+(?:about|some|approximately|around)?\s*$",
+                         re.I)
+# "... fallen about ten minutes [and nine minutes] later"
+_LATER = re.compile(r"\s*(?:(?:and|or|,)\s+[\w\s-]{1,25}?\s+)?(?:later|after (?:launch|lift-off|being launched|"
+                    r"it was launched))\b", re.I)
 _NOT_FLIGHT_AFTER = re.compile(r"^\s*(?:ago|later|earlier|longer|shorter|apart|from now|between|of each other|into|"
                                r"(?:after|before)\b(?!\s+(?:it\s+)?(?:\w+ly\s+)?(?:fall|fell|land|splash|crash|hit|impact|plung|"
                                r"drop|com)))\b", re.I)
@@ -167,9 +172,10 @@ def figures_en(text: str) -> list[Figure]:
     for m in _DURATION.finditer(text):
         before = text[max(0, m.start() - 60): m.start()]
         after = text[m.end(): m.end() + 30]
-        if _NOT_FLIGHT_AFTER.match(after) or re.search(r"\bhover\w*\b[^.;]*$", before, re.I):
+        fell_later = bool(_FELL_LATER.search(before)) and bool(_LATER.match(text[m.end(): m.end() + 50]))
+        if not fell_later and (_NOT_FLIGHT_AFTER.match(after) or re.search(r"\bhover\w*\b[^.;]*$", before, re.I)):
             continue
-        if not (_FLIGHT_CUE_BEFORE.search(before) or _FLIGHT_CUE_AFTER.match(after)):
+        if not (fell_later or _FLIGHT_CUE_BEFORE.search(before) or _FLIGHT_CUE_AFTER.match(after)):
             continue
         if m["n2"]:
             seconds = _num(m["n2"])

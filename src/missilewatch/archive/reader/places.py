@@ -16,7 +16,8 @@ from missilewatch.archive.reader.gazetteer import prefectures_in
 _SEA = "|".join((*SEAS, r"East Sea of Korea", r"Sea of Japan"))
 _DIRECTION = r"(?:east|west|north|south|northeast|northwest|southeast|southwest|east-northeast|north-northwest)"
 _PLACE_NAME = r"(?:the\s+)?(?:[A-Z][\w'-]*(?:'s)?)(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'-]*(?:'s)?){0,4}"
-_FALL = re.compile(r"\b(?:land(?:ed|ing|s)?|fell|fallen|falls|falling|splash(?:ed|ing)?\s+down|splashed|came down|"
+_FALL = re.compile(r"\b(?:land(?:ed|ing|s)?|fell|fallen|falls|falling|fall|struck|splash(?:ed|ing)?\s+down|"
+                   r"splashed|came down|"
                    r"coming down|crashed|impacted|plunged|dropped|hit|reached as close as|came within|"
                    r"reached (?:Japan's |the |its )?(?:exclusive economic zone|EEZ|waters))\b", re.I)
 _LAUNCH = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired)\b", re.I)
@@ -137,7 +138,7 @@ _VERB = r"\b(?i:launch(?:ed|es|ing)?|fir(?:ed|ing)|lifted off|took off|test-fire
 _TOKEN = r"(?:\s+[\w'()\".:-]+,?)"
 _FROM = re.compile(
     rf"{_VERB}(?:{_TOKEN}{{0,30}}?\s+from|{_TOKEN}{{0,12}}?\s+(?:in|at|near))\s+(?:near\s+|around\s+|or around\s+)?"
-    r"(?:(?:an?|the)\s+(?:site|spot|location|facility|base)\s+(?:near|in|outside)\s+)?"
+    r"(?:(?:an?|the)\s+(?:launch\s+)?(?:site|spot|location|facility|base)\s+(?:near|in|outside)\s+)?"
     r"(?:(?:the\s+)?(?:[\w'-]+\s+){0,3}?capital(?:\s+city)?\s+of\s+)?"
     r"(?P<mod>(?:(?:the|its|an?|North Korea's|the North's|North's)\s+)?(?:(?:area|vicinity|proximity|region)\s+"
     r"(?:of|near|north of|south of|east of|west of)\s+|(?:[a-z-]+\s+){0,3}?(?:town|city|county|province|area|region|"

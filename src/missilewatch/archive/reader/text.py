@@ -154,7 +154,7 @@ def split_sentences(text: str) -> list[Sentence]:
 _CAPTION = re.compile(r"\b(?:photo|image|file footage|picture|screenshot)\b|(?:写真|画像)", re.I)
 _CAPTION_VERB = re.compile(r"\b(?:provided|released|shows|showing|taken|released by|courtesy|file photo|"
                            r"Photo:|watch|watches|displays?)\b|Photo\s*=", re.I)
-_HANDOUT = re.compile(r"\b(?:provided by|released by|file photo|file footage|handout|courtesy)\b", re.I)
+_HANDOUT = re.compile(r"\b(?:provided by|released by|file photo|file footage|handout|courtesy|screenshot)\b", re.I)
 _LAUNCH_WORD = re.compile(r"\b(?:launch(?:ed|es|ing)?|fir(?:ed|es|ing)|test-fired|flew|lift(?:ed)? off)\b|発射", re.I)
 _COUNTER = re.compile(r"\b(?:reacted|responded|in response|retaliat)\w*", re.I)
 _OTHER_TIME = re.compile(
@@ -169,7 +169,7 @@ def is_caption(s: str) -> bool:
     low = s.lower()
     if not any(w in low for w in ("photo", "image", "footage", "picture", "screenshot", "写真", "画像")):
         return False
-    return bool(_CAPTION.search(s) and _CAPTION_VERB.search(s))
+    return bool(_CAPTION.search(s) and (_CAPTION_VERB.search(s) or "screenshot" in low))
 
 
 def is_handout_caption(s: str) -> bool:
@@ -204,7 +204,8 @@ _PAST_LAUNCH = re.compile(
     r"last (?:fired|launched|conducted|carried out|tested|test|time|week|month|year)|the last time|prior|"
     r"past (?:two |three |few )?(?:weeks|months|days)|(?:\w+ )?years? ago|earlier this (?:month|year)|"
     r"since (?:its|the|last)|"
-    r"took place in|was conducted in|(?:the|its) (?:latest|last) (?:\w+ )?(?:test|launch)|"
+    r"(?:took place|was conducted|was carried out) (?:in|on) (?:" + MONTH_RE + r"|\d{4})|"
+    r"(?:the|its) (?:latest|last) (?:\w+ )?(?:test|launch)|"
     r"the same (?:province|site|area) in|similar (?:\w+ )?to|the same (?:type|kind) as|resembl\w*|"
     r"(?:days|weeks|months|years) (?:after|since))\b"
     r"|年前|以来|昨年|前回|過去|と同じ|と同様",

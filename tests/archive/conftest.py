@@ -7,7 +7,9 @@ import pytest
 import missilewatch
 
 REPO = Path(missilewatch.__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"
+# ../shared beside the checkout (a worktree in wt/NAME finds it two levels up).
+SHARED = next((p / "shared" for p in (REPO.parent, REPO.parent.parent) if (p / "shared" / "seeds").is_dir()),
+              REPO.parent / "shared")
 CNS_CSV = SHARED / "data" / "cns_north_korea_missile_tests.csv"
 SEEDS = sorted((SHARED / "seeds").glob("*.txt"))
 

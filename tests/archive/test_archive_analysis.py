@@ -173,7 +173,10 @@ def test_geojson_and_csv_exports(small, tmp_path):
     pts = [f for f in gj["features"] if f["geometry"]["type"] == "Point"]
     assert all(110 < f["geometry"]["coordinates"][0] < 135 and 35 < f["geometry"]["coordinates"][1] < 45 for f in pts)
     oct4 = next(r for r in table if r["date"] == "2022-10-04")
-    assert oct4["analysis"] == "ok" and float(oct4["range_km"]) == 4500.0  # the CNS row's figure
+    # One truth per launch: the report's flown figure (the one the reconstruction starts from),
+    # with every source's figure and its kind beside it.
+    assert oct4["analysis"] == "ok" and float(oct4["range_km"]) == 4600.0
+    assert "4,600 (Japan, flown)" in oct4["range_km_values"] and "4,500 (CNS, flown)" in oct4["range_km_values"]
 
 
 def test_report_renders_with_figures(small, tmp_path):

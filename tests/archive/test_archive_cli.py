@@ -60,11 +60,15 @@ def test_show_merged_record(db_url, capsys):
     oct4 = next(r for r in rows if r["date"] == "2022-10-04")
     rec = _json(capsys, ["--db", db_url, "archive", "show", str(oct4["id"]), "--json"])
     assert rec["fields"]["range_km"]["disagreement"] and rec["fields"]["overflight"]["value"] == ["Japan"]
+    # One truth per launch: list and show give the same merged figure.
+    for name in ("range_km", "apogee_km"):
+        assert oct4[name] == rec["fields"][name]["value"]
     capsys.readouterr()
     assert main(["--db", db_url, "archive", "show", str(oct4["id"])]) == 0
     text = capsys.readouterr().out
     line = next(x for x in text.splitlines() if x.strip().startswith("range_km"))
-    assert "4600 (Japan)" in line and "4500 (CNS)" in line and line.endswith("DISAGREEMENT")
+    assert line.strip().startswith("range_km: 4,600 -")
+    assert "4,600 (Japan, flown)" in line and "4,500 (CNS, flown)" in line and line.endswith("DISAGREEMENT")
 
 
 @pytest.mark.parametrize(

@@ -97,8 +97,10 @@ def test_order_does_not_matter_and_reingest_adds_nothing(cns_csv, seeds, archive
     assert _links(db) == _links(archive)
     with db.session() as s, archive.session() as a:
         for table in (LaunchEvent, Fact, Source):
-            assert s.scalar(select(func.count()).select_from(table)) == a.scalar(select(func.count()).select_from(table))
-        assert s.scalar(select(func.count()).select_from(LaunchEvent).where(LaunchEvent.origin == "report")) == 0
+            count = select(func.count()).select_from(table)
+            assert s.scalar(count) == a.scalar(count)
+        reported = select(func.count()).select_from(LaunchEvent).where(LaunchEvent.origin == "report")
+        assert s.scalar(reported) == 0
 
 
 def test_bad_report_files(tmp_path):

@@ -98,8 +98,16 @@ def test_impact_place_is_not_a_range():
 
 @pytest.mark.parametrize("month, day, weekday, expected", [(2, 2, 2, 2022), (10, 4, 1, 2022), (9, 15, 4, 2017)])
 def test_infer_year_matches_the_calendar(month, day, weekday, expected):
-    assert infer_year(month, day, weekday, 2017, 2026) == expected
+    assert infer_year(month, day, weekday, expected - 3, expected + 2) == expected
     assert date(expected, month, day).weekday() == weekday
+
+
+def test_infer_year_refuses_to_guess_between_several_years():
+    # 15 September fell on a Friday in 2017 and in 2023: no year rather than the earliest.
+    assert infer_year(9, 15, 4, 2017, 2026) is None
+    # "Jul 04 (NHK) ... on Tuesday" with no year in the text: not 2000, the earliest fit in thirty years.
+    x = extract_report("Jul 04 (NHK) - North Korea launched a ballistic missile on Tuesday.", today=TODAY)
+    assert x.article_date is None and x.date is None
 
 
 def test_infer_year_without_weekday_is_none():

@@ -35,7 +35,8 @@ def test_bare_number_text_assumes_the_column_unit_and_says_so():
     assert r.value == 250_000.0 and "assumed" in r.repaired
 
 
-@pytest.mark.parametrize("raw, note", [("Unknown", "unknown"), ("N/A", "not applicable"), ("", "blank"), (None, "blank")])
+@pytest.mark.parametrize("raw, note",
+                         [("Unknown", "unknown"), ("N/A", "not applicable"), ("", "blank"), (None, "blank")])
 def test_absence_words(raw, note):
     r = read_distance(raw)
     assert r.status == "absent" and r.note == note
@@ -49,8 +50,9 @@ def test_unreadable_distances_are_problems_with_reasons(raw):
 
 @pytest.mark.parametrize(
     "raw, expected, precision",
-    [("9-Apr-84", date(1984, 4, 9), "day"), ("3-Oct-22", date(2022, 10, 3), "day"), ("Sep-84", date(1984, 9, 1), "month"),
-     ("11/2/2022", date(2022, 11, 2), "day"), ("2017-09-15", date(2017, 9, 15), "day")],
+    [("9-Apr-84", date(1984, 4, 9), "day"), ("3-Oct-22", date(2022, 10, 3), "day"),
+     ("Sep-84", date(1984, 9, 1), "month"), ("11/2/2022", date(2022, 11, 2), "day"),
+     ("2017-09-15", date(2017, 9, 15), "day")],
 )
 def test_dates(raw, expected, precision):
     r = read_date(raw)

@@ -28,6 +28,8 @@ CSV_COLUMNS = (
     "range_km", "apogee_km", "sources", "analysis", "figures_from", "azimuth_deg", "azimuth_from",
     "trajectory_type", "range_class", "standard_range_km", "burnout_speed_mps", "flight_time_s",
     "impact_lat_deg", "impact_lon_deg", "impact_zone", "impact_country", "overflown_countries", "analysis_note",
+    # Each source's figure and its kind (flown, capability) beside the merged one (launch_figures).
+    "reported_flight_time_s", "range_km_values", "apogee_km_values", "flight_time_s_values",
 )
 
 

@@ -10,12 +10,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from missilewatch.archive.launch_figures import CAPABILITY, CAPABILITY_FIELD, FLOWN
 from missilewatch.archive.merge import link_reports
-from missilewatch.archive.reports import Finding, ReportExtraction, extract_report
+from missilewatch.archive.reader import Finding, ReportExtraction, extract_report
 from missilewatch.errors import InputError
 from missilewatch.store import Fact, Source
 
-_UNITS = {"range": "m", "apogee": "m", "flight_time": "s"}
+_UNITS = {"range": "m", "apogee": "m", "flight_time": "s", CAPABILITY_FIELD: "m"}
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,17 @@ class IngestResult:
     event_id: int | None
     extraction: ReportExtraction
 
+    @property
+    def launch_facts(self) -> bool:
+        """False when the report states no fact of a launch (it then makes no launch event)."""
+        return self.extraction.has_launch_facts
+
     def to_dict(self) -> dict:
-        return {"source_id": self.source_id, "file": self.path, "event_id": self.event_id,
-                **self.extraction.to_dict()}
+        d = {"source_id": self.source_id, "file": self.path, "event_id": self.event_id,
+             **self.extraction.to_dict()}
+        if not self.launch_facts:
+            d["note"] = "no launch fact found in this report: no launch event made"
+        return d
 
 
 def _read_text(path: Path) -> tuple[bytes, str]:
@@ -53,6 +62,8 @@ def _fact(source_id: int, f: Finding) -> Fact:
         fact.value_high = f.extra.get("high")
         fact.unit = _UNITS[f.field]
         fact.raw = f.extra.get("raw")
+        fact.value_json = {"kind": CAPABILITY if f.field == CAPABILITY_FIELD else FLOWN,
+                           **({"speaker": f.extra["speaker"]} if f.extra.get("speaker") else {})}
     elif isinstance(f.value, date):
         fact.value_text = f.value.isoformat()
         fact.value_json = {k: v for k, v in f.extra.items()}
@@ -68,12 +79,15 @@ def _fact(source_id: int, f: Finding) -> Fact:
 def facts_of(extraction: ReportExtraction) -> list[Finding]:
     """Every finding of an extraction, in the field vocabulary the Fact table uses."""
     out: list[Finding] = []
-    for f in (extraction.date, extraction.missile, extraction.missile_class, extraction.launch_place,
-              extraction.impact, extraction.eez, extraction.overflight):
+    if not extraction.has_launch_facts:
+        return out
+    for f in (extraction.date, extraction.launch_time, extraction.missile, extraction.missile_class,
+              extraction.launch_place, extraction.impact, extraction.eez, extraction.overflight):
         if f is not None:
             name = {"missile": "missile_name", "launch_place": "launch_site"}.get(f.field, f.field)
             out.append(Finding(name, f.value, f.evidence, f.sentence_index, f.attributed_to, f.extra))
-    out.extend(extraction.figures())
+    out.extend([*extraction.range, *extraction.apogee, *extraction.flight_time])
+    out.extend(c.with_(field=CAPABILITY_FIELD) for c in extraction.capability)
     out.extend(extraction.responses)
     if extraction.date is None and extraction.weekday_finding is not None:
         out.append(extraction.weekday_finding)

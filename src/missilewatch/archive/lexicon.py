@@ -12,20 +12,21 @@ import re
 ACTORS: dict[str, tuple[str, ...]] = {
     "North Korea": (r"North Korea(?:n|'s)?", r"Pyongyang", r"DPRK", r"the North(?:'s)?\b", r"KCNA", r"Kim Jong[- ]Un"),
     "South Korea": (r"South Korea(?:n|'s)?", r"Seoul(?:'s)?", r"Republic of Korea", r"ROK", r"Joint Chiefs of Staff",
-                    r"\bJCS\b", r"Yoon Suk[- ]yeol"),
+                    r"\bJCS\b", r"Yoon Suk[- ]yeol", r"the South(?:'s)?\b"),
     "Japan": (r"Japan(?:ese|'s)?", r"Tokyo", r"Self-Defense Forces", r"J-Alert"),
     "United States": (r"United States", r"\bU\.S\.", r"\bUS\b", r"Washington", r"American", r"White House",
                       r"Pentagon", r"Indo-Pacific Command"),
     "China": (r"China", r"Chinese", r"Beijing"),
     "Russia": (r"Russia(?:n)?", r"Moscow", r"Kremlin"),
-    "United Nations": (r"United Nations(?! Security Council)", r"\bUN\b(?! Security Council)", r"\bU\.N\.(?! Security)"),
+    "United Nations": (r"United Nations(?! Security Council)", r"\bUN\b(?! Security Council)",
+                       r"\bU\.N\.(?! Security)"),
     "NATO": (r"NATO",),
 }
 ACTOR_RES = {name: re.compile(r"\b(?:" + "|".join(pats) + r")") for name, pats in ACTORS.items()}
 
 # Names of North Korean missiles and rockets (with the designations analysts use).
 NK_MISSILE_RE = re.compile(
-    r"\b(?:Hwasong-\d+[A-Z]?|KN-\d+|Pukguksong-\d|Nodong(?:-\d)?|Rodong(?:-\d)?|Musudan|Taepodong-\d|"
+    r"\b(?:Hwasong(?:pho)?[- ]\d+[A-Z]?|KN-\d+|Pukguksong-\d|Nodong(?:-\d)?|Rodong(?:-\d)?|Musudan|Taepodong-\d|"
     r"Unha(?:-\d)?|Scud(?:-[BCD])?|Hwasal-\d|Haeil(?:-\d)?)\b"
 )
 # Missiles of the countries that respond (South Korea, United States, Japan).
@@ -63,8 +64,8 @@ JAPAN_REGIONS = (
 )
 # Phrases that mean "Japan" in an overflight statement.
 JAPAN_AREA_RE = re.compile(
-    r"\b(?:Japan(?:ese)? (?:territory|islands|archipelago|home islands)|the Japanese (?:islands|archipelago|home islands)"
-    r"|Japanese territory|Japan)\b"
+    r"\b(?:Japan(?:ese)? (?:territory|islands|archipelago|home islands)"
+    r"|the Japanese (?:islands|archipelago|home islands)|Japanese territory|Japan)\b"
 )
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from missilewatch.archive.launch_figures import CAPABILITY, CAPABILITY_FIELD, FLOWN, figure_kind, merged_value
 from missilewatch.archive.lexicon import WEEKDAYS
 from missilewatch.errors import InputError
 from missilewatch.store import Fact, LaunchEvent, Source
@@ -30,6 +31,8 @@ DISAGREEMENT_REL = 0.01
 # Relative difference within which a report's figure confirms an event's.
 AGREEMENT_REL = 0.15
 DERIVED = "derived: "
+# A report that names no launch day is looked for among launches this many days before it appeared.
+PUBLISHED_WITHIN_DAYS = 3
 
 
 @dataclass
@@ -42,6 +45,7 @@ class _ReportInfo:
     ranges: list[float]
     apogees: list[float]
     overflight: set[str]
+    published: date | None = None
 
 
 def _info(source: Source, facts: list[Fact]) -> _ReportInfo:
@@ -61,6 +65,7 @@ def _info(source: Source, facts: list[Fact]) -> _ReportInfo:
         ranges=[f.value_num for f in by["range"]],
         apogees=[f.value_num for f in by["apogee"]],
         overflight={a for f in by["overflight"] for a in (f.value_json or [])},
+        published=source.published_date,
     )
 
 
@@ -134,6 +139,10 @@ def _candidates(session: Session, info: _ReportInfo) -> list[LaunchEvent]:
                 out.append(ev)
         elif info.weekday is not None and any(d.weekday() == info.weekday for d in dates):
             out.append(ev)
+        elif info.weekday is None and info.published is not None and any(
+                timedelta(days=-1) <= info.published - d <= timedelta(days=PUBLISHED_WITHIN_DAYS) for d in dates):
+            # No launch date in the report: launches of the days before its publication.
+            out.append(ev)
     return out
 
 
@@ -166,6 +175,8 @@ def link_reports(session: Session) -> dict[int, int]:
     links: dict[int, int] = {}
     # Dated reports first, so that undated ones can join the events they create.
     for info in sorted(infos, key=lambda i: (i.date is None, i.source.id)):
+        if not facts_by_source[info.source.id]:
+            continue  # a report with no launch fact makes no launch
         chosen: LaunchEvent | None = None
         derived_note = None
         candidates = _candidates(session, info)
@@ -178,9 +189,11 @@ def link_reports(session: Session) -> dict[int, int]:
             viable = [t for t in scored if t[0] >= 2]
             if viable and (len(viable) == 1 or viable[0][0] > viable[1][0]):
                 chosen = viable[0][2]
-                dates = sorted(d for d in local_dates(chosen) if d.weekday() == info.weekday)
+                dates = sorted(d for d in local_dates(chosen) if info.weekday is None or d.weekday() == info.weekday)
                 if dates:
-                    derived_note = (dates[0], f"{DERIVED}weekday of the report with the date of launch event "
+                    how = "weekday of the report" if info.weekday is not None else "report published on " + (
+                        info.published.isoformat() if info.published else "?")
+                    derived_note = (dates[0], f"{DERIVED}{how} with the date of launch event "
                                               f"{chosen.key}, whose figures/missile/overflight agree "
                                               f"(score {viable[0][0]})")
         if chosen is None:
@@ -213,6 +226,10 @@ def _refresh_report_event(session: Session, ev: LaunchEvent) -> None:
     ev.missile_type = max(set(classes), key=classes.count) if classes else None
     ev.site_name = places[0] if places else None
     ev.missile_count = max(ev.missile_count or 0, 1)
+    # The launch instant a report gives (local time on the launch date, converted to UTC).
+    instants = [(f.value_json or {}).get("datetime_utc") for f in facts if f.field == "launch_time"]
+    instants = [i for i in instants if i]
+    ev.launch_time_utc = datetime.fromisoformat(instants[0]) if instants else None
 
 
 # -------------------------------------------------------------------------------------- merging
@@ -233,23 +250,29 @@ def _where(f: Fact, sources: dict[int, Source]) -> dict:
 
 
 def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Source], n_missiles: int) -> dict | None:
-    rows = [f for f in facts if f.field == field and f.value_num is not None]
+    fields = (field, CAPABILITY_FIELD) if field == "range" else (field,)
+    rows = [f for f in facts if f.field in fields and f.value_num is not None]
     if not rows:
         return None
     values = []
     for f in rows:
-        v = {"value": round(f.value_num * scale, 3), **_where(f, sources)}
+        v = {"value": round(f.value_num * scale, 3), **_where(f, sources), "fact_id": f.id,
+             "figure_kind": figure_kind(f.field, f.value_json)}
         if f.value_low is not None:
             v.update(low=round(f.value_low * scale, 3), high=round(f.value_high * scale, 3))
         if f.missile_id is not None:
             v["missile_id"] = f.missile_id
         values.append(v)
-    # Reports (with who said it) first, then the database rows.
-    values.sort(key=lambda v: (v["kind"] != "report", v.get("attributed_to") is None))
+    # The flown figures first (reports with who said it, then the database rows), capability last.
+    values.sort(key=lambda v: (v["figure_kind"] != FLOWN, v["kind"] != "report", v.get("attributed_to") is None))
+    capability = [v for v in values if v["figure_kind"] == CAPABILITY]
+    values_flown = [v for v in values if v["figure_kind"] == FLOWN]
+    if not values_flown:
+        return {"value": None, "values": values, "capability": capability, "disagreement": False, "spread_pct": 0.0}
     # Figures of different missiles of a salvo are not a disagreement; sources are compared, and
     # a source agrees with a salvo when it agrees with one of its missiles.
     groups: dict[int, list[float]] = defaultdict(list)
-    for v in values:
+    for v in values_flown:
         groups[v["source_id"]].append(v["value"])
     disagreement = False
     spread = 0.0
@@ -266,7 +289,7 @@ def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Sou
             rel = (max(vals) - min(vals)) / max(max(vals), 1e-9)
             spread = max(spread, rel)
             disagreement |= rel > DISAGREEMENT_REL
-    return {"value": values[0]["value"], "values": values, "disagreement": disagreement,
+    return {"value": merged_value(values), "values": values, "capability": capability, "disagreement": disagreement,
             "spread_pct": round(100 * spread, 2)}
 
 
@@ -335,7 +358,7 @@ def merged_record(session: Session, event_id: int) -> dict:
             said = "; ".join(
                 f"{v['value']:g} ({v.get('attributed_to') or v['kind']}"
                 + (f", row {v['row']}" if "row" in v else "") + ")"
-                for v in item["values"])
+                for v in item["values"] if v["figure_kind"] == FLOWN)
             disagreements.append(f"{name}: {said}")
     if fields["eez"]["disagreement"]:
         disagreements.append("eez: " + "; ".join(f"{v['value']} ({v['source']})" for v in fields["eez"]["values"]))

@@ -7,6 +7,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from missilewatch.archive.launch_figures import CAPABILITY_FIELD, FIGURES, describe, figure_kind, merged_value
 from missilewatch.errors import InputError
 from missilewatch.store import Fact, LaunchEvent, Source
 
@@ -37,17 +38,23 @@ def summaries(session: Session, year: int | None = None, missile_type: str | Non
         if missile_type.upper() not in {t.upper() for t in types}:
             raise InputError("type", missile_type, f"unknown missile type; known: {', '.join(types)}")
     events = session.scalars(select(LaunchEvent).options(selectinload(LaunchEvent.missiles))).all()
-    report_figures: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    # Every source's figures, as `archive show` gathers them (one truth: launch_figures.merged_value).
+    figures: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     n_sources: dict[int, set[int]] = defaultdict(set)
     rows = session.execute(
-        select(Fact.event_id, Fact.field, Fact.value_num, Fact.source_id, Source.kind)
+        select(Fact.id, Fact.event_id, Fact.field, Fact.value_num, Fact.value_json, Fact.source_id,
+               Fact.attributed_to, Source.kind)
         .join(Source, Source.id == Fact.source_id)
         .where(Fact.event_id.is_not(None))
     )
-    for event_id, fld, num, source_id, kind in rows:
+    scales = {fld: (name, scale) for name, (fld, scale) in FIGURES.items()}
+    scales[CAPABILITY_FIELD] = ("range_km", 1e-3)
+    for fact_id, event_id, fld, num, value_json, source_id, who, kind in rows:
         n_sources[event_id].add(source_id)
-        if kind == "report" and fld in ("range", "apogee", "flight_time") and num is not None:
-            report_figures[event_id][fld].append(num)
+        if fld in scales and num is not None:
+            name, scale = scales[fld]
+            figures[event_id][name].append({"value": round(num * scale, 3), "kind": kind, "fact_id": fact_id,
+                                            "attributed_to": who, "figure_kind": figure_kind(fld, value_json)})
     out = []
     for ev in events:
         d = event_date(ev)
@@ -58,8 +65,7 @@ def summaries(session: Session, year: int | None = None, missile_type: str | Non
                 (m.type or "").upper() for m in ev.missiles}
             if missile_type.upper() not in types:
                 continue
-        ranges = [m.range_m for m in ev.missiles if m.range_m is not None] or report_figures[ev.id]["range"]
-        apogees = [m.apogee_m for m in ev.missiles if m.apogee_m is not None] or report_figures[ev.id]["apogee"]
+        merged = {name: merged_value(figures[ev.id][name]) for name in FIGURES}
         out.append({
             "id": ev.id,
             "date": d.isoformat() if d else None,
@@ -71,8 +77,10 @@ def summaries(session: Session, year: int | None = None, missile_type: str | Non
             "missile": ev.missile_name,
             "type": ev.missile_type,
             "missiles": ev.missile_count,
-            "range_km": max(ranges) / 1e3 if ranges else None,
-            "apogee_km": max(apogees) / 1e3 if apogees else None,
+            "range_km": merged["range_km"],
+            "apogee_km": merged["apogee_km"],
+            "reported_flight_time_s": merged["flight_time_s"],
+            **{f"{name}_values": describe(figures[ev.id][name]) or None for name in FIGURES},
             "sources": len(n_sources[ev.id] | {m.source_id for m in ev.missiles if m.source_id}),
             "origin": ev.origin,
         })

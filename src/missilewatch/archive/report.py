@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from missilewatch.archive.analysis import analyse_all
 from missilewatch.archive.exports import launch_rows, to_csv, to_czml, to_geojson, to_kml
+from missilewatch.archive.launch_figures import describe
 from missilewatch.archive.merge import merged_record
 from missilewatch.archive.plots import plot_apogee_range, plot_ground_track, plot_launches_per_year, plot_map
 from missilewatch.errors import InputError
@@ -129,9 +130,9 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
         lines = []
         for name in ("range_km", "apogee_km", "flight_time_s"):
             if f[name]:
-                said = "; ".join(f"{v['value']:g} ({_e(v.get('attributed_to') or v['kind'])})" for v in f[name]["values"])
+                merged = "-" if f[name]["value"] is None else f"{f[name]['value']:,.6g}"
                 flag = " <b>disagreement</b>" if f[name]["disagreement"] else ""
-                lines.append(f"<li>{name}: {said}{flag}</li>")
+                lines.append(f"<li>{name}: <b>{merged}</b> &mdash; {_e(describe(f[name]['values']))}{flag}</li>")
         lines.append(f"<li>EEZ: {_e(f['eez']['value'])} ({_e(f['eez']['whose'])}); overflight: "
                      f"{_e(', '.join(f['overflight']['value']) or None)}</li>")
         if f["impact_description"]:
@@ -160,7 +161,8 @@ def write_report(session: Session, out_dir: Path | str) -> Path:
         parts.append(_table(["date", "missile", "range km", "impact zone", "country", "km from coast", "overflew"],
                             [[_e(r["date"]), _e(r["missile"]), _e(r["range_km"]), _e(r["impact_zone"]),
                               _e(r["impact_country"]), _e(r.get("impact_coast_distance_km")),
-                              _e(r["overflown_countries"])] for r in in_japan + [x for x in over if x not in in_japan]]))
+                              _e(r["overflown_countries"])]
+                             for r in in_japan + [x for x in over if x not in in_japan]]))
     lofted = [r for r in rows if r.get("trajectory_type") == "lofted" and r.get("standard_range_km")]
     parts.append("<h2>Lofted tests: range on a standard trajectory</h2>"
                  "<p class='note'>The same generic boost, flown on the range-maximising trajectory (non-rotating "

@@ -189,7 +189,7 @@ def read_date(raw: object, *, latest: date | None = None) -> Reading:
         if gone:
             return gone
         text = clean_text(raw)
-        for fmt, precision in _DATE_FORMATS:
+        for fmt, precision in _DATE_FORMATS:  # noqa: B007 - the matching format's precision is kept
             try:
                 value = datetime.strptime(text, fmt).date()
                 break

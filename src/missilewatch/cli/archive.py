@@ -78,10 +78,14 @@ def ingest_cmd(
         _echo_json(out)
         return
     for d in out:
+        if not d["launch_facts"]:
+            typer.echo(f"{d['file']}: no launch fact found; no launch event made")
+            continue
         typer.echo(f"{d['file']}: event {d['event_id']}")
         date = (d["date"] or {}).get("value") or (f"a {d['weekday']}" if d["weekday"] else "unknown date")
+        rng, apo = (d["range_km"] or {}).get("value"), (d["apogee_km"] or {}).get("value")
         typer.echo(f"  date {date}; missile {(d['missile'] or {}).get('value', '-')}; "
-                   f"range {_km((d['range_km'] or {}).get('value'))} km; apogee {_km((d['apogee_km'] or {}).get('value'))} km")
+                   f"range {_km(rng)} km; apogee {_km(apo)} km")
         typer.echo(f"  EEZ {d['eez']['value']} ({d['eez'].get('whose') or '-'}); overflight "
                    f"{', '.join(d['overflight']['value']) or '-'}; {len(d['responses'])} responses")
 
@@ -90,7 +94,8 @@ def ingest_cmd(
 def list_cmd(
     ctx: typer.Context,
     year: int = typer.Option(None, "--year", help="Only launches of this year."),
-    missile_type: str = typer.Option(None, "--type", help="Only launches with this missile type (SRBM, IRBM, ICBM ...)."),
+    missile_type: str = typer.Option(None, "--type",
+                                     help="Only launches with this missile type (SRBM, IRBM, ICBM ...)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
 ) -> None:
     """List launch events, oldest first."""
@@ -101,10 +106,12 @@ def list_cmd(
     if as_json:
         _echo_json(rows)
         return
-    typer.echo(f"{'id':>4}  {'date':10}  {'site':32}  {'missile':28}  {'type':10} {'n':>2} {'range km':>9} {'apogee km':>9}")
+    typer.echo(f"{'id':>4}  {'date':10}  {'site':32}  {'missile':28}  {'type':10} {'n':>2} "
+               f"{'range km':>9} {'apogee km':>9}")
     for r in rows:
-        typer.echo(f"{r['id']:>4}  {r['date'] or '-':10}  {(r['site'] or '-')[:32]:32}  {(r['missile'] or '-')[:28]:28}  "
-                   f"{(r['type'] or '-')[:10]:10} {r['missiles']:>2} {_km(r['range_km']):>9} {_km(r['apogee_km']):>9}")
+        typer.echo(f"{r['id']:>4}  {r['date'] or '-':10}  {(r['site'] or '-')[:32]:32}  "
+                   f"{(r['missile'] or '-')[:28]:28}  {(r['type'] or '-')[:10]:10} {r['missiles']:>2} "
+                   f"{_km(r['range_km']):>9} {_km(r['apogee_km']):>9}")
     typer.echo(f"{len(rows)} launch events")
 
 
@@ -141,22 +148,26 @@ def show_cmd(
         _echo_json(rec)
         return
     typer.echo(f"launch event {rec['id']} ({rec['key']})")
-    typer.echo(f"  date {rec['local_date'] or '-'} local, {rec['date_utc'] or '-'} UTC; time {rec['launch_time_utc'] or '-'}")
+    typer.echo(f"  date {rec['local_date'] or '-'} local, {rec['date_utc'] or '-'} UTC; "
+               f"time {rec['launch_time_utc'] or '-'}")
     site = rec["site"]
     typer.echo(f"  site {site['name'] or '-'} ({site['lat_deg']}, {site['lon_deg']})")
     typer.echo(f"  missile {rec['missile_name'] or '-'} [{rec['missile_type'] or '-'}] x{rec['missile_count']}")
+    from missilewatch.archive.launch_figures import describe
+
     for name in ("range_km", "apogee_km", "flight_time_s"):
         item = rec["fields"][name]
         if item:
-            said = "; ".join(f"{v['value']:g} ({v.get('attributed_to') or v['kind']})" for v in item["values"])
             flag = "  DISAGREEMENT" if item["disagreement"] else ""
-            typer.echo(f"  {name}: {item['value']:g} - {said}{flag}")
+            merged = "-" if item["value"] is None else f"{item['value']:,.6g}"
+            typer.echo(f"  {name}: {merged} - {describe(item['values'])}{flag}")
     for name in ("impact_description", "launch_site"):
         item = rec["fields"][name]
         if item:
             typer.echo(f"  {name}: {item['value']}")
     eez = rec["fields"]["eez"]
-    typer.echo(f"  EEZ: {eez['value']} ({eez['whose'] or '-'}); overflight: {', '.join(rec['fields']['overflight']['value']) or '-'}")
+    over = ", ".join(rec["fields"]["overflight"]["value"]) or "-"
+    typer.echo(f"  EEZ: {eez['value']} ({eez['whose'] or '-'}); overflight: {over}")
     grouped: dict[tuple[str, str], list[dict]] = {}
     for r in rec["responses"]:
         who = r.get("country") or ", ".join(r.get("countries", []))
@@ -175,7 +186,8 @@ def show_cmd(
                    f"{recon['burnout_speed_mps']:.0f} m/s, flight {recon['flight_time_s']:.0f} s, standard range "
                    f"{recon['standard_range_km']:,.0f} km; impact {recon['impact']['lat_deg']:.2f}, "
                    f"{recon['impact']['lon_deg']:.2f}" + (f" ({geo['impact_zone']}"
-                   f"{' ' + geo['impact_country'] if geo.get('impact_country') else ''})" if geo.get("impact_zone") else ""))
+                   f"{' ' + geo['impact_country'] if geo.get('impact_country') else ''})"
+                   if geo.get("impact_zone") else ""))
     else:
         typer.echo(f"  analysis: {an['status']} ({an['reason']})")
     typer.echo(f"  sources: {len(rec['sources'])}")

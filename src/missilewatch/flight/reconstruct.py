@@ -12,7 +12,7 @@ flight time that no plausible profile meets is reported with its residual, not h
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,7 +39,7 @@ from missilewatch.flight.propagate import GEOD, Trajectory, fly
 from missilewatch.flight.range_band import StandardRangeBand, standard_range_band
 from missilewatch.flight.sites import check_lat_lon, resolve_site
 
-__all__ = ["MATCH_TOL_KM", "Reconstruction", "reconstruct"]
+__all__ = ["MATCH_TOL_KM", "Reconstruction", "reconstruct", "with_band"]
 
 
 @dataclass(frozen=True)
@@ -318,14 +318,21 @@ def reconstruct(
     traj = fly(lat0, lon0, az, prof, dt_out_s=1.0)
     std = standard_range(prof, lat0, lon0, az, rotating=False)
     std_rot = standard_range(prof, lat0, lon0, az, rotating=True)
-    rng_band = None
-    if band:
-        rng_band = standard_range_band(prof, std.range_km, lat0, lon0, lat_t, lon_t, az_t, apogee_km,
-                                       flight_time_s)
-    return Reconstruction(
+    rec = Reconstruction(
         launch_name=name, launch_lat_deg=lat0, launch_lon_deg=lon0, azimuth_deg=az,
         profile=prof, trajectory=traj, standard=std, standard_rotating=std_rot,
         target_lat_deg=lat_t, target_lon_deg=lon_t, reported_apogee_km=apogee_km,
-        reported_flight_time_s=flight_time_s,
-        range_class=RangeClass.from_range_km(std.range_km), band=rng_band,
+        reported_flight_time_s=flight_time_s, range_class=RangeClass.from_range_km(std.range_km),
     )
+    return with_band(rec) if band else rec
+
+
+def with_band(rec: Reconstruction) -> Reconstruction:
+    """The reconstruction with its standard-range band over the plausible profiles."""
+    if rec.band is not None:
+        return rec
+    az_t = GEOD.inv(rec.launch_lon_deg, rec.launch_lat_deg, rec.target_lon_deg, rec.target_lat_deg)[0]
+    rng_band = standard_range_band(rec.profile, rec.standard_range_km, rec.launch_lat_deg, rec.launch_lon_deg,
+                                   rec.target_lat_deg, rec.target_lon_deg, float(az_t), rec.reported_apogee_km,
+                                   rec.reported_flight_time_s)
+    return replace(rec, band=rng_band)

@@ -163,7 +163,7 @@ def standard_range_band(
         for f in fits:
             if not f.ok:
                 continue
-            kept = tol is None or abs(f.flight_time_s - flight_time_s) <= tol
+            kept = tol is None or flight_time_s is None or abs(f.flight_time_s - flight_time_s) <= tol
             try:
                 std = standard_range(f.profile, launch_lat_deg, launch_lon_deg, float(f.x[0]), rotating=False)
             except ConvergenceError:

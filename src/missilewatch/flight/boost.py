@@ -126,14 +126,10 @@ class BoostProfile:
         return replace(self, **changes)
 
     def scaled_burn(self, factor: float) -> BoostProfile:
-        """Same delta-v, the whole thrust programme stretched in time by ``factor``: burn times,
-        the cutoff, the vertical rise and the pitch-over (a slower missile rises vertically for
-        longer before it turns; a fixed 10-s rise would tip a low-thrust one into a gravity turn
-        at walking pace)."""
+        """Same delta-v, all burn times (and the cutoff) multiplied by ``factor``."""
         stages = tuple(replace(s, burn_s=s.burn_s * factor) for s in self.stages)
         cutoff = None if self.cutoff_s is None else self.cutoff_s * factor
-        return replace(self, stages=stages, cutoff_s=cutoff, vertical_s=self.vertical_s * factor,
-                       pitch_s=self.pitch_s * factor)
+        return replace(self, stages=stages, cutoff_s=cutoff)
 
 
 # Generic profiles: round numbers giving the class's typical burnout speed with margin, so that

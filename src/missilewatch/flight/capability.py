@@ -128,6 +128,10 @@ KICK_SCAN_DEG = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0,
                  16.0, 20.0, 25.0, 30.0, 36.0, 42.0, 50.0, 58.0, 66.0, 74.0, 80.0)
 
 
+# Stretches of the vertical rise and pitch-over tried by the range-maximising re-flight.
+RISE_STRETCH = (0.5, 1.0, 1.5, 2.0)
+
+
 def _scored_range_km(tr, burn_end_s: float) -> float | None:
     """Ground-track length of a flight, km; None when it does not count as a ballistic flight:
     it falls back to the ground before thrust termination (the pitch programme flew it into the
@@ -147,7 +151,8 @@ def standard_range(
 ) -> StandardRange:
     """Range (km, along the ground track) of ``profile`` on its range-maximising pitch programme.
 
-    The kick angle is scanned over :data:`KICK_SCAN_DEG` and refined around the best; flights that
+    The kick angle is scanned over :data:`KICK_SCAN_DEG` (with the vertical rise and pitch-over
+    stretched by :data:`RISE_STRETCH`) and refined around the best; flights that
     hit the ground while still under thrust never count. If a kick puts the missile into orbit,
     or the best flight reaches half the circumference, the missile has global reach.
     ``rotating=False``: a non-rotating Earth (the figure published analyses quote);
@@ -157,35 +162,45 @@ def standard_range(
     force = ForceModel(rotating=rotating)
     burn_end = profile.burn_end_s
 
-    def flight(kick: float, dt: float):
-        return fly(launch_lat_deg, launch_lon_deg, azimuth_deg, profile.with_(kick_deg=kick),
-                   force=force, dt_out_s=dt)
+    def flight(prof: BoostProfile, kick: float, dt: float):
+        return fly(launch_lat_deg, launch_lon_deg, azimuth_deg, prof.with_(kick_deg=kick), force=force, dt_out_s=dt)
 
-    scores = []
-    for kick in KICK_SCAN_DEG:
-        tr = flight(kick, 30.0)
-        km = _scored_range_km(tr, burn_end)
-        if km is None and not tr.impacted:
-            b = tr.burnout
-            if energy_equivalent_range_km(float(np.linalg.norm(b[1:4])), float(np.linalg.norm(b[4:7]))) \
-                    >= HALF_CIRCUMFERENCE_KM:
-                return StandardRange(HALF_CIRCUMFERENCE_KM, kick, math.inf, math.inf, global_reach=True)
-        scores.append(-1.0 if km is None else km)
-    i_best = int(np.argmax(scores))
-    if scores[i_best] < 0:
+    # The vertical rise and pitch-over are part of the programme too: a low-thrust missile rises
+    # longer before it turns (a 10-s rise tips it into a gravity turn at walking pace).
+    best: tuple[float, float, BoostProfile] | None = None  # (km, kick, profile)
+    for stretch in RISE_STRETCH:
+        prof = profile.with_(vertical_s=profile.vertical_s * stretch, pitch_s=profile.pitch_s * stretch)
+        scores = []
+        for kick in KICK_SCAN_DEG:
+            tr = flight(prof, kick, 30.0)
+            km = _scored_range_km(tr, burn_end)
+            if km is None and not tr.impacted:
+                b = tr.burnout
+                if energy_equivalent_range_km(float(np.linalg.norm(b[1:4])), float(np.linalg.norm(b[4:7]))) \
+                        >= HALF_CIRCUMFERENCE_KM:
+                    return StandardRange(HALF_CIRCUMFERENCE_KM, kick, math.inf, math.inf, global_reach=True)
+            scores.append(-1.0 if km is None else km)
+        i_best = int(np.argmax(scores))
+        if scores[i_best] < 0:
+            continue
+        lo = KICK_SCAN_DEG[max(i_best - 1, 0)]
+        hi = KICK_SCAN_DEG[min(i_best + 1, len(KICK_SCAN_DEG) - 1)]
+
+        def neg_range(kick: float, prof: BoostProfile = prof) -> float:
+            km = _scored_range_km(flight(prof, kick, 30.0), burn_end)
+            return 0.0 if km is None else -km
+
+        res = minimize_scalar(neg_range, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3 * hi})
+        cand = ((-float(res.fun), float(res.x)) if -res.fun >= scores[i_best]
+                else (scores[i_best], KICK_SCAN_DEG[i_best]))
+        if best is None or cand[0] > best[0]:
+            best = (cand[0], cand[1], prof)
+    if best is None:
         raise ConvergenceError(
             f"{profile.name} (burn {burn_end:.0f} s) falls back before burnout on every pitch programme"
         )
-    lo = KICK_SCAN_DEG[max(i_best - 1, 0)]
-    hi = KICK_SCAN_DEG[min(i_best + 1, len(KICK_SCAN_DEG) - 1)]
-
-    def neg_range(kick: float) -> float:
-        km = _scored_range_km(flight(kick, 30.0), burn_end)
-        return 0.0 if km is None else -km
-
-    res = minimize_scalar(neg_range, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3 * hi})
-    kick = float(res.x) if -res.fun >= scores[i_best] else KICK_SCAN_DEG[i_best]
-    tr = flight(kick, 1.0)
+    _km, kick, best_prof = best
+    tr = flight(best_prof, kick, 1.0)
     km = _scored_range_km(tr, burn_end)
     if km is None:  # refined kick went into orbit: that is global reach
         return StandardRange(HALF_CIRCUMFERENCE_KM, kick, math.inf, math.inf, global_reach=True)

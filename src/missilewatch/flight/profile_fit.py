@@ -29,6 +29,8 @@ MAX_KICK_DEG = 45.0
 LIFTOFF_TW_BOUNDS = (1.2, 3.0)
 # A fitted flight time within this of the reported one counts as met, s.
 FLIGHT_TIME_MATCH_S = 2.0
+# Bisections toward the edge of the feasible burn scales when a flight time is out of reach.
+N_EDGE_BISECTIONS = 14
 # Standard gravity, m/s^2 (thrust-to-weight ratios).
 G0 = 9.80665
 
@@ -134,7 +136,22 @@ def fit_flight_time(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_
     for a, b in zip(good[:-1], good[1:], strict=True):
         if (a.flight_time_s - flight_time_s) * (b.flight_time_s - flight_time_s) <= 0:
             return _solve_bracket(base, a, b, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s)
-    return min(good, key=lambda f: abs(f.flight_time_s - flight_time_s))
+    nearest = min(good, key=lambda f: abs(f.flight_time_s - flight_time_s))
+    # Out of reach of the scanned fits: if a failed scale lies beyond the nearest good one in the
+    # direction of the target, the feasible edge between them is nearer still; bisect to it.
+    i = next(k for k, f in enumerate(fits) if f is nearest)
+    step = 1 if (nearest.flight_time_s - flight_time_s) * (fits[-1].burn_scale - fits[0].burn_scale) < 0 else -1
+    j = i + step
+    if 0 <= j < len(fits) and not fits[j].ok:
+        good_s, bad_s = nearest.burn_scale, fits[j].burn_scale
+        for _ in range(N_EDGE_BISECTIONS):
+            mid = 0.5 * (good_s + bad_s)
+            f = solve_shape(base, mid, lat0, lon0, lat_t, lon_t, az0, apogee_km, nearest.x)
+            if f.ok and abs(f.flight_time_s - flight_time_s) < abs(nearest.flight_time_s - flight_time_s):
+                nearest, good_s = f, mid
+            else:
+                bad_s = mid
+    return nearest
 
 
 def _solve_bracket(base, a: ShapeFit, b: ShapeFit, lat0, lon0, lat_t, lon_t, az0, apogee_km,

@@ -63,26 +63,41 @@ REASSIGNED = [
      "of Korea as Dokdo"),
 ]
 
-# Internal waters by their own status, closed by lines between the headlands at their entrances:
-# (name, ring lon/lat, source). The Seto Inland Sea is internal waters under Japan's law
-# (Territorial Sea Act art. 2 and its Enforcement Order: the lines closing Kitan, Hoyo, Kanmon).
-INTERNAL_WATERS = [
-    ("Seto Inland Sea",
-     [[130.88, 33.96], [131.02, 34.02], [131.30, 34.05], [131.80, 34.02], [132.25, 34.20], [132.60, 34.38],
-      [133.00, 34.42], [133.40, 34.52], [133.95, 34.62], [134.40, 34.78], [134.75, 34.72], [135.10, 34.70],
-      [135.45, 34.70], [135.40, 34.50], [135.17, 34.28], [135.03, 34.27], [134.95, 34.25], [134.62, 34.20],
-      [134.20, 34.30], [133.70, 34.25], [133.35, 34.05], [133.00, 33.95], [132.70, 33.85], [132.40, 33.55],
-      [132.02, 33.34], [131.90, 33.50], [131.65, 33.65], [131.55, 33.75], [131.25, 33.95], [130.95, 33.90],
-      [130.88, 33.96]],
-     "Seto Inland Sea outline drawn from its shores (Natural Earth coast); closing lines at its entrances: "
-     "Kitan Strait (Kada-zaki 34.27 N 135.03 E to Awaji), Hoyo Strait (Sada-misaki 33.34 N 132.02 E to "
-     "Seki-zaki 33.27 N 131.90 E), Kanmon Strait (about 33.96 N 130.88 E)"),
+# The Seto Inland Sea is internal waters (Act on the Territorial Sea, art. 2(1) proviso), bounded
+# by three lines whose ends the Act's Enforcement Order (Cabinet Order No. 210 of 1977, art. 1,
+# as amended 2001) gives to the second: these lines are baselines. (name, (lat, lon) from, to).
+SETO_LINES = [
+    ("Kii Hinomisaki lighthouse to Kamodamisaki lighthouse",
+     (33 + 52 / 60 + 55 / 3600, 135 + 3 / 60 + 40 / 3600), (33 + 50 / 60 + 3 / 3600, 134 + 44 / 60 + 58 / 3600)),
+    ("Sadamisaki lighthouse to Sekizaki lighthouse",
+     (33 + 20 / 60 + 35 / 3600, 132 + 0 / 60 + 54 / 3600), (33 + 16 / 60, 131 + 54 / 60 + 8 / 3600)),
+    ("Takenokojima Daibabana to Wakamatsu Dokai harbour-mouth breakwater lighthouse",
+     (33 + 57 / 60 + 2 / 3600, 130 + 52 / 60 + 18 / 3600), (33 + 56 / 60 + 28 / 3600, 130 + 51 / 60 + 2 / 3600)),
 ]
+SETO_SOURCE = ("Enforcement Order of the Act on the Territorial Sea and the Contiguous Zone (Cabinet Order "
+               "No. 210 of 1977), art. 1 (text as amended 28 Dec 2001, e.g. jplaws.app/d/352CO0000000210-m.html)")
 
-# Straight baselines. Japan's straight baselines (1996 revision of the Enforcement Order, Cabinet
-# Order No. 206 of 1996, deposited with the UN) were not available offline: only a handful of
-# segments across bays and island fringes are drawn here between headlands whose positions are
-# public, as an approximation. Each: name, points (lon, lat), source of the points.
+
+def seto_ring() -> list[list[float]]:
+    """The Seto Inland Sea: the three official closing lines joined by a path over land (Honshu,
+    Shikoku and Kyushu inland of their Seto shores), so that every sea point inside is Seto."""
+    (k1, k2), (s1, s2), (t1, t2) = ((a, b) for _n, a, b in SETO_LINES)
+    ll = lambda p: [round(p[1], 5), round(p[0], 5)]  # noqa: E731
+    honshu = [[131.00, 34.10], [131.50, 34.20], [132.00, 34.45], [132.50, 34.55], [133.00, 34.70], [133.50, 34.78],
+              [134.00, 34.85], [134.50, 34.90], [135.00, 34.90], [135.30, 34.85], [135.55, 34.72], [135.50, 34.45],
+              [135.30, 34.22], [135.18, 33.98]]
+    shikoku = [[134.55, 33.95], [134.20, 34.08], [133.80, 34.08], [133.30, 33.90], [132.90, 33.72], [132.60, 33.58],
+               [132.40, 33.47], [132.20, 33.39]]
+    kyushu = [[131.55, 33.40], [131.35, 33.50], [131.05, 33.70], [130.90, 33.85]]
+    ring = [ll(t2), ll(t1), *honshu, ll(k1), ll(k2), *shikoku, ll(s1), ll(s2), *kyushu, ll(t2)]
+    return ring
+
+
+# Straight baselines. Japan's straight baselines (Annex 1 of the Enforcement Order, Cabinet Order
+# No. 206 of 1996 and No. 434 of 2001, deposited with the UN) were not available offline (the
+# stored copies of the Order hold its articles, not the annex): only a handful of segments across
+# bays and island fringes are drawn here between headlands whose positions are public, as an
+# approximation. Each: name, points (lon, lat), source of the points.
 STRAIGHT_BASELINES = [
     ("Ise Bay and Mikawa Bay mouth (Irago-misaki to Daio-zaki)", [[137.01, 34.58], [136.90, 34.28]],
      "Irago-misaki 34°35'N 137°01'E, Daiō-zaki 34°17'N 136°54'E (Wikipedia)"),
@@ -129,10 +144,13 @@ def build() -> dict:
         ring = ellipse_ring(lat, lon, ew, ns)
         _check_ring(name, ring)
         islands.append({"name": name, "lat_deg": lat, "lon_deg": lon, "land": land, "ring": ring, "source": src})
-    internal = []
-    for name, ring, src in INTERNAL_WATERS:
-        _check_ring(name, ring)
-        internal.append({"name": name, "ring": ring, "source": src})
+    ring = seto_ring()
+    _check_ring("Seto Inland Sea", ring)
+    internal = [{"name": "Seto Inland Sea", "ring": ring,
+                 "source": SETO_SOURCE + "; the ring joins the three lines over land, so only sea inside them counts"}]
+    seto_baselines = [{"name": f"Seto Inland Sea closing line: {n}", "points": [[round(a[1], 5), round(a[0], 5)],
+                                                                             [round(b[1], 5), round(b[0], 5)]],
+                       "source": SETO_SOURCE} for n, a, b in SETO_LINES]
     return {
         "about": ("Japan's claims, labelled as such: the 'claims' view of missilewatch.geography.claims. "
                   "Built by scripts/build_claims_data.py; see data/README.md."),
@@ -140,7 +158,8 @@ def build() -> dict:
         "islands": islands,
         "reassigned": [{"name": n, "from": c, "centroid_bbox": list(b), "source": s} for n, c, b, s in REASSIGNED],
         "internal_waters": internal,
-        "straight_baselines": [{"name": n, "points": p, "source": s} for n, p, s in STRAIGHT_BASELINES],
+        "straight_baselines": seto_baselines + [{"name": n, "points": p, "source": s}
+                                                for n, p, s in STRAIGHT_BASELINES],
     }
 
 

@@ -177,3 +177,31 @@ def test_zone_cli_view_option(capsys):
     assert main(["zone", "21.3", "136.08", "--view", "japan"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "view" in err[0]
+
+
+@pytest.mark.parametrize(
+    "name, lat, lon, inside",
+    [
+        ("Osaka Bay", 34.50, 135.25, True),
+        ("Kii Channel north of the Hinomisaki-Kamodamisaki line", 34.00, 134.95, True),
+        ("Hiuchi-nada", 34.10, 133.30, True),
+        ("Suo-nada", 33.85, 131.50, True),
+        ("Pacific south of the Hinomisaki-Kamodamisaki line", 33.70, 134.90, False),
+        ("Uwa Sea, south of the Sadamisaki-Sekizaki line", 33.25, 132.30, False),
+        ("Hibiki-nada, west of the Kanmon line", 34.00, 130.70, False),
+    ],
+)
+def test_seto_inland_sea_is_internal_waters_within_the_official_lines(name, lat, lon, inside):
+    """Enforcement Order of the Territorial Sea Act, art. 1: the three lines bounding the Seto
+    Inland Sea (Hinomisaki-Kamodamisaki, Sadamisaki-Sekizaki, Takenokojima-Wakamatsu)."""
+    assert bool(shapely.contains_xy(_geometry().internal, lon, lat)) is inside, name
+    z = zone_of(lat, lon, view="claims")
+    if inside:  # internal waters count with the territorial sea, as the official figure does
+        assert (z.zone, z.country) == (Zone.TERRITORIAL_SEA, "JPN")
+
+
+def test_official_seto_lines_are_baselines():
+    lines = [b for b in read_json("claims_japan.json")["straight_baselines"] if b["name"].startswith("Seto")]
+    assert len(lines) == 3 and all("Cabinet Order No. 210" in b["source"] for b in lines)
+    # Kii Hinomisaki lighthouse 33°52'55"N 135°03'40"E.
+    assert lines[0]["points"][0] == pytest.approx([135.06111, 33.88194], abs=1e-4)

@@ -8,8 +8,10 @@ any dispute. This view is Japan's claims, labelled as such, so that an analyst c
   Habomai) and Takeshima; islands missing from the 1:10m data are added from their public
   positions (Okinotorishima's reef, Okidaitojima, Hateruma, the Danjo Islands, Sofu-gan,
   Beyonesu Rocks, the Habomai Islands);
-- internal waters (the Seto Inland Sea) and a few straight baselines across bays (an
-  approximation: Japan's official basepoints were not available offline);
+- internal waters: the Seto Inland Sea within the three lines of the Territorial Sea Act's
+  Enforcement Order (art. 1, official coordinates), which are baselines; and a few straight
+  baselines across bays (an approximation: the Order's annex of straight-baseline basepoints
+  was not available offline);
 - median lines as Japan draws them: between Japan's baselines so claimed and every other
   country's coast, the nearer coast decides (Japan's EEZ Act, art. 1(2)).
 

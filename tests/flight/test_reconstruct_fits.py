@@ -95,8 +95,10 @@ def test_standard_range_grows_smoothly_with_the_burn(lofted_fits):
     assert burns == sorted(burns)
     assert km == sorted(km)
     assert max(b - a for a, b in zip(km[:-1], km[1:], strict=True)) < 800  # no jumps
-    # The issue's figures: 8 km at 2,400 s and 907 km at 2,340 s are gone.
+    # The issue's figures: 8 km at 2,400 s and 907 km at 2,340 s are gone, with burns of 418 s and
+    # more (where the re-flight used to fail).
     assert lofted_fits[2400].standard_range_km > 7000 and lofted_fits[2340].standard_range_km > 7000
+    assert lofted_fits[2400].profile.burn_end_s >= 418 and lofted_fits[2340].profile.burn_end_s >= 418
 
 
 def test_the_issue_command_line_regression(capsys):

@@ -205,3 +205,14 @@ def test_official_seto_lines_are_baselines():
     assert len(lines) == 3 and all("Cabinet Order No. 210" in b["source"] for b in lines)
     # Kii Hinomisaki lighthouse 33°52'55"N 135°03'40"E.
     assert lines[0]["points"][0] == pytest.approx([135.06111, 33.88194], abs=1e-4)
+
+
+def test_assess_reports_the_impact_zone_in_both_views(capsys):
+    from missilewatch.cli.app import main
+
+    args = ["assess", "--launch", "Sunan", "--impact", "21.0,136.0", "--apogee-km", "1000"]
+    assert main([*args, "--json"]) == 0
+    iz = json.loads(capsys.readouterr().out)["impact_zone"]
+    assert iz["zone"] == "high_seas" and iz["views_differ"] and iz["claims"] == {"zone": "eez", "country": "JPN"}
+    assert main(args) == 0
+    assert "impact point: high_seas (de facto); as Japan claims it: eez JPN" in capsys.readouterr().out

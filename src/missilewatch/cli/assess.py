@@ -71,7 +71,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out = rec.to_dict(track_step_s)
             out.update(result.to_dict())
-            out["impact_zone"] = impact_zone
+            out["impact_zone_views"] = impact_zone
             typer.echo(json.dumps(out))
             return
         console = Console()

@@ -46,3 +46,24 @@ def test_bad_input_is_one_line_exit_2(args, needle, capsys):
     assert main(["reconstruct", *args]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error:") and needle in err[0]
+
+
+def test_reconstruct_reports_the_band_and_an_unmet_flight_time(capsys):
+    code = main(["reconstruct", "--launch", "39.872,125.269", "--azimuth", "95", "--range-km", "930",
+                 "--apogee-km", "2800", "--flight-time-s", "2400"])
+    assert code == 0
+    captured = capsys.readouterr()
+    assert "standard range band" in captured.out and "NOT MET" in captured.out
+    assert captured.err.startswith("warning: flight_time_s: reported 2,400 s")
+
+
+def test_reconstruct_json_has_the_band(capsys):
+    code = main(["reconstruct", "--launch", "Panghyon", "--azimuth", "90", "--range-km", "930",
+                 "--apogee-km", "2800", "--flight-time-s", "2220", "--json"])
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    band = out["standard_range_band"]
+    assert band["low_km"] <= 6700 <= band["high_km"]
+    assert band["central_km"] == pytest.approx(out["standard_range_km"])
+    assert out["figures_met"] is True and out["unmet_figures"] == []
+    assert {"burn_time", "2_stage"} <= set(band["drivers"]) and band["profiles"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+# ../shared beside the checkout; $MISSILEWATCH_SHARED where the checkout lives elsewhere.
+SHARED = Path(os.environ.get("MISSILEWATCH_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
 
 
 @pytest.fixture(scope="session")

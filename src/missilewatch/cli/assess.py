@@ -68,9 +68,14 @@ def register(app: typer.Typer) -> None:
         track = GroundTrack.from_mapping(rec.ground_track(track_step_s))
         area = ImpactEllipse(rec.impact_lat_deg, rec.impact_lon_deg, major, minor, orient)
         result = assess(area, track, pol, impact_time_s=rec.flight_time_s)
+        from missilewatch.geography.claims import records_both_views
+
+        # The impact point's zone: de facto (the default, as assessed) and, where it differs, as Japan claims it.
+        (impact_zone,) = records_both_views([rec.impact_lat_deg], [rec.impact_lon_deg])
         if as_json:
             out = rec.to_dict(track_step_s)
             out.update(result.to_dict())
+            out["impact_zone_views"] = impact_zone
             typer.echo(json.dumps(out))
             return
         console = Console()
@@ -85,3 +90,8 @@ def register(app: typer.Typer) -> None:
             console.print(f"  over {o.label}: {o.enter_s:,.0f}-{o.exit_s:,.0f} s, {o.alt_min_km:,.0f} km or higher")
         for r in reason_texts(result.findings, lang):
             console.print(f"  - {r}")
+        where = f"{impact_zone['zone']} {impact_zone['country'] or ''}".strip()
+        if impact_zone["views_differ"]:
+            c = impact_zone["claims"]
+            where += f" (de facto); as Japan claims it: {c['zone']} {c['country'] or ''}".rstrip()
+        console.print(f"  impact point: {where}")

@@ -20,7 +20,7 @@ from missilewatch.cli.figures import (
     TrackStepS,
     reconstruct_figures,
 )
-from missilewatch.flight.reconstruct import Reconstruction
+from missilewatch.flight.reconstruct import Reconstruction, with_band
 
 
 def summary_table(rec: Reconstruction) -> Table:
@@ -40,8 +40,17 @@ def summary_table(rec: Reconstruction) -> Table:
                            f"{rec.standard_range_rotating_km:,.0f} km (rotating Earth, same azimuth); "
                            f"{rec.standard_range_energy_km:,.0f} km from the burnout energy"
                            + ("; reaches any point on Earth" if rec.global_reach else "")),
-        ("profile", f"{rec.profile.name}, kick {rec.profile.kick_deg:.2f} deg"),
+        ("profile", f"{rec.profile.name}, kick {rec.profile.kick_deg:.2f} deg, "
+                    f"lift-off thrust/weight {rec.liftoff_thrust_to_weight:.2f}"),
     ]
+    if rec.band is not None:
+        b = rec.band
+        high = "any point on Earth" if b.high_global_reach else f"{b.high_km:,.0f} km"
+        rows.insert(8, ("standard range band", f"{b.low_km:,.0f} km to {high}, central {b.central_km:,.0f} km "
+                        f"({len(b.kept)} plausible profiles); {b.explanation()}"
+                        + ("; flight time ignored: no plausible profile flies it" if b.flight_time_ignored else "")))
+    for msg in rec.unmet_figures:
+        rows.append(("NOT MET", msg))
     for k, v in rows:
         t.add_row(k, v)
     return t
@@ -61,7 +70,8 @@ def register(app: typer.Typer) -> None:
         track_step_s: TrackStepS = 10.0,
     ) -> None:
         """Reconstruct a flight from reported figures (launch, impact or azimuth+range, apogee)."""
-        rec = reconstruct_figures(launch, impact, azimuth, range_km, apogee_km, flight_time_s, track_step_s)
+        rec = with_band(reconstruct_figures(launch, impact, azimuth, range_km, apogee_km, flight_time_s,
+                                            track_step_s))
         if plot is not None:
             from missilewatch.plots.flight import plot_reconstruction
 
@@ -71,5 +81,7 @@ def register(app: typer.Typer) -> None:
         else:
             console = Console()
             console.print(summary_table(rec))
+            for msg in rec.unmet_figures:
+                typer.echo(f"warning: {msg}", err=True)
             if plot is not None:
                 console.print(f"plot written to {plot}")

@@ -32,23 +32,33 @@ def register(app: typer.Typer) -> None:
     def zone_cmd(
         points: list[str] = typer.Argument(..., help="LAT LON [LAT LON ...] in degrees (negative values allowed)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON list."),
+        view: str = typer.Option("de_facto", "--view",
+                                 help="de_facto (default: borders as Natural Earth has them) or claims "
+                                      "(Japan's claims: its claimed islands, Okinotorishima, median lines)."),
     ) -> None:
-        """Zone (land, territorial_sea, eez, high_seas), country and coast distance of points."""
-        from missilewatch.geography.zones import classify_points  # loaded when used: a quick command
+        """Zone (land, territorial_sea, eez, high_seas), country and coast distance of points.
+
+        Where the de facto and the claims view differ, both verdicts are given."""
+        from missilewatch.geography.claims import records_both_views
 
         lat, lon = parse_points(points)
-        records = classify_points(lat, lon).to_records()
+        records = records_both_views(lat, lon, view)
         if as_json:
             typer.echo(json.dumps(records))
             return
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title="Zones (borders de facto, as Natural Earth has them)")
-        for col in ("lat", "lon", "zone", "country", "coast km"):
+        other = "claims" if view == "de_facto" else "de_facto"
+        title = ("Zones (borders de facto, as Natural Earth has them)" if view == "de_facto"
+                 else "Zones as Japan claims them (claims view; not the project's default)")
+        t = Table(title=title)
+        for col in ("lat", "lon", "zone", "country", "coast km", f"{other} view"):
             t.add_column(col, justify="right" if col in ("lat", "lon", "coast km") else "left")
         for r in records:
             country = f"{r['country'] or ''} {r['country_name'] or ''}".strip() or "-"
+            alt = r.get(other)
+            alt_txt = f"{alt['zone']} {alt['country'] or ''}".strip() if alt else "same"
             t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country,
-                      f"{r['coast_distance_km']:,.1f}")
+                      f"{r['coast_distance_km']:,.1f}", alt_txt)
         Console().print(t)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from missilewatch.errors import InputError
 from missilewatch.flight import kernels as k
 
 
-class RangeClass(str, Enum):
+class RangeClass(StrEnum):
     """Range classes by standard-trajectory range (US/NASIC convention)."""
 
     SRBM = "SRBM"  # < 1,000 km
@@ -196,7 +196,7 @@ def build_segments(
 
     rows, ends = [], []
     beta_inv_boost = 1.0 / profile.beta_boost
-    for a, b in zip(times[:-1], times[1:]):
+    for a, b in zip(times[:-1], times[1:], strict=True):
         if b - a <= 1e-9:
             continue
         mid = 0.5 * (a + b)

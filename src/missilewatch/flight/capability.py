@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
+import numpy as np
 from scipy.optimize import minimize_scalar
 
 from missilewatch.earth.constants import GM_EARTH
+from missilewatch.errors import ConvergenceError
 from missilewatch.flight.boost import BoostProfile
 from missilewatch.flight.propagate import ForceModel, fly
 
@@ -28,7 +30,7 @@ LOFTED_RATIO = 1.5
 DEPRESSED_RATIO = 0.6
 
 
-class TrajectoryType(str, Enum):
+class TrajectoryType(StrEnum):
     """Shape of a trajectory relative to the minimum-energy one of the same range."""
 
     STANDARD = "standard"
@@ -119,6 +121,26 @@ class StandardRange:
     global_reach: bool = False
 
 
+# Kick angles (deg from vertical at the end of the pitch-over) scanned for the range-maximising
+# pitch programme: fine at small kicks (long, low-thrust burns turn over by themselves under a
+# gravity turn) and up to 80 deg (short, high-thrust burns barely turn).
+KICK_SCAN_DEG = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 10.0, 13.0,
+                 16.0, 20.0, 25.0, 30.0, 36.0, 42.0, 50.0, 58.0, 66.0, 74.0, 80.0)
+
+
+# Stretches of the vertical rise and pitch-over tried by the range-maximising re-flight.
+RISE_STRETCH = (0.5, 1.0, 1.5, 2.0)
+
+
+def _scored_range_km(tr, burn_end_s: float) -> float | None:
+    """Ground-track length of a flight, km; None when it does not count as a ballistic flight:
+    it falls back to the ground before thrust termination (the pitch programme flew it into the
+    ground), or it never comes down (orbit, or beyond the propagation time)."""
+    if not tr.impacted or tr.flight_time_s <= burn_end_s + 1.0:
+        return None
+    return tr.track_length_m / 1e3
+
+
 def standard_range(
     profile: BoostProfile,
     launch_lat_deg: float,
@@ -129,28 +151,58 @@ def standard_range(
 ) -> StandardRange:
     """Range (km, along the ground track) of ``profile`` on its range-maximising pitch programme.
 
-    Flights that go into orbit score zero in the search; if the best one does, the missile
-    has global reach.
+    The kick angle is scanned over :data:`KICK_SCAN_DEG` (with the vertical rise and pitch-over
+    stretched by :data:`RISE_STRETCH`) and refined around the best; flights that
+    hit the ground while still under thrust never count. If a kick puts the missile into orbit,
+    or the best flight reaches half the circumference, the missile has global reach.
     ``rotating=False``: a non-rotating Earth (the figure published analyses quote);
     ``rotating=True``: the rotating Earth, launched in ``azimuth_deg``.
+    Raises ConvergenceError when no pitch programme flies the profile to a ballistic fall.
     """
     force = ForceModel(rotating=rotating)
+    burn_end = profile.burn_end_s
 
-    def neg_range(kick: float) -> float:
-        tr = fly(launch_lat_deg, launch_lon_deg, azimuth_deg, profile.with_(kick_deg=kick),
-                 force=force, dt_out_s=30.0)
-        return -tr.track_length_m if tr.impacted else 0.0
+    def flight(prof: BoostProfile, kick: float, dt: float):
+        return fly(launch_lat_deg, launch_lon_deg, azimuth_deg, prof.with_(kick_deg=kick), force=force, dt_out_s=dt)
 
-    # Coarse scan first: range against kick has one maximum, but flat tails at both ends.
-    grid = [2.0 + 4.0 * i for i in range(11)]
-    best = min(grid, key=neg_range)
-    lo, hi = max(0.5, best - 4.0), min(60.0, best + 4.0)
-    res = minimize_scalar(neg_range, bounds=(lo, hi), method="bounded", options={"xatol": 0.01})
-    tr = fly(launch_lat_deg, launch_lon_deg, azimuth_deg, profile.with_(kick_deg=float(res.x)),
-             force=force, dt_out_s=1.0)
-    if not tr.impacted:  # the best pitch programme puts it in orbit
-        return StandardRange(HALF_CIRCUMFERENCE_KM, float(res.x), math.inf, math.inf, global_reach=True)
-    km = tr.track_length_m / 1e3
-    return StandardRange(min(km, HALF_CIRCUMFERENCE_KM), float(res.x), tr.apogee_m / 1e3, tr.flight_time_s,
+    # The vertical rise and pitch-over are part of the programme too: a low-thrust missile rises
+    # longer before it turns (a 10-s rise tips it into a gravity turn at walking pace).
+    best: tuple[float, float, BoostProfile] | None = None  # (km, kick, profile)
+    for stretch in RISE_STRETCH:
+        prof = profile.with_(vertical_s=profile.vertical_s * stretch, pitch_s=profile.pitch_s * stretch)
+        scores = []
+        for kick in KICK_SCAN_DEG:
+            tr = flight(prof, kick, 30.0)
+            km = _scored_range_km(tr, burn_end)
+            if km is None and not tr.impacted:
+                b = tr.burnout
+                if energy_equivalent_range_km(float(np.linalg.norm(b[1:4])), float(np.linalg.norm(b[4:7]))) \
+                        >= HALF_CIRCUMFERENCE_KM:
+                    return StandardRange(HALF_CIRCUMFERENCE_KM, kick, math.inf, math.inf, global_reach=True)
+            scores.append(-1.0 if km is None else km)
+        i_best = int(np.argmax(scores))
+        if scores[i_best] < 0:
+            continue
+        lo = KICK_SCAN_DEG[max(i_best - 1, 0)]
+        hi = KICK_SCAN_DEG[min(i_best + 1, len(KICK_SCAN_DEG) - 1)]
+
+        def neg_range(kick: float, prof: BoostProfile = prof) -> float:
+            km = _scored_range_km(flight(prof, kick, 30.0), burn_end)
+            return 0.0 if km is None else -km
+
+        res = minimize_scalar(neg_range, bounds=(lo, hi), method="bounded", options={"xatol": 1e-3 * hi})
+        cand = ((-float(res.fun), float(res.x)) if -res.fun >= scores[i_best]
+                else (scores[i_best], KICK_SCAN_DEG[i_best]))
+        if best is None or cand[0] > best[0]:
+            best = (cand[0], cand[1], prof)
+    if best is None:
+        raise ConvergenceError(
+            f"{profile.name} (burn {burn_end:.0f} s) falls back before burnout on every pitch programme"
+        )
+    _km, kick, best_prof = best
+    tr = flight(best_prof, kick, 1.0)
+    km = _scored_range_km(tr, burn_end)
+    if km is None:  # refined kick went into orbit: that is global reach
+        return StandardRange(HALF_CIRCUMFERENCE_KM, kick, math.inf, math.inf, global_reach=True)
+    return StandardRange(min(km, HALF_CIRCUMFERENCE_KM), kick, tr.apogee_m / 1e3, tr.flight_time_s,
                          global_reach=km >= HALF_CIRCUMFERENCE_KM)
-

@@ -5,16 +5,16 @@ the flight time), find a generic boost profile, launch azimuth, pitch programme 
 termination whose flight on the rotating Earth (J2 gravity, drag) lands on the impact point
 with that apogee. Unknowns: azimuth, kick angle, cutoff time (and a burn-time scale when the
 flight time is given); solved by SciPy ``least_squares`` on the impact miss (east, north) and
-the apogee error, after a coarse grid search for the start.
+the apogee error, after a coarse grid search for the start (``profile_fit``). A reported
+flight time that no plausible profile meets is reported with its residual, not hidden.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy.optimize import least_squares, minimize_scalar
 
 from missilewatch.errors import ConvergenceError, InputError
 from missilewatch.flight.boost import BoostProfile, RangeClass, generic_profile
@@ -26,15 +26,20 @@ from missilewatch.flight.capability import (
     standard_range,
     trajectory_type,
 )
+from missilewatch.flight.profile_fit import (
+    FLIGHT_TIME_MATCH_S,
+    LIFTOFF_TW_BOUNDS,
+    MATCH_TOL_KM,
+    ShapeFit,
+    fit_flight_time,
+    liftoff_thrust_to_weight,
+    solve_shape,
+)
 from missilewatch.flight.propagate import GEOD, Trajectory, fly
+from missilewatch.flight.range_band import StandardRangeBand, standard_range_band
 from missilewatch.flight.sites import check_lat_lon, resolve_site
 
-# Reconstruction tolerances: impact within 1 km of the target and apogee within 1 km.
-MATCH_TOL_KM = 1.0
-# Pitch-over beyond this would fly the boost through the dense atmosphere.
-MAX_KICK_DEG = 45.0
-# Burn times may be scaled by this much (same delta-v) to match a reported flight time.
-BURN_SCALE_BOUNDS = (0.5, 2.0)
+__all__ = ["MATCH_TOL_KM", "Reconstruction", "reconstruct", "with_band"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,45 @@ class Reconstruction:
     reported_apogee_km: float
     range_class: RangeClass
     reported_flight_time_s: float | None = None
+    band: StandardRangeBand | None = None
+
+    @property
+    def flight_time_residual_s(self) -> float | None:
+        """Fitted minus reported flight time, s (None when no flight time was reported)."""
+        if self.reported_flight_time_s is None:
+            return None
+        return self.flight_time_s - self.reported_flight_time_s
+
+    @property
+    def apogee_residual_km(self) -> float:
+        """Fitted minus reported apogee, km."""
+        return self.apogee_km - self.reported_apogee_km
+
+    @property
+    def unmet_figures(self) -> tuple[str, ...]:
+        """The reported figures that no plausible generic profile meets, each with the gap."""
+        out = []
+        res = self.flight_time_residual_s
+        if res is not None and abs(res) > FLIGHT_TIME_MATCH_S:
+            out.append(
+                f"flight_time_s: reported {self.reported_flight_time_s:,.0f} s cannot be met by a generic "
+                f"profile with lift-off thrust-to-weight {LIFTOFF_TW_BOUNDS[0]}-{LIFTOFF_TW_BOUNDS[1]} that "
+                f"flies this range and apogee; fitted {self.flight_time_s:,.0f} s ({res:+,.0f} s)"
+            )
+        if self.impact_miss_km > MATCH_TOL_KM:
+            out.append(f"impact: missed by {self.impact_miss_km:,.1f} km")
+        if abs(self.apogee_residual_km) > MATCH_TOL_KM:
+            out.append(f"apogee_km: fitted {self.apogee_km:,.0f} km ({self.apogee_residual_km:+,.1f} km)")
+        return tuple(out)
+
+    @property
+    def figures_met(self) -> bool:
+        """Every reported figure is met within its tolerance."""
+        return not self.unmet_figures
+
+    @property
+    def liftoff_thrust_to_weight(self) -> float:
+        return liftoff_thrust_to_weight(self.profile)
 
     @property
     def flight_time_s(self) -> float:
@@ -140,6 +184,10 @@ class Reconstruction:
             "azimuth_deg": round(self.azimuth_deg, 3),
             "flight_time_s": round(self.flight_time_s, 1),
             "reported_flight_time_s": self.reported_flight_time_s,
+            "flight_time_residual_s": (None if self.flight_time_residual_s is None
+                                       else round(self.flight_time_residual_s, 1)),
+            "figures_met": self.figures_met,
+            "unmet_figures": list(self.unmet_figures),
             "range_km": round(self.range_km, 1),
             "apogee_km": round(self.apogee_km, 1),
             "burnout_time_s": round(self.burnout_time_s, 1),
@@ -153,14 +201,16 @@ class Reconstruction:
             "trajectory_type": self.trajectory_type.value,
             "profile": self.profile.name,
             "kick_deg": round(self.profile.kick_deg, 3),
+            "liftoff_thrust_to_weight": round(self.liftoff_thrust_to_weight, 3),
             "standard_range_km": round(self.standard_range_km, 1),
             "standard_range_rotating_km": round(self.standard_range_rotating_km, 1),
             "standard_range_energy_km": round(self.standard_range_energy_km, 1),
             "global_reach": self.global_reach,
+            "standard_range_band": None if self.band is None else self.band.to_dict(),
             "ground_track": [
                 {"t_s": round(float(t), 1), "lat_deg": round(float(a), 4), "lon_deg": round(float(o), 4),
                  "alt_km": round(float(h), 2)}
-                for t, a, o, h in zip(gt["t_s"], gt["lat_deg"], gt["lon_deg"], gt["alt_km"])
+                for t, a, o, h in zip(gt["t_s"], gt["lat_deg"], gt["lon_deg"], gt["alt_km"], strict=True)
             ],
         }
 
@@ -172,79 +222,16 @@ def _check_positive(name: str, value: float | None, allow_none: bool = False) ->
         raise InputError(name, value, "must be a positive number")
 
 
-def _miss_vector_km(lat_t, lon_t, lat, lon) -> tuple[float, float]:
-    """East and north components of the miss from target to point, km (geodesic)."""
-    az, _baz, d = GEOD.inv(lon_t, lat_t, lon, lat)
-    a = math.radians(az)
-    return d * math.sin(a) / 1e3, d * math.cos(a) / 1e3
-
-
-def _profile_at(base: BoostProfile, x: np.ndarray, burn_scale: float) -> BoostProfile:
-    kick, cut_frac = float(x[1]), float(x[2])
-    prof = base.scaled_burn(burn_scale) if burn_scale != 1.0 else base
-    return prof.with_(kick_deg=kick, cutoff_s=max(1.0, cut_frac * prof.total_burn_s))
-
-
-@dataclass
-class _Fit:
-    """One solved (azimuth, kick, cutoff fraction) for a burn-time scale."""
-
-    x: np.ndarray
-    residual_km: np.ndarray
-    profile: BoostProfile
-    flight_time_s: float
-
-    @property
-    def ok(self) -> bool:
-        return (math.hypot(self.residual_km[0], self.residual_km[1]) <= MATCH_TOL_KM
-                and abs(self.residual_km[2]) <= MATCH_TOL_KM)
-
-
-def _solve_shape(base, burn_scale, lat0, lon0, lat_t, lon_t, az0, apogee_km, x_start=None) -> _Fit:
-    """Least squares on (azimuth, kick, cutoff fraction): impact on target, apogee matched."""
-
-    def residuals(x, dt=10.0):
-        tr = fly(lat0, lon0, float(x[0]), _profile_at(base, x, burn_scale), dt_out_s=dt)
-        if not tr.impacted:
-            return np.full(3, 1e4)
-        lat, lon = tr.impact_lat_lon_deg
-        de, dn = _miss_vector_km(lat_t, lon_t, lat, lon)
-        return np.array([de, dn, tr.apogee_m / 1e3 - apogee_km])
-
-    if x_start is None:
-        # Coarse start: kick and cutoff on a grid, azimuth straight at the target.
-        best_cost = np.inf
-        for kick in (0.5, 1.0, 2.0, 3.0, 5.0, 7.0, 10.0, 14.0, 18.0, 24.0, 30.0):
-            for frac in np.linspace(0.3, 1.0, 15):
-                x = np.array([az0, kick, frac])
-                cost = float(np.linalg.norm(residuals(x, dt=20.0)))
-                if cost < best_cost:
-                    x_start, best_cost = x, cost
-    lo, hi = np.array([az0 - 20.0, 0.05, 0.05]), np.array([az0 + 20.0, MAX_KICK_DEG, 1.0])
-    x0 = np.clip(x_start, lo + 1e-9, hi - 1e-9)
-    sol = least_squares(residuals, x0, bounds=(lo, hi), x_scale=[1.0, 1.0, 0.05],
-                        diff_step=1e-6, xtol=1e-10, ftol=1e-10, max_nfev=200)
-    prof = _profile_at(base, sol.x, burn_scale)
-    t_flight = fly(lat0, lon0, float(sol.x[0]), prof, dt_out_s=10.0).flight_time_s
-    return _Fit(sol.x, sol.fun, prof, t_flight)
-
-
-def _fit_profile(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s) -> _Fit:
-    """Solve the shape; with a flight time, also the burn-time scale that matches it best."""
-    fit = _solve_shape(base, 1.0, lat0, lon0, lat_t, lon_t, az0, apogee_km)
+def _fit_class(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s) -> ShapeFit:
+    """The class's nominal profile fitted to range and apogee; with a flight time, the burn-time
+    scale too (within the plausible lift-off thrust-to-weight ratios)."""
+    fit = solve_shape(base, 1.0, lat0, lon0, lat_t, lon_t, az0, apogee_km)
     if flight_time_s is None or not fit.ok:
         return fit
-    fits = {1.0: fit}
-
-    def time_miss(scale: float) -> float:
-        near = min(fits, key=lambda s: abs(s - scale))
-        f = _solve_shape(base, scale, lat0, lon0, lat_t, lon_t, az0, apogee_km, fits[near].x)
-        fits[scale] = f
-        return abs(f.flight_time_s - flight_time_s) if f.ok else 1e9
-
-    minimize_scalar(time_miss, bounds=BURN_SCALE_BOUNDS, method="bounded", options={"xatol": 1e-3})
-    good = [f for f in fits.values() if f.ok]
-    return min(good, key=lambda f: abs(f.flight_time_s - flight_time_s))
+    timed = fit_flight_time(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s)
+    if timed.ok and abs(timed.flight_time_s - flight_time_s) <= abs(fit.flight_time_s - flight_time_s):
+        return timed
+    return fit
 
 
 def reconstruct(
@@ -256,13 +243,17 @@ def reconstruct(
     apogee_km: float,
     flight_time_s: float | None = None,
     range_class: RangeClass | str | None = None,
+    band: bool = False,
 ) -> Reconstruction:
     """Reconstruct a flight from reported figures.
 
     ``launch``: a site name from the catalogue or (lat_deg, lon_deg). Give either ``impact``
     (lat_deg, lon_deg) or ``azimuth_deg`` and ``range_km``. ``apogee_km`` is required;
     ``flight_time_s`` (optional) is matched as well as the profile allows.
-    ``range_class`` forces the generic profile; by default the smallest class able to fly it.
+    ``range_class`` forces the generic profile; by default the smallest class able to fly it
+    (meeting the flight time if one can). A figure that no plausible profile meets is listed in
+    ``unmet_figures`` with its gap, never silently replaced. ``band``: also compute the standard
+    range over the plausible profiles (``StandardRangeBand``, a few seconds).
     Raises InputError on bad figures, ConvergenceError when no profile fits.
     """
     if isinstance(launch, str):
@@ -306,25 +297,42 @@ def reconstruct(
                 "beyond every generic profile"
             )
     failures = []
+    best: ShapeFit | None = None
     for rc in classes:
-        base = generic_profile(rc)
-        fit = _fit_profile(base, lat0, lon0, lat_t, lon_t, az_t, apogee_km, flight_time_s)
-        prof = fit.profile
-        if fit.ok:
-            az = float(fit.x[0])
-            traj = fly(lat0, lon0, az, prof, dt_out_s=1.0)
-            std = standard_range(prof, lat0, lon0, az, rotating=False)
-            std_rot = standard_range(prof, lat0, lon0, az, rotating=True)
-            return Reconstruction(
-                launch_name=name, launch_lat_deg=lat0, launch_lon_deg=lon0, azimuth_deg=az,
-                profile=prof, trajectory=traj, standard=std, standard_rotating=std_rot,
-                target_lat_deg=lat_t, target_lon_deg=lon_t, reported_apogee_km=apogee_km,
-                reported_flight_time_s=flight_time_s,
-                range_class=RangeClass.from_range_km(std.range_km),
-            )
-        miss = math.hypot(fit.residual_km[0], fit.residual_km[1])
-        failures.append(f"{rc.value}: miss {miss:.1f} km, apogee off {abs(fit.residual_km[2]):.1f} km")
-    raise ConvergenceError(
-        f"no generic profile flies range {range_km:.0f} km with apogee {apogee_km:.0f} km "
-        f"({'; '.join(failures)})"
+        fit = _fit_class(generic_profile(rc), lat0, lon0, lat_t, lon_t, az_t, apogee_km, flight_time_s)
+        if not fit.ok:
+            miss = math.hypot(fit.residual_km[0], fit.residual_km[1])
+            failures.append(f"{rc.value}: miss {miss:.1f} km, apogee off {abs(fit.residual_km[2]):.1f} km")
+            continue
+        if best is None or (flight_time_s is not None and abs(fit.flight_time_s - flight_time_s)
+                            < abs(best.flight_time_s - flight_time_s)):
+            best = fit
+        if flight_time_s is None or abs(best.flight_time_s - flight_time_s) <= FLIGHT_TIME_MATCH_S:
+            break  # the smallest class that meets every figure
+    if best is None:
+        raise ConvergenceError(
+            f"no generic profile flies range {range_km:.0f} km with apogee {apogee_km:.0f} km "
+            f"({'; '.join(failures)})"
+        )
+    prof, az = best.profile, float(best.x[0])
+    traj = fly(lat0, lon0, az, prof, dt_out_s=1.0)
+    std = standard_range(prof, lat0, lon0, az, rotating=False)
+    std_rot = standard_range(prof, lat0, lon0, az, rotating=True)
+    rec = Reconstruction(
+        launch_name=name, launch_lat_deg=lat0, launch_lon_deg=lon0, azimuth_deg=az,
+        profile=prof, trajectory=traj, standard=std, standard_rotating=std_rot,
+        target_lat_deg=lat_t, target_lon_deg=lon_t, reported_apogee_km=apogee_km,
+        reported_flight_time_s=flight_time_s, range_class=RangeClass.from_range_km(std.range_km),
     )
+    return with_band(rec) if band else rec
+
+
+def with_band(rec: Reconstruction) -> Reconstruction:
+    """The reconstruction with its standard-range band over the plausible profiles."""
+    if rec.band is not None:
+        return rec
+    az_t = GEOD.inv(rec.launch_lon_deg, rec.launch_lat_deg, rec.target_lon_deg, rec.target_lat_deg)[0]
+    rng_band = standard_range_band(rec.profile, rec.standard_range_km, rec.launch_lat_deg, rec.launch_lon_deg,
+                                   rec.target_lat_deg, rec.target_lon_deg, float(az_t), rec.reported_apogee_km,
+                                   rec.reported_flight_time_s)
+    return replace(rec, band=rng_band)

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numba
 import numpy as np
 
 from missilewatch.flight import kernels as k
 from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
-from missilewatch.flight.reference import reference_impact, solve_ivp_impact
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "references"))
+from reference_propagation import reference_impact, solve_ivp_impact  # noqa: E402 (the tests' reference)
 
 N = int(os.environ.get("BENCH_PROPAGATE_N", 100_000))
 N_PEER = int(os.environ.get("BENCH_PROPAGATE_N_PEER", 30))

@@ -4,10 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from kepler import kepler_arc
 from pyproj import Geod
 
 from missilewatch.earth.kernels import ecef_to_geodetic
-from missilewatch.flight.kepler import kepler_arc
 from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
 
 GEOD = Geod(ellps="WGS84")

@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from reference_propagation import reference_impact
 
 from missilewatch.earth.constants import OMEGA_EARTH
 from missilewatch.errors import InputError
 from missilewatch.flight.propagate import ForceModel, Tolerance, propagate_to_impact, state_from_flight_path
-from missilewatch.flight.reference import reference_impact
 
 FULL = ForceModel(gravity_order=4, rotating=True, drag=True)
 

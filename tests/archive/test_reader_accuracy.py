@@ -1,4 +1,4 @@
-"""Accuracy of the report reader on 46 real reports (tests/data/reports), labelled by hand.
+"""Accuracy of the report reader on 82 real reports (tests/data/reports), labelled by hand.
 
 Per field and overall; the test fails when any field falls below 90 %. The figures are printed
 (run with -s) so that a change of rules shows what it gains and loses.

@@ -130,3 +130,26 @@ def test_japanese_report():
 def test_a_report_with_no_launch_fact():
     x = read("The foreign ministers discussed the situation on the Korean Peninsula and agreed to cooperate.")
     assert not x.has_launch_facts and x.to_dict()["launch_facts"] is False
+
+
+def test_excerpt_header_and_cut_marks_are_not_report_text():
+    from missilewatch.archive.reader.text import split_header
+
+    text = ("Title: T\nOutlet: O\nURL: https://example.org/a\nDate: 2023-03-05\n"
+            "Excerpt: quoted for evaluation; the full text is at the URL above, copyright of the outlet.\n\n"
+            "[...]\n\nNorth Korea fired a missile on Sunday that flew 600 km, Japan's Defense Ministry said."
+            "\n\n[...]\n")
+    header, body = split_header(text)
+    assert header["date"] == "2023-03-05" and header["excerpt"].startswith("quoted for evaluation")
+    assert "Excerpt" not in body
+    x = read(text)
+    assert x.date.value == date(2023, 3, 5)
+    assert x.range[0].value == 600e3 and x.range[0].attributed_to == "Japan"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("北朝鮮は15日、弾道ミサイルを発射した。2発は日本のEEZ(=排他的経済水域)の内側に落下したと推定される。", "inside"),
+    ("北朝鮮は15日、弾道ミサイルを発射した。ミサイルは日本のEEZの外側に落下したとみられる。", "outside"),
+])
+def test_japanese_eez_inside_written_no_uchigawa(text, expected):
+    assert read(text).eez.value == expected

@@ -34,7 +34,7 @@ def is_japanese(text: str) -> bool:
     return letters > 0 and len(_CJK.findall(text[:4000])) >= 0.1 * letters
 
 
-_HEADER = re.compile(r"^(Title|Outlet|URL|Date|Source|Published|Language):\s*(.*)$", re.I)
+_HEADER = re.compile(r"^(Title|Outlet|URL|Date|Source|Published|Language|Excerpt):\s*(.*)$", re.I)
 
 
 def split_header(text: str) -> tuple[dict[str, str], str]:

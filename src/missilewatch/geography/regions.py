@@ -154,9 +154,12 @@ def _country_polygons() -> dict[int, MultiPolygon]:
             shells.setdefault(k, []).append((xy, []))
     out = {}
     for k, parts in shells.items():
+        raw = [Polygon(shell, holes) for shell, holes in parts]
+        valid = shapely.is_valid(raw)  # one vectorised test; only the invalid ones are repaired
         polys: list[Polygon] = []
-        for shell, holes in parts:
-            p = shapely.make_valid(Polygon(shell, holes), method="structure", keep_collapsed=False)
+        for p, ok in zip(raw, valid, strict=True):
+            if not ok:
+                p = shapely.make_valid(p, method="structure", keep_collapsed=False)
             polys.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and not g.is_empty)
         mp = MultiPolygon(polys)
         if not mp.is_valid:  # touching or overlapping parts

@@ -21,6 +21,7 @@ under 1.5 s.
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,28 +49,32 @@ _COLD = {
 }
 
 
-def _cold_s(code: str, src: Path) -> float:
-    """Median wall time (s) of a fresh interpreter running ``code`` with ``src`` first on the path,
-    after one unmeasured run (which warms the Numba cache of that source tree)."""
+def _cold_s(code: str, src: Path) -> tuple[float, float]:
+    """Median wall time and CPU time (user + system, s) of a fresh interpreter running ``code``
+    with ``src`` first on the path, after one unmeasured run (which warms the Numba cache of that
+    source tree). On a shared machine the wall time adds waiting for a core."""
     env = dict(os.environ, PYTHONPATH=str(src))
-    times = []
+    times, cpu = [], []
     for i in range(COLD_REPEATS + 1):
-        t0 = time.perf_counter()
+        t0, r0 = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)
+        r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         if i:
             times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+            cpu.append(r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def cold_lookups() -> list[dict]:
     prev = baseline_src()
     out = []
     for name, code in _COLD.items():
-        ours = _cold_s(code, SRC)
-        peer = _cold_s(code, prev) if prev is not None else None
+        ours, ours_cpu = _cold_s(code, SRC)
+        peer, peer_cpu = _cold_s(code, prev) if prev is not None else (None, None)
         out.append({"name": name, "ours": round(ours, 3), "peer": None if peer is None else round(peer, 3),
-                    "unit": "s from a cold process (warm Numba cache), median of 5",
+                    "unit": "s wall from a cold process (warm Numba cache), median of 5",
                     "ratio": None if peer is None else round(peer / ours, 2),
+                    "ours_cpu_s": round(ours_cpu, 3), "peer_cpu_s": None if peer_cpu is None else round(peer_cpu, 3),
                     "peer_name": "previous code (pre fast-watch commit), same run", "target_s": 1.5})
     return out
 

@@ -140,3 +140,20 @@ def test_cli_assess_reasons_in_japanese(capsys):
     assert "落下予測地点は" in out and "排他的経済水域（EEZ）内" in out
     assert main(["assess", "--launch", "Hwangju", "--impact", "40.0,136.8", "--apogee-km", "300", "--lang", "fr"]) == 2
     assert "--lang" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_watch_takes_its_gates_from_the_policy(tmp_path):
+    """2022-10-04 through the watch with a policy that finds every footprint too long to warn
+    from: predictions and assessments go on, no alert goes out, and the timeline says why."""
+    from missilewatch.pipeline.replay import replay
+    from missilewatch.pipeline.source import load_input
+    from missilewatch.pipeline.watch import WatchConfig
+
+    p = tmp_path / "strict.toml"
+    p.write_text(DEFAULT_POLICY_PATH.read_text().replace("max_footprint_km = 300.0", "max_footprint_km = 0.001"))
+    res = replay(load_input("2022-10-04"), config=WatchConfig(policy=load_policy(p)))
+    assert res.watch.alerts.messages() == []
+    why = [e.text for e in res.watch.timeline if "too uncertain to warn from" in e.text]
+    assert why and all("95% footprint" in w for w in why)
+    assert any(rec.assessment is not None for log in res.watch.tracks.values() for rec in log.predictions)

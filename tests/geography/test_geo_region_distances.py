@@ -9,7 +9,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from missilewatch.geography.overflight import GroundTrack, closest_approaches
+from missilewatch.geography.overflight import GroundTrack, closest_approaches, overflights
 from missilewatch.geography.regions import (
     all_regions,
     bounding_pad_deg,
@@ -131,3 +131,62 @@ def test_region_outline_is_latitude_first_and_cached():
     assert 4 <= len(poly) <= 61 and poly[0] == poly[-1]
     assert all(40.0 < lat < 42.0 and 139.0 < lon < 142.0 for lat, lon in poly)
     assert region_outline("JPN", "Aomori") is poly and region_outline("JPN", "Atlantis") == ()
+
+
+def _geos_passes(track: GroundTrack) -> list[tuple[str, float, float]]:
+    """Reference for a track that never comes back on itself: GEOS intersection pieces, located
+    along the line (Shapely's line_locate_point), mapped to time."""
+    xy = np.column_stack([track.unwrapped_lon_deg(), track.lat_deg])
+    line = shapely.LineString(xy)
+    cum = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    out = []
+    for r in all_regions().regions:
+        inter = shapely.intersection(line, r.geometry)
+        for piece in shapely.get_parts(inter):
+            c = shapely.get_coordinates(piece)
+            if not len(c):
+                continue
+            a, b = (line.line_locate_point(shapely.Point(p)) for p in (c[0], c[-1]))
+            t0, t1 = np.interp([min(a, b), max(a, b)], cum, track.t_s)
+            out.append((r.label, float(t0), float(t1)))
+    return sorted(out, key=lambda p: (p[1], p[2]))
+
+
+def test_overflights_match_geos_on_tracks_over_japan():
+    rng = np.random.default_rng(17)
+    for _ in range(12):
+        lat0, lon0 = rng.uniform(33.0, 43.0), rng.uniform(124.0, 128.0)
+        n = 300
+        lat = lat0 + np.linspace(0.0, rng.uniform(-6.0, 6.0), n)
+        lon = lon0 + np.linspace(0.0, rng.uniform(15.0, 25.0), n)
+        track = GroundTrack.from_arrays(np.arange(n) * 3.0, lat, lon, np.linspace(50.0, 900.0, n))
+        ref = _geos_passes(track)
+        got = [(o.label, o.enter_s, o.exit_s) for o in overflights(track)]
+        # Pieces of one region less than 1 s apart are one passage, as in overflights().
+        merged: list[list] = []
+        for label, t0, t1 in ref:
+            near = [m for m in merged if m[0] == label and t0 - m[2] <= 1.0 and t1 >= m[1] - 1.0]
+            if near:
+                near[0][1], near[0][2] = min(near[0][1], t0), max(near[0][2], t1)
+            else:
+                merged.append([label, t0, t1])
+        assert [g[0] for g in got] == [m[0] for m in merged]
+        for g, m in zip(got, merged, strict=True):
+            assert g[1] == pytest.approx(m[1], abs=1e-6) and g[2] == pytest.approx(m[2], abs=1e-6)
+
+
+def test_overflights_of_a_track_that_comes_back():
+    """From Aomori down into Akita and back across its own path: three passes, each region's
+    time as long as a dense point-in-polygon scan says (within its 0.1 s step)."""
+    lat = np.array([40.60, 40.25, 40.26, 40.61])
+    lon = np.array([140.1, 140.5, 140.1, 140.5])
+    t_s = np.array([0.0, 100.0, 200.0, 300.0])
+    track = GroundTrack.from_arrays(t_s, lat, lon, np.full(4, 100.0))
+    got = [(o.region, o.enter_s, o.exit_s) for o in overflights(track) if o.country == "JPN"]
+    assert [g[0] for g in got] == ["Aomori", "Akita", "Aomori"]
+    t = np.arange(0.05, 300.0, 0.1)
+    la, lo = np.interp(t, t_s, lat), np.interp(t, t_s, lon)
+    for name in ("Aomori", "Akita"):
+        geom = next(r.geometry for r in all_regions().regions if r.name == name)
+        total = sum(b - a for n, a, b in got if n == name)
+        assert total == pytest.approx(shapely.contains_xy(geom, lo, la).sum() * 0.1, abs=0.3)

@@ -64,7 +64,8 @@ def test_thresholds_match_geodesic_distance():
     for base, inner in ((TERRITORIAL_SEA_M / 1000.0, Zone.TERRITORIAL_SEA), (EEZ_M / 1000.0, Zone.EEZ)):
         # Find where the distance along the path crosses the limit, then check around it.
         offs = np.arange(0.0, base + 200.0, 0.5)
-        lon_p, lat_p, _ = GEOD.fwd(np.full(len(offs), 141.80), np.full(len(offs), 40.30), np.full(len(offs), 90.0), offs * 1e3)
+        n = len(offs)
+        lon_p, lat_p, _ = GEOD.fwd(np.full(n, 141.80), np.full(n, 40.30), np.full(n, 90.0), offs * 1e3)
         d = classify_points(lat_p, lon_p).coast_distance_m / 1000.0
         cross = offs[np.argmax(d > base)]
         seen = set()

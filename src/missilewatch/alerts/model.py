@@ -5,19 +5,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 
 from missilewatch.errors import InputError
 
 
-class AlertKind(str, Enum):
+class AlertKind(StrEnum):
     """Why a region is warned (J-Alert's message families)."""
 
     LAUNCH = "launch"  # a missile may fly over or fall near: take shelter
     IMPACT = "impact"  # the missile may fall in or near the region: take shelter immediately
 
 
-class MsgType(str, Enum):
+class MsgType(StrEnum):
     """CAP 1.2 msgType values used here."""
 
     ALERT = "Alert"

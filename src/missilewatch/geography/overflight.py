@@ -3,7 +3,7 @@
 The track is the sub-missile point at the given times; between samples it is taken as the
 straight lon/lat line (10 s steps of a ballistic flight are at most ~70 km apart, where the
 straight line and the great circle differ by a few hundred metres). Crossing points are exact
-intersections of that line with the region polygons (Shapely), mapped back to time and altitude
+intersections of that line with the region outlines (a Numba kernel), mapped back to time and altitude
 by linear interpolation along the track.
 """
 
@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import shapely
-from shapely.geometry import LineString
 
 from missilewatch.errors import InputError
 from missilewatch.geography.regions import Region, all_regions, bounding_pad_deg, ground_km
@@ -111,36 +109,35 @@ class Overflight:
 def overflights(track: GroundTrack, merge_gap_s: float = 1.0) -> list[Overflight]:
     """Every passage of the track over a region or country, in time order.
 
+    Where the track's lon/lat polyline crosses the regions' outlines (``region_kernels.
+    track_passes``; regions whose bounding box misses the track's are not looked at), mapped
+    to time and altitude by linear interpolation along the track.
+
     Passages over the same region separated by less than ``merge_gap_s`` (a crossing of a
     narrow bay) are merged.
     """
+    from missilewatch.geography import region_kernels as RK
+
     lon_u = track.unwrapped_lon_deg()
     xy = np.column_stack([lon_u, track.lat_deg])
     seglen = np.hypot(np.diff(xy[:, 0]), np.diff(xy[:, 1]))
     cum = np.concatenate([[0.0], np.cumsum(seglen)])
     rs = all_regions()
+    e = rs.edges
     found: list[tuple[Region, float, float]] = []
     for shift in (0.0, -360.0, 360.0):
-        shifted = xy + np.array([shift, 0.0])
-        if shift and not (np.any(shifted[:, 0] > -180.0) and np.any(shifted[:, 0] < 180.0)):
+        x = np.ascontiguousarray(xy[:, 0] + shift)
+        if shift and not (np.any(x > -180.0) and np.any(x < 180.0)):
             continue
-        line = LineString(shifted)
-        cand = rs.tree.query(line)  # bounding boxes, then the prepared regions' own test
-        hit = cand[shapely.intersects(rs.geometries[cand], line)]
-        pieces, of = shapely.get_parts(shapely.intersection(line, rs.geometries[hit]), return_index=True)
-        keep = ~shapely.is_empty(pieces)
-        pieces, of = pieces[keep], of[keep]
-        if not len(pieces):
+        y = np.ascontiguousarray(xy[:, 1])
+        box = e.bbox
+        cand = np.flatnonzero((box[:, 0] <= x.max()) & (box[:, 2] >= x.min())
+                              & (box[:, 1] <= y.max()) & (box[:, 3] >= y.min()))
+        if not len(cand):
             continue
-        # Where each piece (a stretch of line, or a touching point) starts and ends along the line.
-        coords, owner = shapely.get_coordinates(pieces, return_index=True)
-        k = np.arange(len(pieces))
-        first = coords[np.searchsorted(owner, k, "left")]
-        last = coords[np.searchsorted(owner, k, "right") - 1]
-        along = _locate(shifted, cum, np.vstack([first, last]))
-        starts, ends = along[: len(pieces)], along[len(pieces) :]
-        found.extend((rs.regions[int(hit[q])], float(min(x, y)), float(max(x, y)))
-                     for q, x, y in zip(of, starts, ends, strict=True))
+        regs, starts, ends = RK.track_passes(x, y, cum, cand.astype(np.int64), e.part_off, e.edge_off, e.edges,
+                                             e.part_bbox, e.chunk_off, e.chunk_edge_off, e.chunk_bbox)
+        found.extend((rs.regions[r], a, b) for r, a, b in zip(regs, starts, ends, strict=True))
     passes = []
     for region, a, b in found:
         t0 = float(np.interp(a, cum, track.t_s))

@@ -31,6 +31,8 @@ SHIFT_SLACK_DEG = 90.0
 INSIDE = 0.0
 #: Larger than any planar squared distance on the map.
 FAR = 1e30
+#: Segments of a ground track per block of the crossing search.
+TRACK_BLOCK = 16
 #: Columns of ``bbox`` rows: west, south, east, north (degrees).
 BOX_W, BOX_S, BOX_E, BOX_N = 0, 1, 2, 3
 
@@ -244,3 +246,109 @@ def nearest_regions_planar(px, py, part_off, edge_off, edges, part_bbox, bbox, o
             out_regions[m] = r
             m += 1
     return m
+
+
+@njit(cache=True, inline="always")
+def _orient(ax, ay, bx, by, cx, cy):
+    """Twice the signed area of (a, b, c): > 0 when c lies left of a -> b."""
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+
+
+@njit(cache=True)
+def _crossings(x, y, cum, r, chunk_off, chunk_edge_off, chunk_bbox, edges, out):
+    """Distances along the polyline (x, y) (cumulative vertex distances ``cum``) where it crosses
+    the outline of region r, written to ``out`` (grown as needed); returns (out, count).
+
+    The outline is searched in chunks of consecutive edges and the polyline in blocks of
+    ``TRACK_BLOCK`` segments, each skipped when its box misses the other's. Sides are taken with
+    a value of 0 counted as the positive side (a consistent symbolic perturbation), so a
+    crossing through a vertex of either line counts once and a touch at a vertex counts twice (a
+    pass of no length)."""
+    n_seg = x.shape[0] - 1
+    n_blk = (n_seg + TRACK_BLOCK - 1) // TRACK_BLOCK
+    blk = np.empty((n_blk, 4))
+    for b in range(n_blk):
+        k0 = b * TRACK_BLOCK
+        k1 = min(k0 + TRACK_BLOCK, n_seg)
+        blk[b, BOX_W] = x[k0:k1 + 1].min()
+        blk[b, BOX_S] = y[k0:k1 + 1].min()
+        blk[b, BOX_E] = x[k0:k1 + 1].max()
+        blk[b, BOX_N] = y[k0:k1 + 1].max()
+    lx0, lx1, ly0, ly1 = x.min(), x.max(), y.min(), y.max()
+    m = 0
+    for c in range(chunk_off[r], chunk_off[r + 1]):
+        w, s, e_, n = chunk_bbox[c, BOX_W], chunk_bbox[c, BOX_S], chunk_bbox[c, BOX_E], chunk_bbox[c, BOX_N]
+        if lx1 < w or lx0 > e_ or ly1 < s or ly0 > n:
+            continue
+        for b in range(n_blk):
+            if blk[b, BOX_E] < w or blk[b, BOX_W] > e_ or blk[b, BOX_N] < s or blk[b, BOX_S] > n:
+                continue
+            for k in range(b * TRACK_BLOCK, min((b + 1) * TRACK_BLOCK, n_seg)):
+                x0, y0, x1, y1 = x[k], y[k], x[k + 1], y[k + 1]
+                if max(x0, x1) < w or min(x0, x1) > e_ or max(y0, y1) < s or min(y0, y1) > n:
+                    continue
+                for q in range(chunk_edge_off[c], chunk_edge_off[c + 1]):
+                    ax, ay, bx, by = edges[q, 0], edges[q, 1], edges[q, 2], edges[q, 3]
+                    if max(ax, bx) < min(x0, x1) or min(ax, bx) > max(x0, x1):
+                        continue
+                    if max(ay, by) < min(y0, y1) or min(ay, by) > max(y0, y1):
+                        continue
+                    if (_orient(x0, y0, x1, y1, ax, ay) >= 0.0) == (_orient(x0, y0, x1, y1, bx, by) >= 0.0):
+                        continue
+                    o0 = _orient(ax, ay, bx, by, x0, y0)
+                    o1 = _orient(ax, ay, bx, by, x1, y1)
+                    if (o0 >= 0.0) == (o1 >= 0.0):
+                        continue
+                    t = min(1.0, max(0.0, o0 / (o0 - o1)))
+                    if m == out.shape[0]:
+                        grown = np.empty(2 * m)
+                        grown[:m] = out
+                        out = grown
+                    out[m] = cum[k] + t * (cum[k + 1] - cum[k])
+                    m += 1
+    return out, m
+
+
+@njit(cache=True)
+def _starts_inside(px, py, r, part_off, edge_off, edges, part_bbox):
+    for p in range(part_off[r], part_off[r + 1]):
+        if box_distance(px, py, part_bbox, p) > 0.0:
+            continue
+        inside, _d2, _fx, _fy = planar_nearest(px, py, edges, edge_off[p], edge_off[p + 1])
+        if inside:
+            return True
+    return False
+
+
+@njit(cache=True)
+def track_passes(x, y, cum, regions, part_off, edge_off, edges, part_bbox, chunk_off, chunk_edge_off, chunk_bbox):
+    """The stretches of the polyline (x, y) (lon/lat degrees; cumulative vertex distances
+    ``cum``) inside each of ``regions``: lists (region, start, end) in distance along the line.
+
+    Crossings of the line with the regions' outlines, sorted along the line, toggle inside and
+    outside from the state of its first vertex."""
+    out_r = [0 for _ in range(0)]
+    out_a = [0.0 for _ in range(0)]
+    out_b = [0.0 for _ in range(0)]
+    buf = np.empty(64)
+    for j in range(regions.shape[0]):
+        r = regions[j]
+        buf, m = _crossings(x, y, cum, r, chunk_off, chunk_edge_off, chunk_bbox, edges, buf)
+        inside = _starts_inside(x[0], y[0], r, part_off, edge_off, edges, part_bbox)
+        if m == 0 and not inside:
+            continue
+        at = np.sort(buf[:m])
+        start = 0.0
+        for i in range(m):
+            if inside:
+                out_r.append(r)
+                out_a.append(start)
+                out_b.append(at[i])
+            else:
+                start = at[i]
+            inside = not inside
+        if inside:
+            out_r.append(r)
+            out_a.append(start)
+            out_b.append(cum[cum.shape[0] - 1])
+    return out_r, out_a, out_b

@@ -31,6 +31,8 @@ KM_PER_DEG = 111.0
 BOUNDING_MARGIN_DEG = 0.1
 MAX_PAD_LAT_DEG = 80.0
 MIN_PAD_COS = 0.1
+#: Edges per chunk of a region's outline (the crossing search skips chunks by their boxes).
+CHUNK_EDGES = 32
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class RegionEdges:
     edges: np.ndarray
     part_bbox: np.ndarray
     bbox: np.ndarray
+    chunk_off: np.ndarray  # region r's edges in runs of CHUNK_EDGES: chunks chunk_off[r]:chunk_off[r + 1]
+    chunk_edge_off: np.ndarray  # chunk c holds edges chunk_edge_off[c]:chunk_edge_off[c + 1]
+    chunk_bbox: np.ndarray
 
     @property
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -109,8 +114,20 @@ def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
     edge_part = ring_part[ring_of[:-1][same]]
     edge_off = np.concatenate([[0], np.cumsum(np.bincount(edge_part, minlength=len(parts)))]).astype(np.int64)
     part_off = np.concatenate([[0], np.cumsum(np.bincount(part_region, minlength=len(regions)))]).astype(np.int64)
+    # Runs of CHUNK_EDGES consecutive edges of a region (coherent in space: along its rings).
+    first, last = edge_off[part_off[:-1]], edge_off[part_off[1:]]
+    n_chunks = -(-(last - first) // CHUNK_EDGES)
+    chunk_off = np.concatenate([[0], np.cumsum(n_chunks)]).astype(np.int64)
+    region_of_chunk = np.repeat(np.arange(len(regions)), n_chunks)
+    start = first[region_of_chunk] + (np.arange(chunk_off[-1]) - chunk_off[region_of_chunk]) * CHUNK_EDGES
+    chunk_edge_off = np.append(start, edge_off[-1]).astype(np.int64)
+    x_lo, y_lo = np.minimum(edges[:, 0], edges[:, 2]), np.minimum(edges[:, 1], edges[:, 3])
+    x_hi, y_hi = np.maximum(edges[:, 0], edges[:, 2]), np.maximum(edges[:, 1], edges[:, 3])
+    chunk_bbox = np.column_stack([np.minimum.reduceat(x_lo, start), np.minimum.reduceat(y_lo, start),
+                                  np.maximum.reduceat(x_hi, start), np.maximum.reduceat(y_hi, start)])
     return RegionEdges(part_off, edge_off, edges, np.ascontiguousarray(shapely.bounds(parts), dtype=np.float64),
-                       np.ascontiguousarray(shapely.bounds(geoms), dtype=np.float64))
+                       np.ascontiguousarray(shapely.bounds(geoms), dtype=np.float64), chunk_off, chunk_edge_off,
+                       np.ascontiguousarray(chunk_bbox))
 
 
 def country_polygons() -> dict[int, MultiPolygon]:
@@ -137,9 +154,12 @@ def _country_polygons() -> dict[int, MultiPolygon]:
             shells.setdefault(k, []).append((xy, []))
     out = {}
     for k, parts in shells.items():
+        raw = [Polygon(shell, holes) for shell, holes in parts]
+        valid = shapely.is_valid(raw)  # one vectorised test; only the invalid ones are repaired
         polys: list[Polygon] = []
-        for shell, holes in parts:
-            p = shapely.make_valid(Polygon(shell, holes), method="structure", keep_collapsed=False)
+        for p, ok in zip(raw, valid, strict=True):
+            if not ok:
+                p = shapely.make_valid(p, method="structure", keep_collapsed=False)
             polys.extend(g for g in getattr(p, "geoms", [p]) if isinstance(g, Polygon) and not g.is_empty)
         mp = MultiPolygon(polys)
         if not mp.is_valid:  # touching or overlapping parts

@@ -202,24 +202,9 @@ def in_polygon(x, y, poly, lo, hi):
     return inside
 
 
-@njit(cache=True)
-def classify_point(
-    i,
-    lat_deg, lon_deg,
-    root_nx, root_size, node_child, node_leaf, leaf_pip_off, leaf_pip, leaf_state, edge, edge_owner,
-    leaf_cand_off, leaf_cand, seg, seg_owner,
-    lat_min_deg, south_country, no_zone_country,
-    ts_m, eez_m, tie_metric, strait_poly, strait_off, strait_limit_m, strait_country,
-    a, f,
-    out_zone, out_country, out_dist_m, out_coast_country,
-):  # fmt: skip
-    """Classify point i (see ``classify``)."""
-    d2r = math.pi / 180.0
-    lat = lat_deg[i]
-    lon = lon_deg[i] - 360.0 * math.floor((lon_deg[i] + 180.0) / 360.0)
-    if lon >= 180.0:
-        lon -= 360.0
-    # Descend the quadtree.
+@njit(cache=True, inline="always")
+def find_leaf(lon, lat, root_nx, root_size, node_child, node_leaf):
+    """(leaf id, x0, y0, size) of the quadtree leaf holding (lon, lat), lon in [-180, 180)."""
     ix = int((lon + 180.0) / root_size)
     if ix >= root_nx:
         ix = root_nx - 1
@@ -237,24 +222,15 @@ def classify_point(
         x0 += qx * size
         y0 += qy * size
         n = node_child[n] + 2 * qy + qx
-    leaf = node_leaf[n]
-    # Land: walk from the point to the leaf's corner.
-    if lat < lat_min_deg:
-        country = south_country
-    elif leaf_pip_off[leaf] == leaf_pip_off[leaf + 1]:
-        country = leaf_state[leaf]
-    else:
-        country = pip_state(
-            lon, lat, x0 + size, y0, leaf_state[leaf], leaf_pip, leaf_pip_off[leaf],
-            leaf_pip_off[leaf + 1], edge, edge_owner,
-        )  # fmt: skip
-    # Nearest coast among the leaf's candidates on the sphere, then the ellipsoidal distance
-    # to the foot points of every candidate within the tie window.
-    rlat = lat * d2r
-    rlon = lon * d2r
+    return node_leaf[n], x0, y0, size
+
+
+@njit(cache=True, inline="always")
+def nearest_coast_in_leaf(rlat, rlon, lo, hi, leaf_cand, seg, seg_owner, tie_metric, a, f):
+    """(distance m, owner) of the nearest coast among candidates ``leaf_cand[lo:hi]``: nearest on
+    the sphere, then the ellipsoidal distance to the foot points of every candidate within the
+    tie window."""
     px, py, pz = unit(rlat, rlon)
-    lo = leaf_cand_off[leaf]
-    hi = leaf_cand_off[leaf + 1]
     best = FAR_METRIC
     for j in range(lo, hi):
         m = seg_metric(px, py, pz, seg, leaf_cand[j])
@@ -271,6 +247,39 @@ def classify_point(
             if d < dist:
                 dist = d
                 owner = seg_owner[k]
+    return dist, owner
+
+
+@njit(cache=True)
+def classify_point(
+    i,
+    lat_deg, lon_deg,
+    root_nx, root_size, node_child, node_leaf, leaf_pip_off, leaf_pip, leaf_state, edge, edge_owner,
+    leaf_cand_off, leaf_cand, seg, seg_owner,
+    lat_min_deg, south_country, no_zone_country,
+    ts_m, eez_m, tie_metric, strait_poly, strait_off, strait_limit_m, strait_country,
+    a, f,
+    out_zone, out_country, out_dist_m, out_coast_country,
+):  # fmt: skip
+    """Classify point i (see ``classify``)."""
+    d2r = math.pi / 180.0
+    lat = lat_deg[i]
+    lon = lon_deg[i] - 360.0 * math.floor((lon_deg[i] + 180.0) / 360.0)
+    if lon >= 180.0:
+        lon -= 360.0
+    leaf, x0, y0, size = find_leaf(lon, lat, root_nx, root_size, node_child, node_leaf)
+    # Land: walk from the point to the leaf's corner.
+    if lat < lat_min_deg:
+        country = south_country
+    elif leaf_pip_off[leaf] == leaf_pip_off[leaf + 1]:
+        country = leaf_state[leaf]
+    else:
+        country = pip_state(
+            lon, lat, x0 + size, y0, leaf_state[leaf], leaf_pip, leaf_pip_off[leaf],
+            leaf_pip_off[leaf + 1], edge, edge_owner,
+        )  # fmt: skip
+    dist, owner = nearest_coast_in_leaf(lat * d2r, lon * d2r, leaf_cand_off[leaf], leaf_cand_off[leaf + 1],
+                                        leaf_cand, seg, seg_owner, tie_metric, a, f)
     out_dist_m[i] = dist
     out_coast_country[i] = owner
     if country >= 0:

@@ -141,22 +141,24 @@ class _Straits:
     off: np.ndarray
     limit_m: np.ndarray
     country: np.ndarray  # (n_straits, n_countries) uint8
+    names: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def _straits() -> _Straits:
     topo = countries()
     spec = read_json("japan_straits.json")
-    rings, off = [], [0]
+    rings, off, names = [], [0], []
     mask = np.zeros((len(spec["straits"]), topo.n_countries), dtype=np.uint8)
     for s, strait in enumerate(spec["straits"]):
         ring = np.asarray(strait["ring"], dtype=np.float64)
         rings.append(ring)
         off.append(off[-1] + len(ring))
+        names.append(strait["name"])
         for code in strait["countries"]:
             mask[s, topo.index_of(code)] = 1
     limit = np.full(len(rings), float(spec["limit_nm"]) * NAUTICAL_MILE_M)
-    return _Straits(np.concatenate(rings), np.asarray(off, dtype=np.int64), limit, mask)
+    return _Straits(np.concatenate(rings), np.asarray(off, dtype=np.int64), limit, mask, tuple(names))
 
 
 def _metric_of_distance(d_m: float) -> float:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -183,13 +184,16 @@ def _problems(spec: StudySpec, base_dir: Path | None) -> list[tuple[str, Any, st
                             "prefectures`"))
     for i, net in enumerate(spec.networks):
         try:
-            sensors = network_sensors(net)
-            parse_scenario({"name": "check", "epoch": "2024-01-01T00:00:00Z", "sensors": sensors,
+            entries = network_entries(net)
+            parse_scenario({"name": "check", "epoch": "2024-01-01T00:00:00Z", "sensors": [e for _, e in entries],
                             "launches": [{"id": "L", "site": "Sunan", "azimuth_deg": 90, "range_km": 500,
                                           "apogee_km": 100}]})
         except SpecError as exc:
-            out.extend((f"networks[{i}].{f.removeprefix('sensors')}".replace(".[", "["), v, p)
-                       for f, v, p in exc.problems)
+            for f, v, p in exc.problems:
+                m = re.match(r"sensors\[(\d+)\]\.?(.*)", f)
+                if m and int(m.group(1)) < len(entries):
+                    f = ".".join(x for x in (entries[int(m.group(1))][0], m.group(2)) if x)
+                out.append((f"networks[{i}].{f}", v, p))
         except InputError as exc:
             out.append((f"networks[{i}].{exc.field}", exc.value, exc.problem))
     for i, pol in enumerate(spec.policies):
@@ -206,25 +210,31 @@ def _problems(spec: StudySpec, base_dir: Path | None) -> list[tuple[str, Any, st
     return out
 
 
-def network_sensors(net: NetworkSpec) -> list[Any]:
-    """The network as a scenario ``sensors`` list (catalogue ids, {catalogue: id, ...}, definitions)."""
+def network_entries(net: NetworkSpec) -> list[tuple[str, Any]]:
+    """The network as (field of the study, scenario ``sensors`` entry) pairs: catalogue ids,
+    {catalogue: id, changes...}, added definitions."""
     from missilewatch.sensors.catalogue import catalogue
 
     cat = catalogue()
     base = list(cat) if net.sensors == "all" else list(net.sensors)
+    unknown = [s for s in base if s not in cat]
+    if unknown:
+        raise InputError("sensors", unknown, f"unknown sensor; catalogue has {', '.join(cat)}")
     for field, ids in (("out", net.out), ("change", list(net.change))):
         unknown = [s for s in ids if s not in base]
         if unknown:
             raise InputError(field, unknown, f"not in the network's sensors ({', '.join(base)})")
-    unknown = [s for s in base if s not in cat]
-    if unknown:
-        raise InputError("sensors", unknown, f"unknown sensor; catalogue has {', '.join(cat)}")
-    out: list[Any] = []
+    out: list[tuple[str, Any]] = []
     for s in base:
         if s in net.out:
             continue
-        out.append({"catalogue": s, **net.change[s]} if s in net.change else s)
-    return out + list(net.add)
+        out.append((f"change.{s}", {"catalogue": s, **net.change[s]}) if s in net.change else (f"sensors.{s}", s))
+    return out + [(f"add[{i}]", a) for i, a in enumerate(net.add)]
+
+
+def network_sensors(net: NetworkSpec) -> list[Any]:
+    """The network as a scenario ``sensors`` list."""
+    return [entry for _, entry in network_entries(net)]
 
 
 def load_policy_file(file: str, base_dir: Path | None):

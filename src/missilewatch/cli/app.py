@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "simulate",
     "zone",
     "assess",
+    "campaign",
 ]
 
 app = typer.Typer(

@@ -138,7 +138,7 @@ def wilson(k: float, n: float, z: float = 1.96) -> tuple[float, float]:
     d = 1 + z * z / n
     c = (p + z * z / (2 * n)) / d
     h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return c - h, c + h
+    return max(0.0, c - h), min(1.0, c + h)
 
 
 def plot_calibration(fp: pd.DataFrame, by_time: pd.DataFrame, path: Path) -> Path:
@@ -158,7 +158,8 @@ def plot_calibration(fp: pd.DataFrame, by_time: pd.DataFrame, path: Path) -> Pat
     if xs:
         y = np.array(ys)
         axes[0].bar(xs, y, color=[f"C{i}" for i in xs], alpha=0.8)
-        axes[0].errorbar(xs, y, yerr=[y - np.array(lo), np.array(hi) - y], fmt="none", ecolor="k", capsize=4)
+        err = np.clip([y - np.array(lo), np.array(hi) - y], 0.0, None)
+        axes[0].errorbar(xs, y, yerr=np.nan_to_num(err), fmt="none", ecolor="k", capsize=4)
         axes[0].set_xticks(xs, variants, rotation=15, fontsize=8)
     axes[0].axhline(NOMINAL_COVERAGE, color="r", ls="--", label="nominal 95 %")
     axes[0].set_ylim(0, 1.02)

@@ -150,11 +150,6 @@ class StudySpec(_Strict):
             dup = sorted({n for n in names if names.count(n) > 1})
             if dup:
                 raise ValueError(f"{what} names must be unique; repeated: {', '.join(dup)}")
-        if self.targets.bearings_deg:
-            missing = [f.name for f in self.flights if f.range_km is None]
-            if missing:
-                raise ValueError("targets.bearings_deg needs range_km on every flight; "
-                                 f"missing on {', '.join(missing)}")
         return self
 
     def digest(self) -> str:
@@ -176,6 +171,9 @@ def _problems(spec: StudySpec, base_dir: Path | None) -> list[tuple[str, Any, st
             resolve_site(s, f"sites[{i}]")
         except InputError as exc:
             out.append((f"sites[{i}]", s, exc.problem))
+    if spec.targets.bearings_deg:
+        out.extend((f"flights[{i}].range_km", None, "required when targets has bearings_deg")
+                   for i, f in enumerate(spec.flights) if f.range_km is None)
     if isinstance(spec.targets.prefectures, list):
         known = prefecture_names()
         for i, p in enumerate(spec.targets.prefectures):

@@ -43,10 +43,28 @@ def small_study_file(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def small_campaign(tmp_path_factory, small_study_file):
-    """The small study's campaign, run on an in-process Dask cluster (one worker)."""
+    """The small study's campaign on an in-process Dask cluster (one worker, one thread) that the
+    engine finds through $DASK_SCHEDULER_ADDRESS, as it would find a real cluster."""
+    import os
+
+    from distributed import LocalCluster
+
     from missilewatch.campaign import load_study, run_campaign
+    from missilewatch.campaign.engine import scheduler_address
 
     out = tmp_path_factory.mktemp("campaign") / "in-process"
-    result = run_campaign(load_study(small_study_file), out, sample_n=SMALL_RUNS, in_process=True, workers=1)
-    assert result.items == SMALL_RUNS and result.chunks_run == SMALL_RUNS
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                      dashboard_address=None) as cluster:
+        old = os.environ.get("DASK_SCHEDULER_ADDRESS")
+        os.environ["DASK_SCHEDULER_ADDRESS"] = cluster.scheduler_address
+        try:
+            assert scheduler_address(None) == cluster.scheduler_address
+            result = run_campaign(load_study(small_study_file), out, sample_n=SMALL_RUNS)
+        finally:
+            if old is None:
+                del os.environ["DASK_SCHEDULER_ADDRESS"]
+            else:
+                os.environ["DASK_SCHEDULER_ADDRESS"] = old
+        assert len(cluster.scheduler_info["workers"]) == 1
+    assert result.items == SMALL_RUNS and result.chunks_run == SMALL_RUNS and result.workers == 1
     return out

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -162,16 +163,17 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text).strip("-").lower() or "all"
 
 
-def write_report(dirs: list[Path | str], out: Path | str | None = None, labels: list[str] | None = None) -> Path:
+def write_report(directories: Sequence[Path | str], out: Path | str | None = None,
+                 labels: list[str] | None = None) -> Path:
     """Write the report of one campaign directory (or two, compared) and return ``index.html``."""
-    dirs = [Path(d) for d in dirs]
+    dirs = [Path(d) for d in directories]
     if not 1 <= len(dirs) <= 2:
         raise InputError("campaign directories", len(dirs), "give one, or two to compare")
     labels = labels or [d.name for d in dirs]
     if len(set(labels)) != len(labels):
         labels = [f"{i + 1}:{lab}" for i, lab in enumerate(labels)]
-    out = Path(out) if out is not None else dirs[0] / "report"
-    out.mkdir(parents=True, exist_ok=True)
+    folder = Path(out) if out is not None else dirs[0] / "report"
+    folder.mkdir(parents=True, exist_ok=True)
     fr = _frames(dirs, labels)
     runs, regions, fp = fr["runs"], fr["regions"], fr["footprints"]
     lead = prefecture_lead(regions)
@@ -179,11 +181,11 @@ def write_report(dirs: list[Path | str], out: Path | str | None = None, labels: 
     summ = summary(runs, regions, fp)
     for name, df in (("runs", runs), ("regions", regions), ("footprints", fp), ("prefecture_lead", lead),
                      ("calibration_by_time", cal), ("summary", summ)):
-        df.to_parquet(out / f"{name}.parquet", index=False)
+        df.to_parquet(folder / f"{name}.parquet", index=False)
     maps = []
     variants = sorted(runs["variant"].unique())
     for v in variants:
-        png = out / f"map_lead_{_slug(v)}.png"
+        png = folder / f"map_lead_{_slug(v)}.png"
         figures.plot_lead_map(lead[lead["variant"] == v], png, f"warning lead time: {v}")
         maps.append((v, png))
     diff_png = None
@@ -193,10 +195,10 @@ def write_report(dirs: list[Path | str], out: Path | str | None = None, labels: 
         both = a.index.intersection(b.index)
         diff = {r: float(b[r] - a[r]) if np.isfinite(a[r]) and np.isfinite(b[r]) else math.nan for r in both}
         diff_png = figures.plot_lead_difference_map(
-            diff, out / "map_lead_difference.png", f"median lead: {variants[1]} minus {variants[0]} (s)")
-    figures.plot_lead_vs_bearing(runs[runs["status"] == "ok"], out / "lead_vs_bearing.png")
-    figures.plot_calibration(fp, cal, out / "footprint_calibration.png")
-    figures.plot_distributions(runs[runs["status"] == "ok"], out / "distributions.png")
+            diff, folder / "map_lead_difference.png", f"median lead: {variants[1]} minus {variants[0]} (s)")
+    figures.plot_lead_vs_bearing(runs[runs["status"] == "ok"], folder / "lead_vs_bearing.png")
+    figures.plot_calibration(fp, cal, folder / "footprint_calibration.png")
+    figures.plot_distributions(runs[runs["status"] == "ok"], folder / "distributions.png")
 
     failures = runs[runs["status"] != "ok"][["campaign", "run", "site", "target", "flight", "status", "error"]]
     parts = [f"<!doctype html><meta charset='utf-8'><title>campaign report</title><style>{_CSS}</style>",
@@ -219,6 +221,6 @@ def write_report(dirs: list[Path | str], out: Path | str | None = None, labels: 
               "<h2>Impact error and time to confirmation</h2><img src='distributions.png' alt='distributions'>"]
     if len(failures):
         parts += ["<h2>Runs that did not complete</h2>", _html_table(failures)]
-    index = out / "index.html"
+    index = folder / "index.html"
     index.write_text("\n".join(parts), encoding="utf-8")
     return index

@@ -30,7 +30,7 @@ from missilewatch.campaign.engine import (
     read_table,
     run_chunks,
 )
-from missilewatch.campaign.sampling import RunSpec, expand, run_seed, sample, scenario_data
+from missilewatch.campaign.sampling import RunSpec, expand, launch_azimuth_deg, run_seed, sample, scenario_data
 from missilewatch.campaign.study import StudySpec, load_policy_file
 from missilewatch.errors import InputError, MissilewatchError
 
@@ -93,13 +93,7 @@ def one_run(study: StudySpec, payload: Payload, run: RunSpec, ss: np.random.Seed
     out: dict[str, list[dict]] = {"runs": [row], "regions": [], "footprints": []}
     try:
         data = scenario_data(study, run, seed, rng)
-        if run.bearing_deg is None:
-            from missilewatch.campaign.sampling import GEOD
-            from missilewatch.flight.sites import resolve_site
-
-            _, lat0, lon0 = resolve_site(run.site, "site")
-            imp = data["launches"][0]["impact"]
-            row["azimuth_deg"] = round(float(GEOD.inv(lon0, lat0, imp["lon_deg"], imp["lat_deg"])[0]) % 360.0, 3)
+        row["azimuth_deg"] = launch_azimuth_deg(run, data)
         scenario = parse_scenario(data, f"run {run.run}")
         res = run_through_watch(scenario, seed, payload.policies.get(run.policy), set(study.countries),
                                 payload.region_country)

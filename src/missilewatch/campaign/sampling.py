@@ -87,7 +87,7 @@ def expand(study: StudySpec) -> list[RunSpec]:
     """Every run of the study, in its fixed order."""
     dims = itertools.product(study.sites, targets(study), study.flights, study.launch_times, study.salvo_sizes,
                              study.networks, study.policies)
-    runs = []
+    runs: list[RunSpec] = []
     for cell, (site, tgt, flight, when, salvo, net, pol) in enumerate(dims):
         for k in range(study.seeds_per_cell):
             runs.append(RunSpec(len(runs), cell, k, site, tgt.label, tgt.kind, tgt.bearing_deg, tgt.lat_deg,
@@ -119,6 +119,17 @@ def _apogee_km(flight, range_km: float) -> float:
     return base if flight.trajectory == "standard" else flight.loft_factor * base
 
 
+def launch_azimuth_deg(run: RunSpec, data: dict) -> float:
+    """Bearing (deg from north) from the site to the first missile's aim point, or the run's bearing."""
+    if run.bearing_deg is not None:
+        return run.bearing_deg
+    from missilewatch.flight.sites import resolve_site
+
+    _, lat0, lon0 = resolve_site(run.site, "site")
+    imp = data["launches"][0]["impact"]
+    return round(float(GEOD.inv(lon0, lat0, imp["lon_deg"], imp["lat_deg"])[0]) % 360.0, 3)
+
+
 def scenario_data(study: StudySpec, run: RunSpec, seed: int, rng: np.random.Generator) -> dict:
     """The scenario (as a scenario-file mapping) of one run: the salvo's launches and the network.
 
@@ -135,9 +146,13 @@ def scenario_data(study: StudySpec, run: RunSpec, seed: int, rng: np.random.Gene
         la: dict = {"id": f"L{j + 1}", "site": run.site, "t_s": round(j * study.salvo_interval_s, 3),
                     "range_class": flight.range_class}
         if run.bearing_deg is not None:
+            if flight.range_km is None:
+                raise InputError(f"flights.{flight.name}.range_km", None, "required with a bearing target")
             la.update(azimuth_deg=run.bearing_deg, range_km=flight.range_km,
                       apogee_km=round(_apogee_km(flight, flight.range_km), 3))
         else:
+            if run.aim_lat_deg is None or run.aim_lon_deg is None:
+                raise InputError("target", run.target, "has neither a bearing nor an aim point")
             lat, lon = run.aim_lat_deg, run.aim_lon_deg
             sigma = study.targets.aim_sigma_km
             if sigma > 0:

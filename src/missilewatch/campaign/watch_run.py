@@ -54,7 +54,7 @@ def _region_rows(la: dict, region_country: dict[str, str], countries: set[str]) 
         elif alert is None:
             outcome = "missed"
         else:
-            outcome = "in time" if lead >= 0 else "late"
+            outcome = "in time" if lead is not None and lead >= 0 else "late"
         rows.append({
             "launch_id": la["launch_id"], "region": name,
             "country": o["country"] if o else region_country.get(name),
@@ -111,7 +111,7 @@ def run_through_watch(scenario: ScenarioSpec, seed: int, policy: Policy | None, 
                     "error_km": round(err, 3),
                 })
     crossed = {r["region"] for r in regions if r["crossed"]}
-    warned_any = set()
+    warned_any: set[str] = set()
     n_alert = n_update = n_cancel = n_withdrawn = 0
     for m in s["alerts"]:
         kind = m["msg_type"]

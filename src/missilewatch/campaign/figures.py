@@ -201,6 +201,7 @@ def plot_distributions(runs: pd.DataFrame, path: Path) -> Path:
     axes[1].set_xlabel("time from launch to a confirmed track (s)")
     for ax, t in zip(axes, ("impact error", "time to confirmation"), strict=True):
         ax.set_ylabel("fraction of runs")
+        ax.set_ylim(0.0, 1.02)
         ax.set_title(t, fontsize=10)
         ax.grid(alpha=0.3, which="both")
         ax.legend(fontsize=8)

@@ -19,8 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from missilewatch.campaign import expand, load_study, parse_study, run_campaign
 from missilewatch.campaign.engine import dask_client
 from missilewatch.campaign.runs import RunSpec, make_payload, one_run
@@ -41,16 +39,15 @@ WARM_STUDY = {**IRBM_STUDY, "name": "bench-warm", "seeds_per_cell": 1}
 def _warm() -> None:
     """In a worker: imports, Numba caches and the first reconstruction, outside the timing."""
     study = parse_study(WARM_STUDY)
-    one_run(study, make_payload(study, None), expand(study)[0], np.random.SeedSequence(0))
+    one_run(study, make_payload(study, None), expand(study)[0])
 
 
 def _serial(study) -> float:
     payload = make_payload(study, None)
     runs = expand(study)
-    seeds = np.random.SeedSequence(0).spawn(len(runs))
     t0 = time.perf_counter()
-    for run, ss in zip(runs, seeds, strict=True):
-        row = one_run(study, payload, RunSpec(**run.to_dict()), ss)["runs"][0]
+    for run in runs:
+        row = one_run(study, payload, RunSpec(**run.to_dict()))["runs"][0]
         if row["status"] != "ok":
             raise RuntimeError(f"benchmark run failed: {row['error']}")
     return len(runs) / (time.perf_counter() - t0)

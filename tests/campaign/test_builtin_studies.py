@@ -18,8 +18,13 @@ def test_first_run_of_each_builtin_study(tmp_path):
             out = tmp_path / name
             run_campaign(load_study(name), out, sample_n=1, client=client)
             t = load_tables(out)
-            (row,) = t["runs"].to_pylist()
-            rows[name] = (row, t["regions"].to_pylist())
+            runs = t["runs"].to_pylist()
+            rows[name] = (runs[0], [r for r in t["regions"].to_pylist() if r["run"] == runs[0]["run"]])
+            if name == "sensor-what-if":  # one pairing group: both networks, the same flight and seed
+                assert [r["network"] for r in runs] == ["catalogue", "aegis-forward"]
+                assert len({(r["seed"], r["azimuth_deg"], r["range_km"]) for r in runs}) == 1
+            else:
+                assert len(runs) == 1
     for name, (row, _) in rows.items():
         assert row["status"] == "ok", (name, row["error"])
         assert row["tracks_confirmed"] >= 1 and row["footprint_coverage"] is not None, name

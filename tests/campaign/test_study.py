@@ -7,7 +7,7 @@ import pytest
 
 from missilewatch.campaign import builtin_studies, expand, load_study, parse_study, sample
 from missilewatch.campaign.engine import chunk_seed
-from missilewatch.campaign.sampling import prefecture_points, run_seed, scenario_data
+from missilewatch.campaign.sampling import pair_seed, prefecture_points, run_seed, scenario_data
 from missilewatch.errors import InputError
 from missilewatch.flight.capability import minimum_energy_apogee_km
 from missilewatch.scenarios import parse_scenario
@@ -69,6 +69,31 @@ def test_expansion_order_and_sampling(small_data):
     assert sample(runs, None) == runs
     with pytest.raises(InputError):
         sample(runs, 0)
+
+
+def test_seeds_are_paired_across_networks_and_policies(small_data):
+    small_data["networks"].append({"name": "more", "sensors": ["sado-fps5", "busan-greenpine", "ir-geo-east",
+                                                               "ominato-fps5"]})
+    small_data["policies"] = [{"name": "default"}, {"name": "again"}]
+    study = parse_study(small_data)
+    runs = expand(study)
+    assert len(runs) == 16 and len({r.pair for r in runs}) == 4
+    by_pair: dict[int, list] = {}
+    for r in runs:
+        by_pair.setdefault(r.pair, []).append(r)
+    for group in by_pair.values():
+        assert {(r.network, r.policy) for r in group} == {(n, p) for n in ("few", "more") for p in ("default", "again")}
+        assert len({(r.site, r.target, r.seed_index) for r in group}) == 1
+    # The pair's SeedSequence is the study seed's spawn, and paired runs get the same scenario.
+    root = np.random.SeedSequence(study.seed).spawn(4)
+    assert np.array_equal(pair_seed(study.seed, 3).generate_state(2), root[3].generate_state(2))
+    a, b = by_pair[2][0], by_pair[2][-1]
+    da, db = (scenario_data(study, r, run_seed(pair_seed(study.seed, r.pair)),
+                            np.random.default_rng(pair_seed(study.seed, r.pair).spawn(1)[0])) for r in (a, b))
+    assert da["launches"] == db["launches"] and da["seed"] == db["seed"] and da["sensors"] != db["sensors"]
+    # Sampling takes whole pairing groups.
+    assert {len([r for r in sample(runs, 8) if r.pair == p]) for p in {r.pair for r in sample(runs, 8)}} == {4}
+    assert len(sample(runs, 8)) == 8
 
 
 def test_chunk_seeds_are_spawned_from_the_study_seed():

@@ -30,11 +30,20 @@ from missilewatch.campaign.engine import (
     read_table,
     run_chunks,
 )
-from missilewatch.campaign.sampling import RunSpec, expand, launch_azimuth_deg, run_seed, sample, scenario_data
+from missilewatch.campaign.sampling import (
+    RunSpec,
+    expand,
+    launch_azimuth_deg,
+    pair_seed,
+    run_seed,
+    sample,
+    scenario_data,
+)
 from missilewatch.campaign.study import StudySpec, load_policy_file
 from missilewatch.errors import InputError, MissilewatchError
 
-_PARAMS = [("run", pa.int64()), ("cell", pa.int64()), ("seed_index", pa.int64()), ("site", pa.string()),
+_PARAMS = [("run", pa.int64()), ("cell", pa.int64()), ("seed_index", pa.int64()), ("pair", pa.int64()),
+           ("site", pa.string()),
            ("target", pa.string()), ("target_kind", pa.string()), ("bearing_deg", pa.float64()),
            ("aim_lat_deg", pa.float64()), ("aim_lon_deg", pa.float64()), ("flight", pa.string()),
            ("launch_time", pa.string()), ("salvo", pa.int64()), ("network", pa.string()), ("policy", pa.string())]
@@ -81,8 +90,10 @@ def _region_country(countries: list[str]) -> dict[str, str]:
     return {r.name: r.country for r in all_regions().regions if r.name and r.country in countries}
 
 
-def one_run(study: StudySpec, payload: Payload, run: RunSpec, ss: np.random.SeedSequence) -> dict[str, list[dict]]:
-    """Simulate one run and put it through the watch; never raises (failures are rows too)."""
+def one_run(study: StudySpec, payload: Payload, run: RunSpec) -> dict[str, list[dict]]:
+    """Simulate one run and put it through the watch; never raises (failures are rows too).
+    Its draws come from its pairing group's SeedSequence (see :mod:`~missilewatch.campaign.sampling`)."""
+    ss = pair_seed(study.seed, run.pair)
     from missilewatch.campaign.watch_run import run_through_watch
     from missilewatch.scenarios.schema import parse_scenario
 
@@ -109,12 +120,13 @@ def one_run(study: StudySpec, payload: Payload, run: RunSpec, ss: np.random.Seed
 
 
 def run_chunk(payload: Payload, k: int, runs: list[dict], ss: np.random.SeedSequence) -> dict[str, list[dict]]:
-    """The Dask task: every run of chunk ``k`` with its own SeedSequence (spawned from the chunk's)."""
+    """The Dask task: every run of chunk ``k``. The chunk's SeedSequence ``ss`` is not needed: each
+    run's draws come from its pairing group's, so they do not depend on how the runs are chunked."""
     limit_numba_threads()
     study = StudySpec.model_validate(payload.study)
     tables: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for run, child in zip(runs, ss.spawn(len(runs)), strict=True):
-        part = one_run(study, payload, RunSpec(**run), child)
+    for run in runs:
+        part = one_run(study, payload, RunSpec(**run))
         for name, rows in part.items():
             tables[name].extend(rows)
     return tables

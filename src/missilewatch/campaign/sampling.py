@@ -2,9 +2,14 @@
 
 The runs are the product of the study's dimensions (site x target x flight x launch time x
 salvo size x network x policy) times ``seeds_per_cell``, in that fixed order, so run ``i`` is
-the same run whoever computes it. A run's random draws (the simulation seed, the aim scatter)
-come from its own ``numpy.random.SeedSequence``, spawned from the chunk's, which is spawned from
-the study's seed: results do not depend on how many workers share the chunks.
+the same run whoever computes it.
+
+Seeds are paired: the runs that differ only in network or policy form a pairing group (``pair``)
+and share one ``numpy.random.SeedSequence``, ``SeedSequence(seed).spawn(n_pairs)[pair]``, from
+which the simulation seed and the aim scatter are drawn. So a run's draws depend on nothing but
+the study and the run (not on workers or chunks), and two networks or two policies are compared
+on the same flights with the same noise (common random numbers: the simulator draws each
+sensor's noise from the seed and the sensor's name, so unchanged sensors see exactly the same).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class RunSpec:
     run: int
     cell: int
     seed_index: int
+    pair: int
     site: str
     target: str
     target_kind: str
@@ -85,24 +91,36 @@ def targets(study: StudySpec) -> list[Target]:
 
 def expand(study: StudySpec) -> list[RunSpec]:
     """Every run of the study, in its fixed order."""
-    dims = itertools.product(study.sites, targets(study), study.flights, study.launch_times, study.salvo_sizes,
-                             study.networks, study.policies)
+    outer = itertools.product(study.sites, targets(study), study.flights, study.launch_times, study.salvo_sizes)
     runs: list[RunSpec] = []
-    for cell, (site, tgt, flight, when, salvo, net, pol) in enumerate(dims):
-        for k in range(study.seeds_per_cell):
-            runs.append(RunSpec(len(runs), cell, k, site, tgt.label, tgt.kind, tgt.bearing_deg, tgt.lat_deg,
-                                tgt.lon_deg, flight.name, when.isoformat(), salvo, net.name, pol.name))
+    cell = 0
+    for g, (site, tgt, flight, when, salvo) in enumerate(outer):
+        for net, pol in itertools.product(study.networks, study.policies):
+            for k in range(study.seeds_per_cell):
+                runs.append(RunSpec(len(runs), cell, k, g * study.seeds_per_cell + k, site, tgt.label, tgt.kind,
+                                    tgt.bearing_deg, tgt.lat_deg, tgt.lon_deg, flight.name, when.isoformat(), salvo,
+                                    net.name, pol.name))
+            cell += 1
     return runs
 
 
 def sample(runs: list[RunSpec], n: int | None) -> list[RunSpec]:
-    """``n`` runs spread evenly over the study (all when n is None or larger)."""
+    """About ``n`` runs spread evenly over the study (all when n is None or larger): whole pairing
+    groups, so every network and policy runs the same sampled flights."""
     if n is None or n >= len(runs):
         return runs
     if n < 1:
         raise InputError("--sample", n, "must be at least 1")
-    idx = np.unique(np.linspace(0, len(runs) - 1, n).round().astype(int))
-    return [runs[i] for i in idx]
+    pairs = sorted({r.pair for r in runs})
+    per_pair = len(runs) // len(pairs)
+    k = max(1, round(n / per_pair))
+    chosen = {pairs[i] for i in np.unique(np.linspace(0, len(pairs) - 1, k).round().astype(int))}
+    return [r for r in runs if r.pair in chosen]
+
+
+def pair_seed(seed: int, pair: int) -> np.random.SeedSequence:
+    """The SeedSequence of a pairing group: ``SeedSequence(seed).spawn(n)[pair]`` for any n > pair."""
+    return np.random.SeedSequence(seed, spawn_key=(pair,))
 
 
 def run_seed(ss: np.random.SeedSequence) -> int:

@@ -48,7 +48,7 @@ def run_cmd(
                                                             "(default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster)."),
     workers: int = typer.Option(None, "--workers", help="LocalCluster worker processes (default: all cores)."),
     in_process: bool = typer.Option(False, "--in-process", help="One in-process worker (threads)."),
-    sample_n: int = typer.Option(None, "--sample", help="Run only N runs spread evenly over the study."),
+    sample_n: int = typer.Option(None, "--sample", help="About N runs spread over the study (whole pairing groups)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON line instead of the progress bar."),
 ) -> None:
     """Run (or resume) a campaign: every run simulated and put through the watch, Parquet per chunk."""

@@ -54,7 +54,7 @@ def small_campaign(tmp_path_factory, small_study_file):
 
     out = tmp_path_factory.mktemp("campaign") / "in-process"
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         old = os.environ.get("DASK_SCHEDULER_ADDRESS")
         os.environ["DASK_SCHEDULER_ADDRESS"] = cluster.scheduler_address
         try:

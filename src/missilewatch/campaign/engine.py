@@ -96,9 +96,9 @@ def dask_client(scheduler: str | None = None, workers: int | None = None, in_pro
         return
     n = workers or default_workers()
     if in_process:
-        cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, dashboard_address=None)
+        cluster = LocalCluster(n_workers=1, threads_per_worker=n, processes=False, dashboard_address=":0")
     else:
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                                env=WORKER_ENV)
     client = Client(cluster)
     try:

@@ -18,6 +18,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from missilewatch.campaign.study import PREFECTURE_COUNTRY  # noqa: E402
 
 NOMINAL_COVERAGE = 0.95
+BEARING_BIN_DEG = 10.0
 _MISSED_COLOUR = "#222222"
 _NO_DATA_COLOUR = "#e6e6e6"
 
@@ -94,13 +95,19 @@ def plot_lead_difference_map(diff: dict[str, float], path: Path, title: str) -> 
 
 def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
     """Per site: each run's smallest lead time over the regions it crossed, against the launch
-    bearing; runs that crossed a region without warning are marked x at the bottom."""
+    bearing, with the median per 10-degree bin; runs that crossed a region without warning are
+    marked x at the bottom."""
     sites = sorted(runs["site"].unique()) if len(runs) else []
     n = max(1, len(sites))
-    fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 4.2), squeeze=False)
+    ncols = min(4, n)
+    nrows = math.ceil(n / ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), squeeze=False)
+    axes = grid.ravel()
+    for ax in axes[len(sites):]:
+        ax.set_visible(bool(not sites and ax is axes[0]))
     variants = sorted(runs["variant"].unique()) if len(runs) else []
     colours = {v: f"C{i}" for i, v in enumerate(variants)}
-    for ax, site in zip(axes[0], sites, strict=False):
+    for ax, site in zip(axes, sites, strict=False):
         sub = runs[(runs["site"] == site) & (runs["regions_crossed"].fillna(0) > 0)]
         floor = float(np.nanmin(sub["min_lead_s"])) if sub["min_lead_s"].notna().any() else 0.0
         for v in variants:
@@ -111,10 +118,10 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
             if len(missed):
                 ax.scatter(missed["azimuth_deg"], np.full(len(missed), min(floor, 0.0) - 20.0), marker="x",
                            color=colours[v], label=f"{v}: a crossed region missed")
-            if len(ok) >= 3:
-                b = ok["azimuth_deg"].round(0)
+            if len(ok) >= 3:  # median per 10-degree bin of bearing
+                b = (ok["azimuth_deg"] / BEARING_BIN_DEG).round() * BEARING_BIN_DEG
                 med = ok.groupby(b)["min_lead_s"].median()
-                ax.plot(med.index, med.values, color=colours[v], lw=1)
+                ax.plot(med.index, med.values, color=colours[v], lw=1, marker="_", ms=10)
         ax.axhline(0.0, color="k", lw=0.6)
         ax.set_title(f"{site}", fontsize=10)
         ax.set_xlabel("launch bearing (deg from north)")
@@ -123,7 +130,7 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
         if variants:
             ax.legend(fontsize=7)
     if not sites:
-        axes[0][0].text(0.5, 0.5, "no runs", ha="center")
+        axes[0].text(0.5, 0.5, "no runs", ha="center")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

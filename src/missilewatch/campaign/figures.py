@@ -19,6 +19,7 @@ from missilewatch.campaign.study import PREFECTURE_COUNTRY  # noqa: E402
 
 NOMINAL_COVERAGE = 0.95
 BEARING_BIN_DEG = 10.0
+MIN_BIN_PREDICTIONS = 20
 _MISSED_COLOUR = "#222222"
 _NO_DATA_COLOUR = "#e6e6e6"
 
@@ -150,12 +151,14 @@ def wilson(k: float, n: float, z: float = 1.96) -> tuple[float, float]:
 
 def plot_calibration(fp: pd.DataFrame, by_time: pd.DataFrame, path: Path) -> Path:
     """Left: observed coverage of the 95 % footprint (predictions after confirmation, ballistic)
-    per variant with its Wilson interval; right: coverage against time since launch."""
+    per variant and flight, with its Wilson interval; right: coverage of all predictions against
+    time since launch (bins with fewer than MIN_BIN_PREDICTIONS predictions left out)."""
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4))
     variants = sorted(fp["variant"].unique()) if len(fp) else []
+    groups = sorted(fp.groupby(["variant", "flight"]).groups) if len(fp) else []
     xs, ys, lo, hi = [], [], [], []
-    for i, v in enumerate(variants):
-        s = fp[(fp["variant"] == v) & fp["after_confirmation"] & fp["ballistic"]]
+    for i, (v, flight) in enumerate(groups):
+        s = fp[(fp["variant"] == v) & (fp["flight"] == flight) & fp["after_confirmation"] & fp["ballistic"]]
         k, n = float(s["inside"].sum()), float(len(s))
         a, b = wilson(k, n)
         xs.append(i)
@@ -164,23 +167,29 @@ def plot_calibration(fp: pd.DataFrame, by_time: pd.DataFrame, path: Path) -> Pat
         hi.append(b)
     if xs:
         y = np.array(ys)
-        axes[0].bar(xs, y, color=[f"C{i}" for i in xs], alpha=0.8)
+        axes[0].bar(xs, y, color=[f"C{variants.index(v)}" for v, _ in groups], alpha=0.8)
         err = np.clip([y - np.array(lo), np.array(hi) - y], 0.0, None)
         axes[0].errorbar(xs, y, yerr=np.nan_to_num(err), fmt="none", ecolor="k", capsize=4)
-        axes[0].set_xticks(xs, variants, rotation=15, fontsize=8)
+        axes[0].set_xticks(xs, [f"{v}\n{f}" if len(variants) > 1 else f for v, f in groups], rotation=15, fontsize=8)
     axes[0].axhline(NOMINAL_COVERAGE, color="r", ls="--", label="nominal 95 %")
     axes[0].set_ylim(0, 1.02)
     axes[0].set_ylabel("fraction of predictions whose footprint holds the impact")
     axes[0].set_title("footprint calibration (after confirmation, ballistic)", fontsize=10)
     axes[0].legend(fontsize=8)
     for i, v in enumerate(variants):
-        s = by_time[by_time["variant"] == v]
+        s = by_time[(by_time["variant"] == v) & (by_time["predictions"] >= MIN_BIN_PREDICTIONS)]
+        if s.empty:
+            continue
+        # One point per bin; a gap (bins with too few predictions) breaks the line.
+        step = float(np.diff(np.sort(by_time["t_mid_s"].unique())).min()) if by_time["t_mid_s"].nunique() > 1 else 1.0
+        full = pd.DataFrame({"t_mid_s": np.arange(s["t_mid_s"].min(), s["t_mid_s"].max() + step / 2, step)})
+        s = full.merge(s, on="t_mid_s", how="left")
         axes[1].plot(s["t_mid_s"], s["coverage"], marker="o", ms=3, color=f"C{i}", label=v)
         axes[1].fill_between(s["t_mid_s"], s["lo"], s["hi"], color=f"C{i}", alpha=0.15)
     axes[1].axhline(NOMINAL_COVERAGE, color="r", ls="--", label="nominal 95 %")
     axes[1].set_ylim(0, 1.02)
     axes[1].set_xlabel("time since launch (s)")
-    axes[1].set_ylabel("coverage (all predictions in the bin)")
+    axes[1].set_ylabel(f"coverage (bins of >= {MIN_BIN_PREDICTIONS} predictions)")
     axes[1].set_title("coverage against time since launch", fontsize=10)
     axes[1].grid(alpha=0.3)
     axes[1].legend(fontsize=8)

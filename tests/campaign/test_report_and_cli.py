@@ -95,3 +95,19 @@ def test_cli_list_show_and_json_run(small_campaign, small_study_file, capsys):
                  "--in-process", "--workers", "1", "--json"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["runs_this_session"] == 0 and info["chunks_resumed"] == 2 and info["ok"] == 2
+
+
+def test_paired_differences_compare_runs_of_the_same_group():
+    from missilewatch.campaign.report import paired_differences
+
+    runs = pd.DataFrame({
+        "campaign": ["c"] * 6, "variant": ["a", "b"] * 3, "pair": [0, 0, 1, 1, 2, 2], "status": ["ok"] * 6,
+        "min_lead_s": [100.0, 130.0, 200.0, 190.0, 300.0, np.nan], "first_alert_s": [1.0] * 6,
+        "confirmation_s": [50.0, 40.0] * 3, "impact_error_km": [1.0] * 6, "footprint_coverage": [1.0] * 6,
+        "regions_warned_not_crossed": [2, 3] * 3})
+    d = paired_differences(runs).set_index("figure")
+    assert d.loc["min_lead_s", "pairs"] == 2  # the third pair has no lead in b
+    assert d.loc["min_lead_s", "median_change"] == pytest.approx(10.0)  # (+30, -10)
+    assert d.loc["min_lead_s", "share_larger"] == 0.5
+    assert d.loc["confirmation_s", "mean_change"] == -10.0
+    assert paired_differences(runs[runs["variant"] == "a"]).empty

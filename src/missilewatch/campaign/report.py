@@ -5,7 +5,7 @@ Writes to the output folder: ``index.html``; ``map_lead_*.png`` (median and 5th-
 time per prefecture), ``map_lead_difference.png`` (two variants), ``lead_vs_bearing.png``,
 ``footprint_calibration.png``, ``distributions.png``; and the Parquet tables behind them
 (``runs``, ``regions``, ``footprints`` merged, ``prefecture_lead``, ``summary``,
-``calibration_by_time``).
+``calibration_by_time``, ``paired`` differences when one campaign has two variants).
 
 Variants: the runs are grouped by campaign (when two are compared), network and policy (when a
 study has more than one). Lead time of a region is the time from the first warning that named
@@ -136,6 +136,32 @@ def summary(runs: pd.DataFrame, regions: pd.DataFrame, fp: pd.DataFrame) -> pd.D
     return pd.DataFrame(rows)
 
 
+#: Per-run figures compared pair by pair between two variants.
+PAIRED_COLUMNS = ("min_lead_s", "first_alert_s", "confirmation_s", "impact_error_km", "footprint_coverage",
+                  "regions_warned_not_crossed")
+
+
+def paired_differences(runs: pd.DataFrame) -> pd.DataFrame:
+    """With exactly two variants in one campaign: per figure, the runs of the same pairing group
+    (same flight, same seed) compared, second variant minus first: pairs, median and mean change,
+    and how often the second is larger. Empty otherwise."""
+    variants = sorted(runs["variant"].unique())
+    if len(variants) != 2 or runs["campaign"].nunique() != 1 or "pair" not in runs:
+        return pd.DataFrame()
+    ok = runs[runs["status"] == "ok"]
+    a = ok[ok["variant"] == variants[0]].set_index("pair")
+    b = ok[ok["variant"] == variants[1]].set_index("pair")
+    both = a.index.intersection(b.index)
+    rows = []
+    for col in PAIRED_COLUMNS:
+        d = (b.loc[both, col].astype(float) - a.loc[both, col].astype(float)).dropna()
+        rows.append({"figure": col, "change": f"{variants[1]} minus {variants[0]}", "pairs": len(d),
+                     "median_change": float(d.median()) if len(d) else math.nan,
+                     "mean_change": float(d.mean()) if len(d) else math.nan,
+                     "share_larger": float((d > 0).mean()) if len(d) else math.nan})
+    return pd.DataFrame(rows)
+
+
 def _html_table(df: pd.DataFrame, max_rows: int = 200) -> str:
     def cell(v) -> str:
         if isinstance(v, float):
@@ -179,8 +205,9 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
     lead = prefecture_lead(regions)
     cal = calibration_by_time(fp)
     summ = summary(runs, regions, fp)
+    paired = paired_differences(runs)
     for name, df in (("runs", runs), ("regions", regions), ("footprints", fp), ("prefecture_lead", lead),
-                     ("calibration_by_time", cal), ("summary", summ)):
+                     ("calibration_by_time", cal), ("summary", summ), ("paired", paired)):
         df.to_parquet(folder / f"{name}.parquet", index=False)
     maps = []
     variants = sorted(runs["variant"].unique())
@@ -209,6 +236,9 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
              "Footprint coverage: share of predictions (after confirmation, past boost) whose 95 % footprint "
              "holds the true impact.</p>",
              "<h2>Summary</h2>", _html_table(summ)]
+    if len(paired):
+        parts += ["<h2>Paired comparison</h2><p class='note'>Runs of the same pairing group (same flight, "
+                  "same seed; unchanged sensors see the same noise) compared directly.</p>", _html_table(paired)]
     parts.append("<h2>Lead time per prefecture</h2>")
     for v, png in maps:
         parts.append(f"<h3>{html.escape(v)}</h3><img src='{png.name}' alt='lead time map {html.escape(v)}'>")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,8 @@ BEARING_MAX_TURN_DEG = 60.0
 TRACK_STEP_S = 20.0
 # Bumped whenever the stored result changes shape or meaning (invalidates cached analyses).
 ANALYSIS_VERSION = 4
+#: mapper(fn, items) -> [fn(item) for item in items], in order, computed wherever it likes.
+Mapper = Callable[[Callable, list], list]
 
 
 @dataclass(frozen=True)
@@ -263,31 +266,55 @@ def analyse_event(session: Session, ev: LaunchEvent, *, force: bool = False) -> 
     if row is None:
         row = LaunchAnalysis(event_id=ev.id)
         session.add(row)
-    row.inputs_hash, row.inputs, row.result, row.reason = digest, inputs.to_dict(), None, None
-    missing = inputs.missing()
-    closed = closed_form(inputs.range_km, inputs.apogee_km)
-    if missing:
-        row.status, row.reason = "insufficient", "missing " + ", ".join(missing)
-        row.result = {"closed_form": closed, "reconstruction": None}
-    elif inputs.apogee_km <= 0 or inputs.range_km <= 0:
-        row.status, row.reason = "insufficient", "range or apogee reported as 0 km"
-        row.result = {"closed_form": None, "reconstruction": None}
-    else:
-        from missilewatch.flight.reconstruct import reconstruct
-
-        try:
-            rec = reconstruct((inputs.lat_deg, inputs.lon_deg), azimuth_deg=inputs.azimuth_deg,
-                              range_km=inputs.range_km, apogee_km=inputs.apogee_km,
-                              flight_time_s=inputs.flight_time_s)
-            row.status, row.result = "ok", {"closed_form": closed, "reconstruction": _summary(rec)}
-        except (ConvergenceError, InputError) as exc:
-            row.status, row.reason = "failed", str(exc)
-            row.result = {"closed_form": closed, "reconstruction": None}
+    row.inputs_hash, row.inputs = digest, inputs.to_dict()
+    row.status, row.reason, row.result = reconstruct_from_inputs(inputs.to_dict())
     session.flush()
     return row
 
 
-def analyse_all(session: Session, *, force: bool = False) -> list[LaunchAnalysis]:
-    """Analyse every launch event (cached ones are reused); oldest first."""
+def reconstruct_from_inputs(inputs: dict) -> tuple[str, str | None, dict]:
+    """(status, reason, result) of one reconstruction from its inputs (``AnalysisInputs.to_dict()``).
+
+    A pure function of its argument (no database), so it can run anywhere, e.g. on Dask workers.
+    """
+    inputs = AnalysisInputs(**inputs)
+    missing = inputs.missing()
+    closed = closed_form(inputs.range_km, inputs.apogee_km)
+    if missing:
+        return "insufficient", "missing " + ", ".join(missing), {"closed_form": closed, "reconstruction": None}
+    if inputs.apogee_km <= 0 or inputs.range_km <= 0:
+        return "insufficient", "range or apogee reported as 0 km", {"closed_form": None, "reconstruction": None}
+    from missilewatch.flight.reconstruct import reconstruct
+
+    try:
+        rec = reconstruct((inputs.lat_deg, inputs.lon_deg), azimuth_deg=inputs.azimuth_deg,
+                          range_km=inputs.range_km, apogee_km=inputs.apogee_km,
+                          flight_time_s=inputs.flight_time_s)
+        return "ok", None, {"closed_form": closed, "reconstruction": _summary(rec)}
+    except (ConvergenceError, InputError) as exc:
+        return "failed", str(exc), {"closed_form": closed, "reconstruction": None}
+
+
+def analyse_all(session: Session, *, force: bool = False, mapper: Mapper | None = None) -> list[LaunchAnalysis]:
+    """Analyse every launch event (cached ones are reused); oldest first.
+
+    ``mapper(fn, items) -> results`` runs the reconstructions that are not cached elsewhere, e.g.
+    in parallel (``missilewatch.campaign.parallel.dask_mapper``); without it they run here, one by one.
+    """
     events = session.scalars(select(LaunchEvent).options(selectinload(LaunchEvent.missiles))).all()
-    return [analyse_event(session, ev, force=force) for ev in events]
+    if mapper is not None:
+        pending = []
+        for ev in events:
+            inputs = inputs_for(session, ev)
+            row = session.scalars(select(LaunchAnalysis).where(LaunchAnalysis.event_id == ev.id)).one_or_none()
+            if force or row is None or row.inputs_hash != inputs.digest():
+                pending.append((ev, inputs, row))
+        results = mapper(reconstruct_from_inputs, [inputs.to_dict() for _, inputs, _ in pending])
+        for (ev, inputs, row), (status, reason, result) in zip(pending, results, strict=True):
+            if row is None:
+                row = LaunchAnalysis(event_id=ev.id)
+                session.add(row)
+            row.inputs_hash, row.inputs = inputs.digest(), inputs.to_dict()
+            row.status, row.reason, row.result = status, reason, result
+        session.flush()
+    return [analyse_event(session, ev, force=force and mapper is None) for ev in events]

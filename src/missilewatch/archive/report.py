@@ -46,13 +46,14 @@ def _table(headers: list[str], rows: list[list], classes: list[str] | None = Non
     return "\n".join(out) + "</table>"
 
 
-def write_report(session: Session, out_dir: Path | str) -> Path:
-    """Analyse the archive and write ``index.html``, its PNG figures and the four exports to ``out_dir``."""
+def write_report(session: Session, out_dir: Path | str, mapper=None) -> Path:
+    """Analyse the archive and write ``index.html``, its PNG figures and the four exports to ``out_dir``
+    (``mapper``: where the reconstructions run, see :func:`~missilewatch.archive.analysis.analyse_all`)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputError("output", str(out), "exists and is not a directory")
     out.mkdir(parents=True, exist_ok=True)
-    analyses = analyse_all(session)
+    analyses = analyse_all(session, mapper=mapper)
     rows = launch_rows(session, analyses)
     if not rows:
         raise InputError("database", "", "the archive is empty; run `archive import-cns` or `archive ingest` first")

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scenario": ("scenario", "Built-in scenarios: list and show."),
     "simulate": ("simulate", "Simulate a scenario: truth and sensor measurements."),
     "archive": ("archive", "The analysts' archive: import, ingest, list, show, report, export."),
+    "campaign": ("campaign", "Campaigns of simulated launches through the whole watch, on Dask."),
 }
 
 

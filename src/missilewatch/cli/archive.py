@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -199,12 +200,21 @@ def show_cmd(
 def report_cmd(
     ctx: typer.Context,
     out: Path = typer.Option(..., "-o", "--out", help="Directory for index.html, its figures and the exports."),
+    workers: int = typer.Option(None, "--workers", help="Reconstruct on a Dask LocalCluster of N workers."),
+    scheduler: str = typer.Option(None, "--scheduler", help="Reconstruct on this Dask cluster (tcp://HOST:8786)."),
 ) -> None:
     """Reconstruct what can be reconstructed and write the HTML report of the whole archive."""
     from missilewatch.archive.report import write_report
 
-    with _db(ctx).session() as s:
-        index = write_report(s, out)
+    mapper, bar = None, contextlib.nullcontext()
+    if workers is not None or scheduler is not None:  # the campaign engine: chunks, resume, progress
+        from missilewatch.campaign.engine import RichProgress
+        from missilewatch.campaign.parallel import dask_mapper
+
+        bar = RichProgress("launches", "reconstructing")
+        mapper = dask_mapper(out / ".reconstructions", scheduler=scheduler, workers=workers, progress=bar)
+    with _db(ctx).session() as s, bar:
+        index = write_report(s, out, mapper=mapper)
     typer.echo(f"report written: {index}")
 
 

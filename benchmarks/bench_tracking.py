@@ -4,7 +4,7 @@ Measurements: every detection (radar range/azimuth/elevation[/range rate] and in
 sight) of the eight missiles of ``salvo-srbm-8`` after their burnout, in time order per
 missile, truth-associated (no clutter), so both filters see the same sequences.
 
-Ours: ``tracking.filter_kernels.ekf_sequence`` (one compiled loop per missile: RK4 time update
+Ours: ``tracking.ekf_kernels.ekf_sequence`` (one compiled loop per missile: RK4 time update
 with variational equations, Joseph-form update). Peer: Stone Soup's
 ``ExtendedKalmanPredictor`` and ``ExtendedKalmanUpdater`` with our ballistic model plugged in
 as a ``GaussianTransitionModel`` (function, Jacobian = transition matrix, covariance) and our
@@ -26,7 +26,7 @@ from timing import median_time
 from missilewatch.scenarios import builtin, simulate
 from missilewatch.tracking import Tracker, ballistic_model, from_stream, scans
 from missilewatch.tracking import dynamics_kernels as dk
-from missilewatch.tracking import filter_kernels as fk
+from missilewatch.tracking import ekf_kernels as ek
 from missilewatch.tracking import measurement_kernels as mk
 
 MODEL = ballistic_model()
@@ -63,7 +63,7 @@ def _ours(seqs):
     finals = []
     for t0, x0, P0, ts, z, R, codes, sp in seqs:
         x, P = x0.copy(), P0.copy()
-        fk.ekf_sequence(x, P, t0, ts, z, R, codes, sp, MP)
+        ek.ekf_sequence(x, P, t0, ts, z, R, codes, sp, MP)
         finals.append(x)
     return finals
 
@@ -194,7 +194,7 @@ def run() -> list[dict]:
     t_ours, ours = _median_time(lambda: _ours(seqs), 7)
     transition, prepared = _stonesoup_inputs(seqs)
     t_peer, peer = _median_time(lambda: _stonesoup(transition, prepared), 3)
-    diff = max(float(np.linalg.norm(a[:3] - b[:3])) for a, b in zip(ours, peer))
+    diff = max(float(np.linalg.norm(a[:3] - b[:3])) for a, b in zip(ours, peer, strict=False))
     ours_rate, peer_rate = n / t_ours, n / t_peer
     ms = from_stream(sim.stream)
 

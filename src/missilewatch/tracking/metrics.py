@@ -141,7 +141,7 @@ def gospa(truth: np.ndarray, estimates: np.ndarray, c: float, p: float = 2.0) ->
         d = np.linalg.norm(X[:, None, :] - Y[None, :, :], axis=2)
         cost = np.minimum(d, c) ** p
         rows, cols = linear_sum_assignment(cost)
-        for r, k in zip(rows, cols):
+        for r, k in zip(rows, cols, strict=False):
             if d[r, k] < c:
                 pairs.append((int(r), int(k)))
                 loc += float(d[r, k] ** p)

@@ -152,9 +152,15 @@ class GaussianState:
         """Ballistic coefficient (median of the log-normal estimate), kg/m^2."""
         return float(math.exp(self.x[I_LNB]))
 
-    @property
-    def thrust_mps2(self) -> float:
-        return float(self.x[I_AT])
+    @classmethod
+    def trusted(cls, t_s: float, x: np.ndarray, P: np.ndarray) -> GaussianState:
+        """A state from arrays the caller has made (float64, shapes (8,), (8, 8), finite):
+        no checks or copies (the tracker's snapshots)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "t_s", t_s)
+        object.__setattr__(obj, "x", x)
+        object.__setattr__(obj, "P", P)
+        return obj
 
 
 def initial_covariance(pos_sigma_m, vel_sigma_mps, lnb_sigma: float = LNB_PRIOR_SIGMA,

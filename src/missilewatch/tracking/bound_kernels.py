@@ -47,7 +47,7 @@ MAX_BOUND_DT_S = 120.0
 #: Acceleration bound of gravity (<= 9.83 m/s^2 at the surface) and the centrifugal term, m/s^2.
 GRAVITY_BOUND_MPS2 = 12.0
 #: Safety factor on the linear growth of the position sigma (transition-matrix cross terms).
-SIGMA_FACTOR = 1.5
+SIGMA_FACTOR = 1.25
 #: Height margin (m) under the lowest reachable height when taking the air density for drag.
 DRAG_HEIGHT_MARGIN_M = 1000.0
 #: Density scale height (m) bounding the change of drag with height (USSA76 < 8.5 km).
@@ -55,8 +55,14 @@ SCALE_HEIGHT_M = 6000.0
 #: Gravity-gradient bound (1/s^2): 2 GM / r^3 at the surface is 3.1e-6.
 GRAVITY_GRADIENT_BOUND = 3.2e-6
 #: Indices of the bound vector written by :func:`motion_bound`.
-B_CX, B_CY, B_CZ, B_RADIUS, B_SIGMA = 0, 1, 2, 3, 4
-N_BOUND = 5
+#: B_DROP: the part of the radius that may lower the height (the thrust models' displacement
+#: is left out while every model climbs through the interval: thrust along a climbing velocity
+#: lifts).
+B_CX, B_CY, B_CZ, B_RADIUS, B_SIGMA, B_DROP = 0, 1, 2, 3, 4, 5
+N_BOUND = 6
+#: Height margin (m) of :func:`lowest_height` (the sag of a mean of points tens of km apart,
+#: the geodetic against the geocentric vertical).
+HEIGHT_MARGIN_M = 200.0
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -141,6 +147,7 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     if h > MAX_BOUND_DT_S:
         out[B_RADIUS] = math.inf
         out[B_SIGMA] = -1.0
+        out[B_DROP] = math.inf
         return
     speed = math.sqrt(xs[i0, 3] ** 2 + xs[i0, 4] ** 2 + xs[i0, 5] ** 2) + spread_v
     sig_p = math.sqrt(max(sp[2], 0.0)) + 2.0 * spread_r
@@ -158,7 +165,8 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     # Unpowered models (and what they mix in: a_T stops within the interval); the Coriolis
     # term of a speed grown by at most 300 m/s^2 (no unpowered force reaches that but drag,
     # which slows).
-    acc = GRAVITY_BOUND_MPS2 + 2.0 * OMEGA_EARTH * (speed + 300.0 * h) + sp[6]
+    acc_g = GRAVITY_BOUND_MPS2 + 2.0 * OMEGA_EARTH * (speed + 300.0 * h)
+    acc = acc_g + sp[6]
     v_max = speed + acc * h
     a_drag = 0.0
     if drag and math.isfinite(sp[7]):
@@ -173,21 +181,30 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     sig1 = (SIGMA_FACTOR * (sig_p + h * sig_v + 0.5 * h * h * (sig_a0 + sig_thr))
             + math.sqrt(q_acc * h**3 + q_jerk * h**5 / 20.0))
     w = _thrust_weight(mu, tau, mps, dt, min_prob) if a_thr > 0.0 else 0.0
+    rc = math.sqrt(xs[i0, 0] ** 2 + xs[i0, 1] ** 2 + xs[i0, 2] ** 2)
+    v_up = (xs[i0, 0] * xs[i0, 3] + xs[i0, 1] * xs[i0, 4] + xs[i0, 2] * xs[i0, 5]) / rc - spread_v
+    # Climbing through the interval, any thrust (a_T along the velocity) lifts: only gravity,
+    # the rotating-frame terms and drag lower the means.
+    climbing = v_up - (acc_g + a_drag) * h > 0.0
+    drop = 0.5 * acc_g * h * h + min(0.5 * a_drag * h * h, v_max * h)
+    out[B_DROP] = spread_r + spread_v * h + drop if climbing else math.inf
     if min_prob >= 0.0:
         out[B_RADIUS] = spread_r + spread_v * h + (disp1 if w > 0.0 else disp0)
         out[B_SIGMA] = sig1 if w > 0.0 else sig0
+        out[B_DROP] = min(out[B_DROP], out[B_RADIUS])
         return
     # Mixture: mean within the unpowered models' sphere moved by w times the thrust models'
     # offset; covariance (1 - w) P0 + w P1 + w (1 - w) offset offset'.
     gap = disp0 + disp1 + 2.0 * (spread_r + spread_v * h)
     out[B_RADIUS] = spread_r + spread_v * h + disp0 + w * gap
     out[B_SIGMA] = math.sqrt(sig0 * sig0 + w * sig1 * sig1 + w * gap * gap)
+    out[B_DROP] = min(out[B_DROP], out[B_RADIUS])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def lowest_height(b):
     """Lower bound (m) of the geodetic height of the predicted means of a :func:`motion_bound`."""
-    return geodetic_height(b[B_CX], b[B_CY], b[B_CZ]) - b[B_RADIUS]
+    return geodetic_height(b[B_CX], b[B_CY], b[B_CZ]) - b[B_DROP] - HEIGHT_MARGIN_M
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -206,12 +223,21 @@ def apart(ba, bb, gate):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def bound_rows(xs, Ps, mu, t_ref, taus, rows, t, mps, out):
+def sojourn_times(t, last_boost_t, tau_table, window):
+    """Mean sojourn times (K,) of an estimate at ``t`` last boosting at ``last_boost_t``: row 1
+    of ``tau_table`` (2, K) within ``window`` s of it (a motor may ignite again), else row 0."""
+    return tau_table[1] if t - last_boost_t <= window else tau_table[0]
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def bound_rows(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, t, mps, out):
     """:func:`motion_bound` of the moment-matched estimates ``rows`` of the arrays predicted to
-    ``t`` (never backwards) into ``out`` (len(rows), N_BOUND); ``taus`` (len(rows), K)."""
+    ``t`` (never backwards) into ``out`` (len(rows), N_BOUND); sojourn times as
+    :func:`sojourn_times`."""
     for k in range(rows.shape[0]):
         r = rows[k]
-        motion_bound(xs[r], Ps[r], mu[r], taus[k], mps, max(0.0, t - t_ref[r]), -1.0, out[k])
+        tau = sojourn_times(t_ref[r], last_boost_t[r], tau_table, window)
+        motion_bound(xs[r], Ps[r], mu[r], tau, mps, max(0.0, t - t_ref[r]), -1.0, out[k])
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -221,19 +247,3 @@ def may_be_down_or_lost(bounds, max_sigma, out):
     for k in range(bounds.shape[0]):
         b = bounds[k]
         out[k] = b[B_SIGMA] < 0.0 or b[B_SIGMA] >= max_sigma or lowest_height(b) <= 0.0
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def close_pairs(bounds, gate):
-    """Pairs (i, j), i < j, in lexicographic order, of bounds (predicted to one time) that are
-    not certainly apart (:func:`apart`) for the chi-square ``gate``; (P, 2) int64."""
-    n = bounds.shape[0]
-    out = np.empty((n * (n - 1) // 2, 2), dtype=np.int64)
-    k = 0
-    for i in range(n):
-        for j in range(i + 1, n):
-            if not apart(bounds[i], bounds[j], gate):
-                out[k, 0] = i
-                out[k, 1] = j
-                k += 1
-    return out[:k]

@@ -16,6 +16,7 @@ import numpy as np
 from scipy.stats import chi2
 
 from missilewatch.errors import InputError
+from missilewatch.tracking import bound_kernels as bk
 from missilewatch.tracking.track_state import CONFIRMED, TrackState
 
 
@@ -80,6 +81,12 @@ class MofNConfirmer:
         if len(tr.opportunities) >= s.n and sum(tr.opportunities) < s.m:
             return f"not confirmed: fewer than {s.m} of {s.n}"
         return ""
+
+
+def certainly_apart(bound_a: np.ndarray, bound_b: np.ndarray, gate: float) -> bool:
+    """Two tracks' cheap bounds (:mod:`bound_kernels`) at one time are farther apart than the
+    chi-square ``gate`` of their positions."""
+    return bool(bk.apart(bound_a, bound_b, gate))
 
 
 def positions_within(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray, Pb: np.ndarray, gate: float) -> bool:

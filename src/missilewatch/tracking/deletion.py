@@ -21,6 +21,7 @@ import numpy as np
 
 from missilewatch.earth.kernels import geodetic_height
 from missilewatch.errors import InputError
+from missilewatch.tracking import bound_kernels as bk
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,13 @@ class Deleter:
 
     def __init__(self, settings: DeletionSettings) -> None:
         self.settings = settings
+
+    def may_fire(self, bounds: np.ndarray) -> np.ndarray:
+        """Per track, from its cheap bound (:mod:`bound_kernels`) at the clock: False when the
+        prediction tests certainly pass (above the ground, certain enough)."""
+        out = np.empty(bounds.shape[0], dtype=bool)
+        bk.may_be_down_or_lost(bounds, self.settings.max_position_sigma_m, out)
+        return out
 
     def coast_reason(self, tentative: bool, boosting: bool, report_gap_s: float, failed: str) -> str:
         """Reason from the bookkeeping alone (no prediction); ``failed``: why a tentative track

@@ -22,6 +22,7 @@ from missilewatch.errors import InputError
 from missilewatch.tracking import bound_kernels as bk
 from missilewatch.tracking import gate_kernels as gk
 from missilewatch.tracking import imm_kernels as fk
+from missilewatch.tracking import pair_kernels as pk
 from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import (
@@ -139,19 +140,48 @@ class KalmanFilter:
         return fk.imm_step(xs, Ps, mu, dt, z, R, m.code, sp, self.mps, self.tau if tau is None else tau,
                            self.use_ukf, self.ukf_params)
 
-    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, rows: np.ndarray,
-             taus: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
+    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+             chain: ModeChain, rows: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
              min_mode_probability: float, use_bound: bool = True) -> GateResult:
         """Gate distances and costs of a scan's measurements against the estimates in ``rows``
-        of the arrays (``xs`` (N, K, 8) ... ``t_ref`` (N,)), with mean sojourn times ``taus``
-        (len(rows), K); see :func:`gate_kernels.gate_tracks`."""
+        of the arrays (``xs`` (N, K, 8) ... ``t_ref``, ``last_boost_t`` (N,)) with the mode
+        chain ``chain``; see :func:`gate_kernels.gate_tracks`."""
         T, M, K = rows.size, scan.z.shape[0], self.n_models
         res = GateResult(np.empty((T, M)), np.empty((T, M)), np.empty((T, K, N_STATE)),
                          np.empty((T, K, N_STATE, N_STATE)), np.empty((T, K)), np.zeros(T, dtype=bool))
-        gk.gate_tracks(xs, Ps, mu, t_ref, taus, rows, t_scan, self.mps, self.use_ukf, self.ukf_params,
-                       scan.z, scan.R, scan.codes, scan.sp, thresholds, min_mode_probability, use_bound,
-                       res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted)
+        gk.gate_tracks(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t_scan, self.mps,
+                       self.use_ukf, self.ukf_params, scan.z, scan.R, scan.codes, scan.sp, thresholds,
+                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted)
         return res
+
+    def bounds(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+               chain: ModeChain, rows: np.ndarray, t: float) -> np.ndarray:
+        """Cheap bounds (len(rows), N_BOUND) of the moment-matched predictions of the estimates
+        ``rows`` of the arrays to ``t`` (:func:`bound_kernels.bound_rows`)."""
+        out = np.empty((rows.size, bk.N_BOUND))
+        bk.bound_rows(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t, self.mps, out)
+        return out
+
+    def close_pairs(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
+                    last_boost_t: np.ndarray, chain: ModeChain, rows: np.ndarray, dirty: np.ndarray,
+                    gate: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of the estimates ``rows`` (one of them ``dirty``) not certainly apart for the
+        chi-square ``gate`` at the later of their times, and those times
+        (:func:`pair_kernels.candidate_pairs`)."""
+        return pk.candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, dirty,
+                                  self.mps, gate)
+
+    def pair_distances(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
+                       last_boost_t: np.ndarray, chain: ModeChain, rows: np.ndarray, pairs: np.ndarray,
+                       times: np.ndarray, n_dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chi-square distances (P,) of the first ``n_dim`` components between the pairs'
+        moment-matched predictions to ``times`` (P,), and their predicted position covariance
+        traces (P, 2) (:func:`pair_kernels.pair_distances`)."""
+        q = np.empty(len(pairs))
+        traces = np.empty((len(pairs), 2))
+        pk.pair_distances(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, self.mps,
+                          self.use_ukf, self.ukf_params, pairs, times, n_dim, q, traces)
+        return q, traces
 
     def bound(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, tau: np.ndarray,
               min_probability: float = -1.0) -> np.ndarray:
@@ -246,6 +276,15 @@ class KalmanFilter:
                         self.ukf_params, ox, oP, om, on)
         return FilterRun(ts, ox, oP, om, on, np.array([m.dim for m in ms], dtype=np.int64),
                          ModeEstimate(ts[-1] if n else e.t_s, xs, Ps, mu))
+
+
+@dataclass(frozen=True)
+class ModeChain:
+    """Mean sojourn times of the IMM's modes as they change over a track's life: row 1 of
+    ``tau_table`` (2, K) within ``window`` s after the track was last boosting, else row 0."""
+
+    tau_table: np.ndarray
+    window: float
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,16 @@ import math
 import numpy as np
 from numba import njit
 
-from missilewatch.tracking.bound_kernels import B_CX, B_CY, B_CZ, B_RADIUS, B_SIGMA, N_BOUND, motion_bound
+from missilewatch.tracking.bound_kernels import (
+    B_CX,
+    B_CY,
+    B_CZ,
+    B_RADIUS,
+    B_SIGMA,
+    N_BOUND,
+    motion_bound,
+    sojourn_times,
+)
 from missilewatch.tracking.ekf_kernels import innovation
 from missilewatch.tracking.imm_kernels import imm_mix, predicted_moments, time_update
 from missilewatch.tracking.linalg_kernels import mahalanobis
@@ -133,11 +142,12 @@ def _gate_track(x, P, cbar, jbest, z, R, mcode, sp, use_ukf, ukf, min_mode_prob,
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def gate_tracks(xs, Ps, mu, t_ref, taus, rows, t_scan, mps, use_ukf, ukf, z, R, mcode, sp, thresholds,
-                min_mode_prob, use_bound, d2, cost, pxs, pPs, pcbar, predicted):
+def gate_tracks(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, t_scan, mps, use_ukf, ukf, z, R,
+                mcode, sp, thresholds, min_mode_prob, use_bound, d2, cost, pxs, pPs, pcbar, predicted):
     """Gate distances ``d2`` (T, M) and assignment costs ``cost`` (T, M) of M measurements (all
     taken at ``t_scan``) against the T estimates ``xs[rows[t]]``, ``Ps[rows[t]]``,
-    ``mu[rows[t]]`` of times ``t_ref[rows[t]]`` with mean sojourn times ``taus`` (T, K).
+    ``mu[rows[t]]`` of times ``t_ref[rows[t]]``, mean sojourn times from their last boosting
+    times (:func:`bound_kernels.sojourn_times`).
 
     Each track is mixed and every model predicted to ``t_scan`` (into ``pxs`` (T, K, 8),
     ``pPs``, ``pcbar`` (T, K); ``predicted[t]`` says it was: an update reuses it); d2 is the
@@ -158,10 +168,11 @@ def gate_tracks(xs, Ps, mu, t_ref, taus, rows, t_scan, mps, use_ukf, ukf, z, R, 
     for t in range(T):
         r = rows[t]
         dt = t_scan - t_ref[r]
+        tau = sojourn_times(t_ref[r], last_boost_t[r], tau_table, window)
         predicted[t] = False
         any_near = False
         if use_bound:
-            motion_bound(xs[r], Ps[r], mu[r], taus[t], mps, dt, min_mode_prob, bound)
+            motion_bound(xs[r], Ps[r], mu[r], tau, mps, dt, min_mode_prob, bound)
         for m in range(M):
             near[m] = not (use_bound and outside(bound, anchors[m], thresholds[m]))
             any_near = any_near or near[m]
@@ -174,7 +185,7 @@ def gate_tracks(xs, Ps, mu, t_ref, taus, rows, t_scan, mps, use_ukf, ukf, z, R, 
         cbar = pcbar[t]
         x[:] = xs[r]
         P[:] = Ps[r]
-        imm_mix(x, P, mu[r], dt, taus[t], mps, cbar)
+        imm_mix(x, P, mu[r], dt, tau, mps, cbar)
         jbest = 0
         for j in range(K):
             if cbar[j] > cbar[jbest]:

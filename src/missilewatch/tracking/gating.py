@@ -16,7 +16,7 @@ import numpy as np
 
 from missilewatch.errors import InputError
 from missilewatch.tracking.association import gate_threshold
-from missilewatch.tracking.filters import GateResult, KalmanFilter, ScanArrays
+from missilewatch.tracking.filters import GateResult, KalmanFilter, ModeChain, ScanArrays
 from missilewatch.tracking.measurements import Measurement
 
 
@@ -50,8 +50,8 @@ class Gate:
         p = self.settings.probability
         return np.array([gate_threshold(m.dim, p) for m in scan])
 
-    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, rows: np.ndarray,
-             taus: np.ndarray, scan: list[Measurement], thresholds: np.ndarray) -> GateResult:
+    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+             chain: ModeChain, rows: np.ndarray, scan: list[Measurement], thresholds: np.ndarray) -> GateResult:
         """Distances and costs (len(rows), len(scan)) against the estimates ``rows``."""
-        return self.filter.gate(xs, Ps, mu, t_ref, rows, taus, scan[0].t_s, ScanArrays.of(scan), thresholds,
-                                self.settings.mode_probability, self.settings.use_bound)
+        return self.filter.gate(xs, Ps, mu, t_ref, last_boost_t, chain, rows, scan[0].t_s, ScanArrays.of(scan),
+                                thresholds, self.settings.mode_probability, self.settings.use_bound)

@@ -1,10 +1,14 @@
 """Merging of duplicate tracks of one object.
 
-Two tracks whose positions and velocities, predicted to the latest track time, agree within
-the chi-square ``probability`` (6 dof) are one object: the confirmed (then the older) identity
-survives and takes the better estimate (smaller position covariance trace) with its history,
-the union of sensors and the earlier origin. Pairs whose cheap bounds (:mod:`bound_kernels`)
-are certainly apart are not tested.
+Two tracks whose positions and velocities, predicted to the later of their two times, agree
+within the chi-square ``probability`` (6 dof) are one object: the confirmed (then the older)
+identity survives and takes the better estimate (smaller predicted position covariance trace)
+with its history, the union of sensors and the earlier origin.
+
+A pair's test depends on the two tracks alone, so a pass tests only the pairs with a track
+that changed since the previous pass (an update, a new track), and pairs whose cheap bounds
+(:mod:`bound_kernels`) are certainly apart are not predicted at all: the cost of a pass grows
+with the number of tracks, not with its square.
 """
 
 from __future__ import annotations
@@ -36,19 +40,20 @@ class MergeSettings:
         return float(chi2.ppf(self.probability, 6))
 
 
-#: Combined prediction (x, P) of a track to a time.
-Predict = Callable[[TrackState, float], tuple[np.ndarray, np.ndarray]]
-#: Index pairs (i, j), i < j, of tracks that may be within a gate at a time (cheap bound).
-Candidates = Callable[[list[TrackState], float, float], np.ndarray]
+#: ``candidates(tracks, dirty, gate) -> (pairs (P, 2), times (P,))``: pairs i < j (one of them
+#: dirty) that may be within the gate at the later of their times.
+Candidates = Callable[[list[TrackState], np.ndarray, float], tuple[np.ndarray, np.ndarray]]
+#: ``distances(tracks, pairs, times) -> (q (P,), position covariance traces (P, 2))``.
+Distances = Callable[[list[TrackState], np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def _rank(tr: TrackState) -> tuple[bool, float, int]:
     return (tr.status == CONFIRMED, -tr.born_t, -tr.id)
 
 
-def absorb(keep: TrackState, drop: TrackState, pred_keep_P: np.ndarray, pred_drop_P: np.ndarray) -> None:
+def absorb(keep: TrackState, drop: TrackState, trace_keep: float, trace_drop: float) -> None:
     """``keep`` takes over what ``drop`` knows (better estimate, sensors, origin, counts)."""
-    if np.trace(pred_drop_P[0:3, 0:3]) < np.trace(pred_keep_P[0:3, 0:3]):
+    if trace_drop < trace_keep:
         keep.set_estimate(drop.xs, drop.Ps, drop.mu, drop.t)
         keep.history = drop.history
         keep.last_boost_t = drop.last_boost_t
@@ -68,39 +73,34 @@ class Merger:
 
     def __init__(self, settings: MergeSettings) -> None:
         self.settings = settings
+        self._seen: dict[int, int] = {}
 
-    def merge(self, tracks: list[TrackState], predict: Predict, candidates: Candidates,
+    def merge(self, tracks: list[TrackState], candidates: Candidates, distances: Distances,
               merged: Callable[[TrackState, TrackState], None]) -> list[TrackState]:
         """The tracks left after merging; ``merged(keep, drop)`` is told of each merge."""
-        if len(tracks) < 2:
-            return tracks
-        t = max(tr.t for tr in tracks)
+        seen = self._seen
+        dirty = np.array([seen.get(tr.id) != tr.version for tr in tracks], dtype=bool)
+        out = tracks
+        if len(tracks) >= 2 and dirty.any():
+            gate = self.settings.gate
+            pairs, times = candidates(tracks, dirty, gate)
+            if len(pairs):
+                out = self._merge_pairs(tracks, pairs, *distances(tracks, pairs, times), merged)
+        self._seen = {tr.id: tr.version for tr in out}
+        return out
+
+    def _merge_pairs(self, tracks: list[TrackState], pairs: np.ndarray, q: np.ndarray, traces: np.ndarray,
+                     merged: Callable[[TrackState, TrackState], None]) -> list[TrackState]:
         gate = self.settings.gate
-        pairs = candidates(tracks, t, gate)
-        if len(pairs) == 0:
-            return tracks
-        pred: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-        def at(k: int) -> tuple[np.ndarray, np.ndarray]:
-            if k not in pred:
-                pred[k] = predict(tracks[k], t)
-            return pred[k]
-
         gone: set[int] = set()
-        for i, j in pairs.tolist():
-            if i in gone or j in gone:
+        for (i, j), qk, (tr_i, tr_j) in zip(pairs.tolist(), q.tolist(), traces.tolist(), strict=True):
+            if i in gone or j in gone or not qk <= gate:
                 continue
-            (xa, Pa), (xb, Pb) = at(i), at(j)
-            d = xa[0:6] - xb[0:6]
-            try:
-                q = float(d @ np.linalg.solve(Pa[0:6, 0:6] + Pb[0:6, 0:6], d))
-            except np.linalg.LinAlgError:
-                continue
-            if q > gate:
-                continue
-            (k_keep, keep), (k_drop, drop) = ((i, tracks[i]), (j, tracks[j])) \
-                if _rank(tracks[i]) > _rank(tracks[j]) else ((j, tracks[j]), (i, tracks[i]))
-            absorb(keep, drop, at(k_keep)[1], at(k_drop)[1])
+            if _rank(tracks[i]) > _rank(tracks[j]):
+                keep, drop, k_drop, t_keep, t_drop = tracks[i], tracks[j], j, tr_i, tr_j
+            else:
+                keep, drop, k_drop, t_keep, t_drop = tracks[j], tracks[i], i, tr_j, tr_i
+            absorb(keep, drop, t_keep, t_drop)
             gone.add(k_drop)
             merged(keep, drop)
-        return [tr for k, tr in enumerate(tracks) if k not in gone]
+        return [tr for k, tr in enumerate(tracks) if k not in gone] if gone else tracks

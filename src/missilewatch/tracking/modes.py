@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from missilewatch.errors import InputError
-from missilewatch.tracking.filters import KalmanFilter
+from missilewatch.tracking.filters import KalmanFilter, ModeChain
 from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD
 
 
@@ -50,6 +50,7 @@ class ModeKeeper:
         self.tau = kf.tau
         self.restart_tau = np.where(self.thrust, kf.tau, settings.restart_sojourn_s)
         self._table = np.stack([self.tau, self.restart_tau])
+        self.chain = ModeChain(self._table, settings.restart_window_s if self.has_thrust else -math.inf)
         self._thrust_index = [int(i) for i in np.flatnonzero(self.thrust)]
 
     def tau_at(self, t: float, last_boost_t: float) -> np.ndarray:
@@ -57,11 +58,6 @@ class ModeKeeper:
         if self.has_thrust and t - last_boost_t <= self.settings.restart_window_s:
             return self.restart_tau
         return self.tau
-
-    def taus(self, t: np.ndarray, last_boost_t: np.ndarray) -> np.ndarray:
-        """Mean sojourn times (N, K) of many estimates (times and last boosting times (N,))."""
-        restart = (t - last_boost_t <= self.settings.restart_window_s) & self.has_thrust
-        return self._table[restart.astype(np.intp)]
 
     def boost_probability(self, mu: np.ndarray) -> float:
         """Probability of the thrust models."""

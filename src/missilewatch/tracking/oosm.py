@@ -32,6 +32,10 @@ class OutOfSequenceSettings:
             raise InputError("oosm_lag_s", self.lag_s, "must be >= 0 s")
 
 
+def _time(e: HistoryEntry) -> float:
+    return e.t
+
+
 class OutOfSequenceBuffer:
     """Buffer and reprocess (module docstring)."""
 
@@ -46,7 +50,7 @@ class OutOfSequenceBuffer:
         if t < tr.t - self.settings.lag_s:
             return None
         hist = tr.history
-        k = bisect_right([e.t for e in hist], t)
+        k = bisect_right(hist, t, key=_time)
         return hist[k - 1] if k > 0 else hist[0]
 
     def trim(self, tr: TrackState) -> None:
@@ -63,7 +67,7 @@ class OutOfSequenceBuffer:
         """Insert an out-of-sequence measurement: roll back, filter it and the later ones.
         Returns the NIS and dof of ``m``."""
         hist = tr.history
-        k = bisect_right([e.t for e in hist], m.t_s)
+        k = bisect_right(hist, m.t_s, key=_time)
         base = hist[k - 1] if k > 0 else hist[0]
         later = [e.m for e in hist[max(k, 1):] if e.m is not None]
         xs, Ps, mu = base.xs.copy(), base.Ps.copy(), base.mu.copy()

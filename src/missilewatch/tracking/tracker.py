@@ -30,9 +30,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from missilewatch.errors import InputError
-from missilewatch.tracking import bound_kernels as bk
 from missilewatch.tracking.association import GlobalNearestNeighbour
-from missilewatch.tracking.confirmation import ConfirmationSettings, MofNConfirmer, positions_within
+from missilewatch.tracking.confirmation import (
+    ConfirmationSettings,
+    MofNConfirmer,
+    certainly_apart,
+    positions_within,
+)
 from missilewatch.tracking.deletion import Deleter, DeletionSettings
 from missilewatch.tracking.filters import GatePrediction, KalmanFilter, boost_ballistic_imm
 from missilewatch.tracking.gating import Gate, GateSettings
@@ -126,6 +130,7 @@ class Tracker:
         self.oosm = OutOfSequenceBuffer(cfg.oosm, self.filter, self.modes)
         self.arrays = StateArrays(self.filter.n_models)
         self._tracks: list[TrackState] = []
+        self._slots: np.ndarray | None = None
         self._next_id = 1
         self.clock = -math.inf
         self.report_clock = -math.inf
@@ -144,8 +149,13 @@ class Tracker:
         if isinstance(measurements, Measurement):
             self._process_scan([measurements], events)
         else:
-            for scan in scans(self._as_list(measurements)):
-                self._process_scan(scan, events)
+            ms = self._as_list(measurements)
+            first = ms[0] if ms else None
+            if first is not None and all(m.t_s == first.t_s and m.sensor_id == first.sensor_id for m in ms):
+                self._process_scan(ms, events)  # one scan (the usual call)
+            else:
+                for scan in scans(ms):
+                    self._process_scan(scan, events)
         self._maintain(events)
         return TrackerOutput(tuple(events), self.tracks)
 
@@ -164,7 +174,8 @@ class Tracker:
 
     @staticmethod
     def _as_list(measurements) -> list[Measurement]:
-        if hasattr(measurements, "mtype") or hasattr(measurements, "stream"):
+        if not isinstance(measurements, list | tuple) and (hasattr(measurements, "mtype")
+                                                         or hasattr(measurements, "stream")):
             return from_stream(measurements)
         out = list(measurements)
         for i, m in enumerate(out):
@@ -194,20 +205,24 @@ class Tracker:
         if not self._tracks:
             return {}
         a = self.arrays
-        current = [tr for tr in self._tracks if t >= tr.t]
-        past = [(tr, ref) for tr in self._tracks if t < tr.t
-                and (ref := self.oosm.reference(tr, t)) is not None]
+        rows = self._rows()
+        in_order = a.t[rows] <= t
+        if in_order.all():
+            current, past = self._tracks, []
+        else:
+            current = [tr for tr, ok in zip(self._tracks, in_order.tolist(), strict=True) if ok]
+            rows = rows[in_order]
+            past = [(tr, ref) for tr, ok in zip(self._tracks, in_order.tolist(), strict=True)
+                    if not ok and (ref := self.oosm.reference(tr, t)) is not None]
         thresholds = self.gate.thresholds(scan)
         parts = []
         if current:
-            rows = np.array([tr.slot for tr in current], dtype=np.int64)
-            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, rows, self.modes.taus(a.t[rows], a.last_boost_t[rows]),
-                                 scan, thresholds)
+            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, scan, thresholds)
             parts.append((current, res, True))
         if past:
             res = self._gate_history(past, scan, thresholds)
             parts.append(([tr for tr, _ in past], res, False))
-        tracks = [tr for p in parts for tr in p[0]]
+        tracks = parts[0][0] if len(parts) == 1 else [tr for p in parts for tr in p[0]]
         d2 = np.concatenate([p[1].d2 for p in parts]) if len(parts) > 1 else parts[0][1].d2
         cost = np.concatenate([p[1].cost for p in parts]) if len(parts) > 1 else parts[0][1].cost
         pairs = []
@@ -220,6 +235,12 @@ class Tracker:
             pairs.sort(key=lambda p: order[id(p[1])])
         return {mi: (tr, pred) for mi, tr, pred in pairs}
 
+    def _rows(self) -> np.ndarray:
+        """Slots of the live tracks in the arrays, in the tracks' order (cached)."""
+        if self._slots is None:
+            self._slots = np.array([tr.slot for tr in self._tracks], dtype=np.int64)
+        return self._slots
+
     def _gate_history(self, past: list[tuple[TrackState, HistoryEntry]], scan: list[Measurement],
                       thresholds: np.ndarray):
         """Gate a scan older than these tracks' latest updates against their buffered estimates."""
@@ -231,8 +252,8 @@ class Tracker:
         lb = np.empty(n)
         for i, (_tr, e) in enumerate(past):
             xs[i], Ps[i], mu[i], t_ref[i], lb[i] = e.xs, e.Ps, e.mu, e.t, e.last_boost_t
-        return self.gate.gate(xs, Ps, mu, t_ref, np.arange(n, dtype=np.int64), self.modes.taus(t_ref, lb),
-                              scan, thresholds)
+        return self.gate.gate(xs, Ps, mu, t_ref, lb, self.modes.chain, np.arange(n, dtype=np.int64), scan,
+                              thresholds)
 
     def _update(self, tr: TrackState, m: Measurement, pred: GatePrediction | None,
                 events: list[TrackEvent]) -> None:
@@ -268,7 +289,7 @@ class Tracker:
         t = max(a.t, b.t)
         ba = self.filter.bound(a.xs, a.Ps, a.mu, max(0.0, t - a.t), self._tau(a))
         bb = self.filter.bound(b.xs, b.Ps, b.mu, max(0.0, t - b.t), self._tau(b))
-        if bk.apart(ba, bb, gate):
+        if certainly_apart(ba, bb, gate):
             return False
         (xa, Pa), (xb, Pb) = self._predicted(a, t), self._predicted(b, t)
         return positions_within(xa, Pa, xb, Pb, gate)
@@ -291,6 +312,7 @@ class Tracker:
                         launch_detected=start.launch_detected, n_updates=len(start.opportunities))
         self._next_id += 1
         self._tracks.append(tr)
+        self._slots = None
         self.stats.initiated += 1
         events.append(TrackEvent("initiated", tr.id, start.state.t_s, self._snapshot(tr), "", m.seq,
                                  m.sensor_id))
@@ -308,25 +330,26 @@ class Tracker:
         a = self.arrays
         if rows is None:
             rows = np.array([tr.slot for tr in tracks], dtype=np.int64)
-        out = np.empty((rows.size, bk.N_BOUND))
-        bk.bound_rows(a.xs, a.Ps, a.mu, a.t, self.modes.taus(a.t[rows], a.last_boost_t[rows]), rows, t,
-                      self.filter.mps, out)
-        return out
+        return self.filter.bounds(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, t)
 
     def _maintain(self, events: list[TrackEvent]) -> None:
         now = self.clock
         if not self._tracks:
             return
-        rows = np.array([tr.slot for tr in self._tracks], dtype=np.int64)
+        rows = self._rows()
         check = np.ones(rows.size, dtype=bool)
         if math.isfinite(now):
-            bk.may_be_down_or_lost(self._bounds(self._tracks, now, rows), self.deleter.settings.max_position_sigma_m,
-                                   check)
+            check = self.deleter.may_fire(self._bounds(self._tracks, now, rows))
         boosting = self.modes.boost_probabilities(self.arrays.mu[rows]) > BOOST_PROBABILITY_THRESHOLD
         keep: list[TrackState] = []
+        settings = self.deleter.settings
+        quiet = min(settings.coast_boost_s, settings.coast_ballistic_s)
         for tr, full, boost in zip(self._tracks, check.tolist(), boosting.tolist(), strict=True):
-            reason = self.deleter.coast_reason(tr.tentative, boost,
-                                               self.report_clock - tr.last_report_t,
+            gap = self.report_clock - tr.last_report_t
+            if not full and gap <= quiet and tr.status == CONFIRMED:
+                keep.append(tr)  # nothing can fire (the common case)
+                continue
+            reason = self.deleter.coast_reason(tr.tentative, boost, gap,
                                                self.confirmer.failed(tr) if tr.tentative else "")
             if not reason and full and now > tr.t:
                 reason = self.deleter.prediction_reason(*self._predicted(tr, now))
@@ -334,11 +357,27 @@ class Tracker:
                 self._delete(tr, reason, events)
             else:
                 keep.append(tr)
-        self._tracks = self.merger.merge(keep, self._predicted, self._merge_candidates,
-                                         lambda k, d: self._merged(k, d, events))
+        if len(keep) != len(self._tracks):
+            self._tracks, self._slots = keep, None
+        merged = self.merger.merge(self._tracks, self._merge_candidates, self._merge_distances,
+                                   lambda k, d: self._merged(k, d, events))
+        if len(merged) != len(self._tracks):
+            self._tracks, self._slots = merged, None
 
-    def _merge_candidates(self, tracks: list[TrackState], t: float, gate: float) -> np.ndarray:
-        return bk.close_pairs(self._bounds(tracks, t), gate)
+    def _track_rows(self, tracks: list[TrackState]) -> np.ndarray:
+        return self._rows() if tracks is self._tracks else np.array([tr.slot for tr in tracks], dtype=np.int64)
+
+    def _merge_candidates(self, tracks: list[TrackState], dirty: np.ndarray,
+                          gate: float) -> tuple[np.ndarray, np.ndarray]:
+        a = self.arrays
+        return self.filter.close_pairs(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain,
+                                       self._track_rows(tracks), dirty, gate)
+
+    def _merge_distances(self, tracks: list[TrackState], pairs: np.ndarray,
+                         times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a = self.arrays
+        return self.filter.pair_distances(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain,
+                                          self._track_rows(tracks), pairs, times, 6)
 
     def _delete(self, tr: TrackState, reason: str, events: list[TrackEvent]) -> None:
         self.stats.deleted += 1

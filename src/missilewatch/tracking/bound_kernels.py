@@ -40,6 +40,7 @@ from missilewatch.tracking.dynamics_kernels import (
     M_Q_ACC,
     M_Q_JERK,
     M_THRUST,
+    M_VE,
 )
 
 #: Longest interval (s) over which the bound is used; a longer prediction is done in full.
@@ -154,7 +155,8 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     sig_v = math.sqrt(max(sp[3], 0.0)) + 2.0 * spread_v
     q_acc = 0.0
     drag = False
-    a_thr = sig_thr = q_jerk = 0.0
+    a_thr = sig_thr = q_jerk = a_ign = 0.0
+    ve = math.inf
     for j in range(K):
         q_acc = max(q_acc, mps[j, M_Q_ACC])
         drag = drag or mps[j, M_DRAG] != 0.0
@@ -162,6 +164,8 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
             q_jerk = max(q_jerk, mps[j, M_Q_JERK])
             a_thr = max(a_thr, mps[j, M_A_MAX], mps[j, M_IGN_AT] + 3.0 * mps[j, M_IGN_SIGMA])
             sig_thr = max(sig_thr, mps[j, M_IGN_SIGMA])
+            ve = min(ve, mps[j, M_VE])
+            a_ign = max(a_ign, mps[j, M_IGN_AT])
     # Unpowered models (and what they mix in: a_T stops within the interval); the Coriolis
     # term of a speed grown by at most 300 m/s^2 (no unpowered force reaches that but drag,
     # which slows).
@@ -173,14 +177,27 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
         h_low = geodetic_height(out[0], out[1], out[2]) - spread_r - 0.5 * acc * h * h - DRAG_HEIGHT_MARGIN_M
         a_drag = atmosphere_density(max(h_low, 0.0)) * v_max * v_max / (2.0 * math.exp(sp[7]))
     disp0 = 0.5 * acc * h * h + min(0.5 * a_drag * h * h, v_max * h)
-    sig_a0 = (math.sqrt(max(sp[4], 0.0)) + a_drag * (math.sqrt(max(sp[5], 0.0)) + 2.0 * sig_v / max(speed, 100.0)
-                                                     + sig_p / SCALE_HEIGHT_M) + GRAVITY_GRADIENT_BOUND * sig_p)
+    # a_T's own uncertainty, and for an unpowered model the uncertain stop of a mixed-in a_T
+    # (position std 0.37 |a_T| h^2 at most, as dynamics_kernels.stop_thrust adds it).
+    drag_err = math.sqrt(max(sp[5], 0.0)) + 2.0 * sig_v / max(speed, 100.0) + sig_p / SCALE_HEIGHT_M
+    sig_a0 = math.sqrt(max(sp[4], 0.0)) + sp[6] + a_drag * drag_err + GRAVITY_GRADIENT_BOUND * sig_p
     sig0 = SIGMA_FACTOR * (sig_p + h * sig_v + 0.5 * h * h * sig_a0) + math.sqrt(q_acc * h**3)
     # Thrust models: up to their largest acceleration, with the ignition prior's uncertainty.
     disp1 = 0.5 * (acc + a_thr) * h * h
+    # The mean a_T (the linearisation point) grows as da/dt = a^2 / v_e, so an a_T error grows
+    # by 1 / (1 - a t / v_e)^2; past half of the singular time the thrust models are not bounded.
+    growth = 1.0 - max(sp[6], a_ign) * h / ve
+    unbounded = growth < 0.5
+    amp = 1.0 / (growth * growth) if not unbounded else math.inf
+    sig_thr = amp * max(sig_thr, math.sqrt(max(sp[4], 0.0)))
     sig1 = (SIGMA_FACTOR * (sig_p + h * sig_v + 0.5 * h * h * (sig_a0 + sig_thr))
-            + math.sqrt(q_acc * h**3 + q_jerk * h**5 / 20.0))
+            + math.sqrt(q_acc * h**3 + q_jerk * h**5 / 20.0) * amp)
     w = _thrust_weight(mu, tau, mps, dt, min_prob) if a_thr > 0.0 else 0.0
+    if w > 0.0 and unbounded:
+        out[B_RADIUS] = math.inf
+        out[B_SIGMA] = -1.0
+        out[B_DROP] = math.inf
+        return
     rc = math.sqrt(xs[i0, 0] ** 2 + xs[i0, 1] ** 2 + xs[i0, 2] ** 2)
     v_up = (xs[i0, 0] * xs[i0, 3] + xs[i0, 1] * xs[i0, 4] + xs[i0, 2] * xs[i0, 5]) / rc - spread_v
     # Climbing through the interval, any thrust (a_T along the velocity) lifts: only gravity,

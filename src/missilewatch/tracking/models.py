@@ -20,7 +20,6 @@ N_STATE = dk.N_STATE
 #: Index slices and indices of the state vector.
 POS = slice(0, 3)
 VEL = slice(3, 6)
-KIN = slice(0, 6)
 I_LNB = dk.I_LNB
 I_AT = dk.I_AT
 

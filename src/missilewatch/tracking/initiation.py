@@ -136,9 +136,7 @@ def two_point(s1: Seed, s2: Seed, cfg: InitiationConfig) -> GaussianState | None
     P[I_AT, I_AT] = 0.0
     state = GaussianState(s2.m.t_s, x, P)
     if s2.m.mtype == "range_az_el_rr":
-        state = _range_rate_update(state, s2.m)
-        if state is None:
-            return None
+        return _range_rate_update(state, s2.m)
     return state
 
 
@@ -243,6 +241,7 @@ class Initiator:
     def __init__(self, config: InitiationConfig) -> None:
         self.config = config
         self.pool: list[Seed] = []
+        self.unusable = False
 
     def initiate(self, m: Measurement, clock: float) -> Start | None:
         """A track start from ``m`` (None: kept for pairing, or unusable; see ``unusable``)."""
@@ -261,8 +260,8 @@ class Initiator:
             return Start(state, cfg.radar_boost_probability, (True, True),
                          frozenset({m.sensor_id, partner.m.sensor_id}), False)
         if m.is_infrared:
-            state = launch_detection(m, cfg)
-            if state is not None:
-                return Start(state, cfg.infrared_boost_probability, (True,), frozenset({m.sensor_id}), True)
+            launch = launch_detection(m, cfg)
+            if launch is not None:
+                return Start(launch, cfg.infrared_boost_probability, (True,), frozenset({m.sensor_id}), True)
         self.unusable = True
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -105,8 +106,8 @@ def ballistic_model(**changes) -> MotionModel:
 def boost_model(**changes) -> MotionModel:
     """Powered flight: gravity, rotating Earth, net thrust a_T along the velocity (a gravity
     turn; drag folded into a_T), extra acceleration noise for the pitch programme."""
-    base = dict(name="boost", drag=False, thrust=True, q_acc=4.0, q_jerk=4.0, q_lnb=0.0,
-                h_max_s=2.0)
+    base: dict[str, Any] = dict(name="boost", drag=False, thrust=True, q_acc=4.0, q_jerk=4.0, q_lnb=0.0,
+                                h_max_s=2.0)
     base.update(changes)
     return MotionModel(**base)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import N_STATE, GaussianState
 
 TENTATIVE = "tentative"
@@ -98,7 +99,7 @@ class HistoryEntry:
     after it: IMM arrays, the measurement's NIS, the last time the track was boosting."""
 
     t: float
-    m: object
+    m: Measurement | None
     xs: np.ndarray
     Ps: np.ndarray
     mu: np.ndarray
@@ -155,7 +156,7 @@ class TrackState:
         self.id = track_id
         self.status = TENTATIVE
         self.version = 0
-        self.arrays = arrays
+        self.arrays: StateArrays | _Detached = arrays
         self.slot = arrays.allocate(self)
         self.bind(arrays, self.slot)
         self.set_estimate(xs, Ps, mu, t)
@@ -173,7 +174,7 @@ class TrackState:
         self._snapshot: TrackSnapshot | None = None
         self._snapshot_version = -1
 
-    def bind(self, arrays: StateArrays, slot: int) -> None:
+    def bind(self, arrays: StateArrays | _Detached, slot: int) -> None:
         self.xs = arrays.xs[slot]
         self.Ps = arrays.Ps[slot]
         self.mu = arrays.mu[slot]
@@ -214,7 +215,8 @@ class TrackState:
         """Give the slot back (the track is deleted); its arrays become private copies."""
         self.xs, self.Ps, self.mu = self.xs.copy(), self.Ps.copy(), self.mu.copy()
         t, lb = self.t, self.last_boost_t
-        self.arrays.release(self.slot)
+        if isinstance(self.arrays, StateArrays):
+            self.arrays.release(self.slot)
         self.arrays = _Detached(t, lb)
         self.slot = 0
 
@@ -243,6 +245,9 @@ class _Detached:
     lb_value: float
     t: np.ndarray = field(init=False)
     last_boost_t: np.ndarray = field(init=False)
+    xs: np.ndarray = field(init=False)
+    Ps: np.ndarray = field(init=False)
+    mu: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
         self.t = np.array([self.t_value])

@@ -65,6 +65,11 @@ __all__ = [
 ]
 
 
+def _report_time(m: Measurement) -> float:
+    """When the measurement reached the tracker (its time of validity when not given)."""
+    return m.t_report_s if m.t_report_s is not None else m.t_s
+
+
 @dataclass(frozen=True)
 class TrackerConfig:
     """Tracker settings: the filter and each part's own settings."""
@@ -188,7 +193,7 @@ class Tracker:
     def _process_scan(self, scan: list[Measurement], events: list[TrackEvent]) -> None:
         t = scan[0].t_s
         self.clock = max(self.clock, t)
-        self.report_clock = max(self.report_clock, max(m.t_report_s for m in scan))
+        self.report_clock = max(self.report_clock, max(_report_time(m) for m in scan))
         self.stats.scans += 1
         self.stats.measurements += len(scan)
         assigned = self._associate(scan, t)
@@ -272,7 +277,7 @@ class Tracker:
         tr.n_updates += 1
         tr.sensors.add(m.sensor_id)
         tr.last_update_t = max(tr.last_update_t, m.t_s)
-        tr.last_report_t = max(tr.last_report_t, m.t_report_s)
+        tr.last_report_t = max(tr.last_report_t, _report_time(m))
         tr.changed()
         self.confirmer.hit(tr)
         events.append(TrackEvent("updated", tr.id, m.t_s, self._snapshot(tr), "", m.seq, m.sensor_id,
@@ -308,7 +313,7 @@ class Tracker:
         est = self.filter.estimate(start.state, self.modes.initial_probabilities(start.p_boost))
         tr = TrackState(self._next_id, self.arrays, est.xs, est.Ps, est.mu, start.state.t_s,
                         sensors=set(start.sensors), opportunities=list(start.opportunities),
-                        t_report=m.t_report_s, origin=start.state.x[0:3],
+                        t_report=_report_time(m), origin=start.state.x[0:3],
                         launch_detected=start.launch_detected, n_updates=len(start.opportunities))
         self._next_id += 1
         self._tracks.append(tr)

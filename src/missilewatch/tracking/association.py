@@ -9,6 +9,7 @@ method of ``scipy.optimize.linear_sum_assignment``.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -63,13 +64,13 @@ def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[
 
 def _one_line(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:
     """GNN with one measurement (or one track): the cheapest gated pair, the first of equals."""
-    gated = (d2 <= thresholds[None, :]) & np.isfinite(cost)
-    if not gated.any():
-        return []
-    flat = np.where(gated.ravel(), cost.ravel(), np.inf)
-    k = int(np.argmin(flat))
     M = d2.shape[1]
-    return [(k // M, k % M)]
+    thr = thresholds.tolist()
+    best, best_k = math.inf, -1
+    for k, (q, c) in enumerate(zip(d2.ravel().tolist(), cost.ravel().tolist(), strict=True)):
+        if q <= thr[k % M] and c < best and c > -math.inf:
+            best, best_k = c, k
+    return [] if best_k < 0 else [(best_k // M, best_k % M)]
 
 
 class GlobalNearestNeighbour:

@@ -10,8 +10,9 @@ IMM's restart window), on the filter of :mod:`.filters` (``predict``, ``update``
 Kernel modules are named ``<topic>_kernels.py`` and hold Numba functions on arrays and floats
 only (``math``, no project objects): :mod:`.dynamics_kernels` (equations of motion, transition
 matrix, process noise), :mod:`.measurement_kernels` (measurement models), :mod:`.linalg_kernels`,
-:mod:`.ekf_kernels`, :mod:`.ukf_kernels`, :mod:`.imm_kernels`, :mod:`.gate_kernels` and
-:mod:`.bound_kernels` (cheap bounds before full predictions).
+:mod:`.ekf_kernels`, :mod:`.ukf_kernels`, :mod:`.imm_kernels`, :mod:`.gate_kernels`,
+:mod:`.pair_kernels` (the merge test) and :mod:`.bound_kernels` (cheap bounds before full
+predictions).
 """
 
 from missilewatch.tracking.filters import (

@@ -27,10 +27,10 @@ def _brute_force(d2, cost, thr):
     for k in range(min(T, M), 0, -1):
         for rows in itertools.combinations(range(T), k):
             for cols in itertools.permutations(range(M), k):
-                if all(gated[r, c] for r, c in zip(rows, cols)):
-                    c = sum(cost[r, c] for r, c in zip(rows, cols))
+                if all(gated[r, c] for r, c in zip(rows, cols, strict=False)):
+                    c = sum(cost[r, c] for r, c in zip(rows, cols, strict=False))
                     if (k, -c) > (best[0], -best[1]) or not best[2]:
-                        best = (k, c, sorted(zip(rows, cols)))
+                        best = (k, c, sorted(zip(rows, cols, strict=False)))
         if best[2]:
             break
     return best[2]

@@ -31,7 +31,7 @@ def _kalman_reference(x0, P0, ts, zs, R, q):
     out = []
     H = np.zeros((3, 8))
     H[:, :3] = np.eye(3)
-    for tk, z in zip(ts, zs):
+    for tk, z in zip(ts, zs, strict=False):
         dt = tk - t
         F, Q = ncv_matrices(dt, q)
         x = F @ x
@@ -58,7 +58,7 @@ def test_linear_problem_is_the_closed_form_kalman_filter(kind):
     R = np.array([[400.0, 50.0, 0.0], [50.0, 900.0, -30.0], [0.0, -30.0, 100.0]])
     zs = [x0[:3] + x0[3:6] * t + rng.multivariate_normal(np.zeros(3), R) for t in ts]
     ref = _kalman_reference(x0, P0, ts, zs, R, q)
-    ms = [Measurement(float(t), "pos", "position_ecef", z, R, np.zeros(3)) for t, z in zip(ts, zs)]
+    ms = [Measurement(float(t), "pos", "position_ecef", z, R, np.zeros(3)) for t, z in zip(ts, zs, strict=False)]
     run = f.run(GaussianState(0.0, x0, P0), ms)
     est = GaussianState(0.0, x0, P0)
     for k, (xr, Pr, nisr) in enumerate(ref):

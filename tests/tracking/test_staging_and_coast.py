@@ -16,9 +16,12 @@ from scipy.stats import chi2
 from missilewatch.errors import InputError
 from missilewatch.tracking import Tracker, TrackerConfig, from_stream, scans
 from missilewatch.tracking import dynamics_kernels as dk
-from missilewatch.tracking import filter_kernels as fk
+from missilewatch.tracking import imm_kernels as ik
+from missilewatch.tracking import linalg_kernels as lk
+from missilewatch.tracking.deletion import DeletionSettings
 from missilewatch.tracking.filters import boost_ballistic_imm
 from missilewatch.tracking.metrics import Truth, evaluate
+from missilewatch.tracking.modes import ModeSettings
 
 
 def _track(r, config: TrackerConfig | None = None, t_max: float = math.inf):
@@ -141,7 +144,7 @@ def test_coast_ends_when_too_uncertain(icbm_sim):
     (track,) = [t for t in tr.tracks if t.confirmed]
     out = tr.advance(3000.0)
     assert [t.track_id for t in out.confirmed] == [track.track_id]
-    tr2, _ = _track(icbm_sim, TrackerConfig(max_position_sigma_m=10_000.0), t_max=600.0)
+    tr2, _ = _track(icbm_sim, TrackerConfig(deletion=DeletionSettings(max_position_sigma_m=10_000.0)), t_max=600.0)
     deleted = []
     for t in np.arange(700.0, 3001.0, 100.0):
         deleted += [e for e in tr2.advance(float(t)).events if e.kind == "deleted"]
@@ -188,7 +191,7 @@ def test_mixing_into_boost_gives_the_ignition_prior():
     m0 = w[0, 0] * xs[0] + w[1, 0] * xs[1]
     C0 = sum(w[i, 0] * (Ps[i] + np.outer(xs[i] - m0, xs[i] - m0)) for i in range(2))
     X, P, cbar = xs.copy(), Ps.copy(), np.empty(2)
-    fk.imm_mix(X, P, mu, dt, tau, mps, cbar)
+    ik.imm_mix(X, P, mu, dt, tau, mps, cbar)
     np.testing.assert_allclose(cbar, c, rtol=1e-12)
     np.testing.assert_allclose(X[1], m1, rtol=1e-12, atol=1e-9)
     np.testing.assert_allclose(P[1], C1, rtol=1e-9, atol=1e-9)
@@ -196,7 +199,7 @@ def test_mixing_into_boost_gives_the_ignition_prior():
     np.testing.assert_allclose(P[0], C0, rtol=1e-9, atol=1e-9)
     # All ballistic: the boost model starts from the ballistic estimate with a_T's prior alone.
     X, P = xs.copy(), Ps.copy()
-    fk.imm_mix(X, P, np.array([1.0, 0.0]), dt, tau, mps, cbar)
+    ik.imm_mix(X, P, np.array([1.0, 0.0]), dt, tau, mps, cbar)
     assert X[1, 7] == a0 and P[1, 7, 7] == pytest.approx(s0**2)
     np.testing.assert_allclose(P[1, 7, 0:7], 0.0, atol=0)
     np.testing.assert_allclose(X[1, 0:7], xs[0, 0:7])
@@ -211,20 +214,21 @@ def test_cholesky_does_not_depend_on_units():
                    [-2.32049350e2, 8.43599130e-4, -2.66773971e-5],
                    [1.96077530e2, -2.66773971e-5, 1.21219612e-4]]
     nu = np.array([-3.9e3, -2.5e-3, 3.3e-3, 0.0])
-    q, logdet = fk.mahalanobis(nu, S, 3)
+    q, logdet = lk.mahalanobis(nu, S, 3)
     ref = float(nu[:3] @ np.linalg.solve(S[:3, :3], nu[:3]))
     assert q == pytest.approx(ref, rel=1e-9)
     assert logdet == pytest.approx(np.linalg.slogdet(S[:3, :3])[1], rel=1e-12)
     # Semi-definite still accepted (a state without thrust: zero a_T row), indefinite refused.
     L = np.empty((3, 3))
-    assert fk.cholesky(np.diag([1e12, 1e-6, 0.0]), 3, L) and L[2, 2] == 0.0
-    assert not fk.cholesky(np.array([[1.0, 2.0, 0], [2.0, 1.0, 0], [0, 0, 1.0]]), 3, L)
+    assert lk.cholesky(np.diag([1e12, 1e-6, 0.0]), 3, L) and L[2, 2] == 0.0
+    assert not lk.cholesky(np.array([[1.0, 2.0, 0], [2.0, 1.0, 0], [0, 0, 1.0]]), 3, L)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("restart_sojourn_s", 0.0), ("restart_window_s", -1.0), ("restart_window_s", math.inf),
-    ("impact_sigmas", -0.5), ("coast_ballistic_s", 0.0),
+@pytest.mark.parametrize(("settings", "field", "value"), [
+    (ModeSettings, "restart_sojourn_s", 0.0), (ModeSettings, "restart_window_s", -1.0),
+    (ModeSettings, "restart_window_s", math.inf), (DeletionSettings, "impact_sigmas", -0.5),
+    (DeletionSettings, "coast_ballistic_s", 0.0),
 ])
-def test_bad_coast_and_restart_settings(field, value):
+def test_bad_coast_and_restart_settings(settings, field, value):
     with pytest.raises(InputError, match=field):
-        TrackerConfig(**{field: value})
+        settings(**{field: value})

@@ -8,6 +8,8 @@ import pytest
 
 from missilewatch.errors import InputError
 from missilewatch.tracking import Measurement, Tracker, TrackerConfig, from_stream, scans
+from missilewatch.tracking.confirmation import ConfirmationSettings
+from missilewatch.tracking.gating import GateSettings
 from missilewatch.tracking.metrics import chi2_interval, evaluate
 
 
@@ -88,9 +90,9 @@ def test_tracker_rejects_bad_input():
     with pytest.raises(InputError, match="measurements"):
         Tracker().process([1, 2])
     with pytest.raises(InputError, match="confirm_m"):
-        TrackerConfig(confirm_m=7, confirm_n=6)
+        ConfirmationSettings(m=7, n=6)
     with pytest.raises(InputError, match="gate_probability"):
-        TrackerConfig(gate_probability=1.5)
+        GateSettings(probability=1.5)
     # A lone measurement is accepted (streaming use) and starts nothing confirmed.
     out = Tracker().process(Measurement(0.0, "r", "range_az_el", [5e5, 1.0, 0.2], np.eye(3),
                                         np.array([-3.7e6, 3.1e6, 4.15e6]), np.zeros(3), 0.71, 2.45))

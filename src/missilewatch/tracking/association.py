@@ -3,11 +3,13 @@
 Gate: the Mahalanobis distance d^2 = nu' S^-1 nu of a measurement against a track's
 predicted measurement below the chi-square quantile of the gate probability for the
 measurement's dimension. Assignment: one measurement per track and one track per measurement,
-minimising the sum of the pairs' costs (-2 ln likelihood) over gated pairs, by the Hungarian method of ``scipy.optimize.linear_sum_assignment``.
+minimising the sum of the pairs' costs (-2 ln likelihood) over gated pairs, by the Hungarian
+method of ``scipy.optimize.linear_sum_assignment``.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -40,9 +42,16 @@ def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[
     T, M = d2.shape
     if T == 0 or M == 0:
         return []
+    if M == 1 or T == 1:
+        return _one_line(d2, cost, np.asarray(thresholds, float))
     gated = np.isfinite(d2) & np.isfinite(cost) & (d2 <= np.asarray(thresholds, float)[None, :])
-    if not gated.any():
+    n_gated = int(gated.sum())
+    if n_gated == 0:
         return []
+    if n_gated == 1 or (gated.sum(axis=0).max() == 1 and gated.sum(axis=1).max() == 1):
+        # No two pairs share a track or a measurement: the assignment takes them all.
+        rows, cols = np.nonzero(gated)
+        return sorted((int(r), int(c)) for r, c in zip(rows, cols, strict=False))
     c = np.where(gated, cost, 0.0)
     c = c - c[gated].min()
     # Infeasible pairs cost more than all feasible ones together, so the assignment takes as
@@ -50,4 +59,24 @@ def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[
     big = 1.0 + 2.0 * c[gated].sum()
     c = np.where(gated, c, big)
     rows, cols = linear_sum_assignment(c)
-    return [(int(r), int(cc)) for r, cc in zip(rows, cols) if gated[r, cc]]
+    return [(int(r), int(cc)) for r, cc in zip(rows, cols, strict=False) if gated[r, cc]]
+
+
+def _one_line(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:
+    """GNN with one measurement (or one track): the cheapest gated pair, the first of equals."""
+    M = d2.shape[1]
+    thr = thresholds.tolist()
+    best, best_k = math.inf, -1
+    for k, (q, c) in enumerate(zip(d2.ravel().tolist(), cost.ravel().tolist(), strict=True)):
+        if q <= thr[k % M] and c < best and c > -math.inf:
+            best, best_k = c, k
+    return [] if best_k < 0 else [(best_k // M, best_k % M)]
+
+
+class GlobalNearestNeighbour:
+    """Data associator: one measurement per track and one track per measurement (:func:`gnn`).
+    Another associator (JPDA) offers the same ``associate``."""
+
+    def associate(self, d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:
+        """Pairs (track row, measurement index) of gated pairs."""
+        return gnn(d2, cost, thresholds)

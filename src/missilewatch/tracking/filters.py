@@ -19,7 +19,11 @@ from functools import cached_property
 import numpy as np
 
 from missilewatch.errors import InputError
-from missilewatch.tracking import filter_kernels as fk
+from missilewatch.tracking import bound_kernels as bk
+from missilewatch.tracking import gate_kernels as gk
+from missilewatch.tracking import imm_kernels as fk
+from missilewatch.tracking import pair_kernels as pk
+from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import (
     N_STATE,
@@ -103,6 +107,89 @@ class KalmanFilter:
     def thrust_models(self) -> np.ndarray:
         """Boolean mask of the models with thrust."""
         return np.array([m.thrust for m in self.models])
+
+    # -- in-place array forms (the tracker's) --------------------------------------------
+
+    def combine(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Moment-matched combined state (8,) and covariance (8, 8) of IMM arrays."""
+        x = np.empty(N_STATE)
+        P = np.empty((N_STATE, N_STATE))
+        fk.combine(xs, Ps, mu, x, P)
+        return x, P
+
+    def predict_arrays(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float,
+                       tau: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Combined prediction (x, P) of IMM arrays over ``dt`` s (the arrays are unchanged);
+        ``tau``: mean sojourn times (default the filter's)."""
+        x = np.empty(N_STATE)
+        P = np.empty((N_STATE, N_STATE))
+        fk.predict_combined(xs, Ps, mu, dt, self.mps, self.tau if tau is None else tau, self.use_ukf,
+                            self.ukf_params, x, P)
+        return x, P
+
+    def update_arrays(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, m: Measurement,
+                      tau: np.ndarray | None = None, predicted: GatePrediction | None = None) -> tuple[float, int]:
+        """One IMM cycle in place: predict over ``dt`` s and update with ``m``; returns (NIS, dof).
+        ``predicted``: the gate's prediction of these arrays over the same ``dt`` (reused)."""
+        z, R, sp = m.kernel_inputs
+        if predicted is not None:
+            xs[...] = predicted.xs
+            Ps[...] = predicted.Ps
+            return fk.imm_correct(xs, Ps, mu, predicted.cbar.copy(), z, R, m.code, sp, self.use_ukf,
+                                  self.ukf_params)
+        return fk.imm_step(xs, Ps, mu, dt, z, R, m.code, sp, self.mps, self.tau if tau is None else tau,
+                           self.use_ukf, self.ukf_params)
+
+    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+             chain: ModeChain, rows: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
+             min_mode_probability: float, use_bound: bool = True) -> GateResult:
+        """Gate distances and costs of a scan's measurements against the estimates in ``rows``
+        of the arrays (``xs`` (N, K, 8) ... ``t_ref``, ``last_boost_t`` (N,)) with the mode
+        chain ``chain``; see :func:`gate_kernels.gate_tracks`."""
+        T, M, K = rows.size, scan.z.shape[0], self.n_models
+        res = GateResult(np.empty((T, M)), np.empty((T, M)), np.empty((T, K, N_STATE)),
+                         np.empty((T, K, N_STATE, N_STATE)), np.empty((T, K)), np.zeros(T, dtype=bool))
+        gk.gate_tracks(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t_scan, self.mps,
+                       self.use_ukf, self.ukf_params, scan.z, scan.R, scan.codes, scan.sp, thresholds,
+                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted)
+        return res
+
+    def bounds(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+               chain: ModeChain, rows: np.ndarray, t: float) -> np.ndarray:
+        """Cheap bounds (len(rows), N_BOUND) of the moment-matched predictions of the estimates
+        ``rows`` of the arrays to ``t`` (:func:`bound_kernels.bound_rows`)."""
+        out = np.empty((rows.size, bk.N_BOUND))
+        bk.bound_rows(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t, self.mps, out)
+        return out
+
+    def close_pairs(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
+                    last_boost_t: np.ndarray, chain: ModeChain, rows: np.ndarray, dirty: np.ndarray,
+                    gate: float) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of the estimates ``rows`` (one of them ``dirty``) not certainly apart for the
+        chi-square ``gate`` at the later of their times, and those times
+        (:func:`pair_kernels.candidate_pairs`)."""
+        return pk.candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, dirty,
+                                  self.mps, gate)
+
+    def pair_distances(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
+                       last_boost_t: np.ndarray, chain: ModeChain, rows: np.ndarray, pairs: np.ndarray,
+                       times: np.ndarray, n_dim: int) -> tuple[np.ndarray, np.ndarray]:
+        """Chi-square distances (P,) of the first ``n_dim`` components between the pairs'
+        moment-matched predictions to ``times`` (P,), and their predicted position covariance
+        traces (P, 2) (:func:`pair_kernels.pair_distances`)."""
+        q = np.empty(len(pairs))
+        traces = np.empty((len(pairs), 2))
+        pk.pair_distances(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, self.mps,
+                          self.use_ukf, self.ukf_params, pairs, times, n_dim, q, traces)
+        return q, traces
+
+    def bound(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, tau: np.ndarray,
+              min_probability: float = -1.0) -> np.ndarray:
+        """Cheap bound of the prediction over ``dt`` (:func:`bound_kernels.motion_bound`; by
+        default of the moment-matched mixture)."""
+        out = np.empty(bk.N_BOUND)
+        bk.motion_bound(xs, Ps, mu, tau, self.mps, dt, min_probability, out)
+        return out
 
     # -- estimates -------------------------------------------------------------------------
 
@@ -189,6 +276,67 @@ class KalmanFilter:
                         self.ukf_params, ox, oP, om, on)
         return FilterRun(ts, ox, oP, om, on, np.array([m.dim for m in ms], dtype=np.int64),
                          ModeEstimate(ts[-1] if n else e.t_s, xs, Ps, mu))
+
+
+@dataclass(frozen=True)
+class ModeChain:
+    """Mean sojourn times of the IMM's modes as they change over a track's life: row 1 of
+    ``tau_table`` (2, K) within ``window`` s after the track was last boosting, else row 0."""
+
+    tau_table: np.ndarray
+    window: float
+
+
+@dataclass(frozen=True)
+class ScanArrays:
+    """Kernel inputs of a scan's M measurements: ``z`` (M, 4), ``R`` (M, 4, 4), ``codes`` (M,),
+    sensor vectors ``sp`` (M, 8)."""
+
+    z: np.ndarray
+    R: np.ndarray
+    codes: np.ndarray
+    sp: np.ndarray
+
+    @classmethod
+    def of(cls, scan: list[Measurement]) -> ScanArrays:
+        if len(scan) == 1:
+            z, R, sp = scan[0].kernel_inputs
+            return cls(z[None], R[None], np.array([scan[0].code], dtype=np.int64), sp[None])
+        n = len(scan)
+        z = np.empty((n, MAX_MEAS_DIM))
+        R = np.empty((n, MAX_MEAS_DIM, MAX_MEAS_DIM))
+        sp = np.empty((n, N_SENSOR))
+        for i, m in enumerate(scan):
+            z[i], R[i], sp[i] = m.kernel_inputs
+        return cls(z, R, np.array([m.code for m in scan], dtype=np.int64), sp)
+
+
+@dataclass(frozen=True)
+class GatePrediction:
+    """A gate's IMM prediction of one track to the scan: mixed-and-predicted ``xs`` (K, 8),
+    ``Ps`` (K, 8, 8) and predicted mode probabilities ``cbar`` (K,)."""
+
+    xs: np.ndarray
+    Ps: np.ndarray
+    cbar: np.ndarray
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """Gate distances ``d2`` (T, M), costs ``cost`` (T, M), and the predictions made (rows with
+    ``predicted`` True) of :meth:`KalmanFilter.gate`."""
+
+    d2: np.ndarray
+    cost: np.ndarray
+    xs: np.ndarray
+    Ps: np.ndarray
+    cbar: np.ndarray
+    predicted: np.ndarray
+
+    def prediction(self, row: int) -> GatePrediction | None:
+        if not self.predicted[row]:
+            return None
+        return GatePrediction(self.xs[row], self.Ps[row], self.cbar[row])
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import numpy as np
 
 from missilewatch.earth.constants import OMEGA_EARTH, WGS84_A
 from missilewatch.earth.kernels import geodetic_height, gravity_ecef
+from missilewatch.errors import InputError
 from missilewatch.tracking.measurements import (
     Measurement,
     los_unit_vector,
@@ -39,18 +40,42 @@ from missilewatch.tracking.models import (
 class InitiationConfig:
     """Limits and priors of track initiation (SI units)."""
 
+    #: Longest interval (s) between the two radar detections of a two-point start ...
     window_s: float = 6.0
+    #: ... and the shortest.
     min_dt_s: float = 0.5
+    #: Slowest speed (m/s) two detections may imply (slower: clutter or a ship).
     min_speed_mps: float = 50.0
+    #: Fastest speed (m/s) two detections may imply.
     max_speed_mps: float = 8000.0
+    #: Detections under this height (m) do not start tracks.
     min_altitude_m: float = -2000.0
+    #: Largest unknown acceleration (m/s^2) over the interval (its velocity uncertainty).
     max_acc_mps2: float = 100.0
+    #: Height (m) where an infrared line of sight is placed (the plume clears the clouds).
     ir_altitude_m: float = 15_000.0
+    #: Its standard deviation in height (m).
     ir_altitude_sigma_m: float = 10_000.0
+    #: Climbing speed (m/s) of an infrared launch detection ...
     ir_climb_speed_mps: float = 600.0
+    #: ... and its standard deviation per axis (m/s).
     ir_speed_sigma_mps: float = 500.0
+    #: Prior thrust acceleration (m/s^2) of an infrared launch detection ...
     thrust_mean_mps2: float = 25.0
+    #: ... and its standard deviation (m/s^2).
     thrust_sigma_mps2: float = 15.0
+    #: Probability that a track started from two radar detections is boosting.
+    radar_boost_probability: float = 0.5
+    #: Probability that a track started from an infrared launch detection is boosting.
+    infrared_boost_probability: float = 0.95
+
+    def __post_init__(self) -> None:
+        for name in ("radar_boost_probability", "infrared_boost_probability"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise InputError(name, getattr(self, name), "must be in [0, 1]")
+        for name in ("window_s", "max_speed_mps", "ir_altitude_sigma_m", "ir_speed_sigma_mps"):
+            if not getattr(self, name) > 0:
+                raise InputError(name, getattr(self, name), "must be > 0")
 
 
 @dataclass(frozen=True)
@@ -111,9 +136,7 @@ def two_point(s1: Seed, s2: Seed, cfg: InitiationConfig) -> GaussianState | None
     P[I_AT, I_AT] = 0.0
     state = GaussianState(s2.m.t_s, x, P)
     if s2.m.mtype == "range_az_el_rr":
-        state = _range_rate_update(state, s2.m)
-        if state is None:
-            return None
+        return _range_rate_update(state, s2.m)
     return state
 
 
@@ -197,3 +220,48 @@ def launch_detection(m: Measurement, cfg: InitiationConfig) -> GaussianState | N
     P[I_LNB, I_LNB] = LNB_PRIOR_SIGMA**2
     P[I_AT, I_AT] = cfg.thrust_sigma_mps2**2
     return GaussianState(m.t_s, x, P)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a new track starts from: its state, the probability that it is boosting, its first
+    M-of-N opportunities, the sensors that saw it and whether it is an infrared launch detection."""
+
+    state: GaussianState
+    p_boost: float
+    opportunities: tuple[bool, ...]
+    sensors: frozenset[str]
+    launch_detected: bool
+
+
+class Initiator:
+    """Track initiation from unassociated measurements (module docstring): radar detections wait
+    in a pool for a partner; infrared lines of sight start a track at once."""
+
+    def __init__(self, config: InitiationConfig) -> None:
+        self.config = config
+        self.pool: list[Seed] = []
+        self.unusable = False
+
+    def initiate(self, m: Measurement, clock: float) -> Start | None:
+        """A track start from ``m`` (None: kept for pairing, or unusable; see ``unusable``)."""
+        cfg = self.config
+        self.unusable = False
+        if m.is_radar:
+            s = seed(m)
+            horizon = clock - 2.0 * cfg.window_s
+            self.pool = [p for p in self.pool if p.m.t_s >= horizon]
+            found = best_partner(s, self.pool, cfg)
+            if found is None:
+                self.pool.append(s)
+                return None
+            i, state = found
+            partner = self.pool.pop(i)
+            return Start(state, cfg.radar_boost_probability, (True, True),
+                         frozenset({m.sensor_id, partner.m.sensor_id}), False)
+        if m.is_infrared:
+            launch = launch_detection(m, cfg)
+            if launch is not None:
+                return Start(launch, cfg.infrared_boost_probability, (True,), frozenset({m.sensor_id}), True)
+        self.unusable = True
+        return None

@@ -28,9 +28,17 @@ MC_RAE_RR = 1
 MC_LOS = 2
 MC_POS = 3
 MEAS_DIM = (3, 4, 2, 3)
+#: Largest measurement dimension: kernels pad z to (MAX_MEAS_DIM,) and R, S to square blocks.
+MAX_MEAS_DIM = 4
 #: Component wrapped to [-pi, pi) in innovations (-1: none).
 WRAP_INDEX = (1, 1, 0, -1)
 TWO_PI = 2.0 * math.pi
+#: Sensor vector layout: ECEF position (SP_R .. SP_R + 2), velocity (SP_V ..), latitude, longitude.
+SP_R = 0
+SP_V = 3
+SP_LAT = 6
+SP_LON = 7
+N_SENSOR = 8
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -63,7 +71,8 @@ def wrap_angle(a):
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def measure(x, mcode, sp, zhat, H, with_jacobian):
-    """Predicted measurement of state ``x`` into ``zhat`` (4,) and, optionally, H (4, 8).
+    """Predicted measurement of state ``x`` into ``zhat`` (MAX_MEAS_DIM,) and, optionally, H
+    (MAX_MEAS_DIM, N_STATE).
 
     Rows and entries past the code's dimension are left untouched.
     """
@@ -78,7 +87,7 @@ def measure(x, mcode, sp, zhat, H, with_jacobian):
                     H[i, j] = 1.0 if i == j else 0.0
         return
     if with_jacobian:
-        for i in range(4):
+        for i in range(MAX_MEAS_DIM):
             for j in range(N_STATE):
                 H[i, j] = 0.0
     if mcode == MC_LOS:
@@ -95,8 +104,8 @@ def measure(x, mcode, sp, zhat, H, with_jacobian):
             H[1, 2] = rho / r2
         return
     # Radar: rotate to ENU at the sensor.
-    sl, cl = math.sin(sp[6]), math.cos(sp[6])
-    so, co = math.sin(sp[7]), math.cos(sp[7])
+    sl, cl = math.sin(sp[SP_LAT]), math.cos(sp[SP_LAT])
+    so, co = math.sin(sp[SP_LON]), math.cos(sp[SP_LON])
     re = (-so, co, 0.0)
     rn = (-sl * co, -sl * so, cl)
     ru = (cl * co, cl * so, sl)

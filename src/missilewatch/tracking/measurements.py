@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -97,10 +98,17 @@ class Measurement:
         return np.concatenate([self.sensor_r_ecef, self.sensor_v_ecef,
                                [self.sensor_lat_rad, self.sensor_lon_rad]])
 
+    @cached_property
+    def kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(z (MAX_MEAS_DIM,), R (MAX_MEAS_DIM, MAX_MEAS_DIM), sensor vector (8,)) for the
+        kernels, made once (read-only: do not modify)."""
+        z, R = self.padded()
+        return z, R, self.sensor_vector
+
     def padded(self) -> tuple[np.ndarray, np.ndarray]:
         """(z (4,), R (4, 4)) zero-padded for the kernels."""
-        z = np.zeros(4)
-        R = np.zeros((4, 4))
+        z = np.zeros(mk.MAX_MEAS_DIM)
+        R = np.zeros((mk.MAX_MEAS_DIM, mk.MAX_MEAS_DIM))
         d = self.dim
         z[:d] = self.z
         R[:d, :d] = self.R
@@ -165,8 +173,8 @@ def scans(measurements: Iterable[Measurement]) -> Iterator[list[Measurement]]:
 
 def predict_measurement(x: np.ndarray, m: Measurement) -> tuple[np.ndarray, np.ndarray]:
     """Predicted measurement h(x) (d,) and Jacobian H (d, 8) of state ``x`` for ``m``'s model."""
-    zhat = np.zeros(4)
-    H = np.zeros((4, N_STATE))
+    zhat = np.zeros(mk.MAX_MEAS_DIM)
+    H = np.zeros((mk.MAX_MEAS_DIM, N_STATE))
     mk.measure(np.asarray(x, float), m.code, m.sensor_vector, zhat, H, True)
     d = m.dim
     return zhat[:d], H[:d]

@@ -141,7 +141,7 @@ def gospa(truth: np.ndarray, estimates: np.ndarray, c: float, p: float = 2.0) ->
         d = np.linalg.norm(X[:, None, :] - Y[None, :, :], axis=2)
         cost = np.minimum(d, c) ** p
         rows, cols = linear_sum_assignment(cost)
-        for r, k in zip(rows, cols):
+        for r, k in zip(rows, cols, strict=False):
             if d[r, k] < c:
                 pairs.append((int(r), int(k)))
                 loc += float(d[r, k] ** p)
@@ -243,6 +243,24 @@ def _nearest_truth(x: np.ndarray, t: float, truths: Sequence[Truth], limit: floa
     return None if best is None else (best[1], best[2])
 
 
+def _update_records(events: list[TrackEvent], truths: list[Truth], limit: float) -> list[UpdateRecord]:
+    """One record per update of a confirmed track matched to the nearest truth within ``limit``."""
+    records = []
+    for e in events:
+        if e.kind != "updated" or not e.track.confirmed or e.nis_dof == 0:
+            continue
+        st = e.track.state
+        hit = _nearest_truth(st.x, st.t_s, truths, limit)
+        if hit is None:
+            continue
+        i, s = hit
+        err = st.x[:6] - s
+        q = float(nees(st.x[None, :6], st.P[None, :6, :6], s[None])[0])
+        records.append(UpdateRecord(st.t_s, e.track_id, truths[i].object_id, float(np.linalg.norm(err[:3])),
+                                    float(np.linalg.norm(err[3:6])), q, e.nis, e.nis_dof))
+    return records
+
+
 def evaluate(
     events: Iterable[TrackEvent],
     truths: Iterable,
@@ -262,20 +280,7 @@ def evaluate(
     f = filter or TrackerConfig().make_filter()
     truths = [t if isinstance(t, Truth) else Truth.of(t) for t in truths]
     events = list(events)
-    # Update records.
-    records = []
-    for e in events:
-        if e.kind != "updated" or not e.track.confirmed or e.nis_dof == 0:
-            continue
-        st = e.track.state
-        hit = _nearest_truth(st.x, st.t_s, truths, match_distance_m)
-        if hit is None:
-            continue
-        i, s = hit
-        err = st.x[:6] - s
-        q = float(nees(st.x[None, :6], st.P[None, :6, :6], s[None])[0])
-        records.append(UpdateRecord(st.t_s, e.track_id, truths[i].object_id, float(np.linalg.norm(err[:3])),
-                                    float(np.linalg.norm(err[3:6])), q, e.nis, e.nis_dof))
+    records = _update_records(events, truths, match_distance_m)
     # Grid: latest snapshot of each confirmed, alive track, predicted.
     if not events:
         empty = np.empty(0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -20,7 +21,6 @@ N_STATE = dk.N_STATE
 #: Index slices and indices of the state vector.
 POS = slice(0, 3)
 VEL = slice(3, 6)
-KIN = slice(0, 6)
 I_LNB = dk.I_LNB
 I_AT = dk.I_AT
 
@@ -106,8 +106,8 @@ def ballistic_model(**changes) -> MotionModel:
 def boost_model(**changes) -> MotionModel:
     """Powered flight: gravity, rotating Earth, net thrust a_T along the velocity (a gravity
     turn; drag folded into a_T), extra acceleration noise for the pitch programme."""
-    base = dict(name="boost", drag=False, thrust=True, q_acc=4.0, q_jerk=4.0, q_lnb=0.0,
-                h_max_s=2.0)
+    base: dict[str, Any] = dict(name="boost", drag=False, thrust=True, q_acc=4.0, q_jerk=4.0, q_lnb=0.0,
+                                h_max_s=2.0)
     base.update(changes)
     return MotionModel(**base)
 
@@ -152,9 +152,15 @@ class GaussianState:
         """Ballistic coefficient (median of the log-normal estimate), kg/m^2."""
         return float(math.exp(self.x[I_LNB]))
 
-    @property
-    def thrust_mps2(self) -> float:
-        return float(self.x[I_AT])
+    @classmethod
+    def trusted(cls, t_s: float, x: np.ndarray, P: np.ndarray) -> GaussianState:
+        """A state from arrays the caller has made (float64, shapes (8,), (8, 8), finite):
+        no checks or copies (the tracker's snapshots)."""
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "t_s", t_s)
+        object.__setattr__(obj, "x", x)
+        object.__setattr__(obj, "P", P)
+        return obj
 
 
 def initial_covariance(pos_sigma_m, vel_sigma_mps, lnb_sigma: float = LNB_PRIOR_SIGMA,

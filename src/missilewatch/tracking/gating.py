@@ -1,0 +1,57 @@
+"""Gating: which measurements of a scan may come from which track.
+
+A measurement gates with a track when its Mahalanobis distance against the track's IMM
+prediction to the scan time (smallest over the models that are at least ``mode_probability``
+likely, and the most likely one) is under the chi-square quantile of ``probability`` for the
+measurement's dimension. A cheap bound in ECEF (:mod:`gate_kernels`) first removes the pairs
+that are certainly outside, and the tracks with no measurement left are not predicted at all,
+so the cost of a scan grows with the tracks near its measurements, not with all tracks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from missilewatch.errors import InputError
+from missilewatch.tracking.association import gate_threshold
+from missilewatch.tracking.filters import GateResult, KalmanFilter, ModeChain, ScanArrays
+from missilewatch.tracking.measurements import Measurement
+
+
+@dataclass(frozen=True)
+class GateSettings:
+    """Settings of the gate."""
+
+    #: Probability that a measurement of the track falls inside its gate.
+    probability: float = 0.9999
+    #: Models less likely than this (but for the most likely one) do not open the gate.
+    mode_probability: float = 0.01
+    #: Reject pairs by the cheap ECEF bound before the full test (same result, faster).
+    use_bound: bool = True
+
+    def __post_init__(self) -> None:
+        if not 0 < self.probability < 1:
+            raise InputError("gate_probability", self.probability, "must be in (0, 1)")
+        if not 0 <= self.mode_probability <= 1:
+            raise InputError("gate_mode_probability", self.mode_probability, "must be in [0, 1]")
+
+
+class Gate:
+    """Gate distances and costs of a scan against estimates held in one block of arrays."""
+
+    def __init__(self, settings: GateSettings, kf: KalmanFilter) -> None:
+        self.settings = settings
+        self.filter = kf
+
+    def thresholds(self, scan: list[Measurement]) -> np.ndarray:
+        """Gate per measurement (chi-square quantile of its dimension)."""
+        p = self.settings.probability
+        return np.array([gate_threshold(m.dim, p) for m in scan])
+
+    def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
+             chain: ModeChain, rows: np.ndarray, scan: list[Measurement], thresholds: np.ndarray) -> GateResult:
+        """Distances and costs (len(rows), len(scan)) against the estimates ``rows``."""
+        return self.filter.gate(xs, Ps, mu, t_ref, last_boost_t, chain, rows, scan[0].t_s, ScanArrays.of(scan),
+                                thresholds, self.settings.mode_probability, self.settings.use_bound)

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
@@ -24,6 +25,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from missilewatch.errors import ConvergenceError, InputError
 from missilewatch.store import Fact, LaunchAnalysis, LaunchEvent, Source
+
+if TYPE_CHECKING:
+    from missilewatch.flight.reconstruct import Reconstruction
 
 # Where missiles fall, by landing area: a reference point the assumed bearing aims at, and the
 # countries (besides the launching one) whose land the flight may cross. Launches into the Sea
@@ -66,7 +70,7 @@ class AnalysisInputs:
         out = [n for n in ("lat_deg", "range_km", "apogee_km") if getattr(self, n) is None]
         return ["launch site coordinates" if n == "lat_deg" else n for n in out]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
     def digest(self) -> str:
@@ -123,7 +127,10 @@ def choose_azimuth(lat: float, lon: float, range_km: float | None, texts: list[s
     for k in range(steps + 1):
         for sign in ((1,) if k == 0 else (-1, 1)):
             az = (ref + sign * k * BEARING_STEP_DEG) % 360.0
-            if _crossed(lat, lon, az, range_km) <= ok:
+            crossed = _crossed(lat, lon, az, range_km)
+            if crossed is None:
+                return round(ref, 1), note  # geography failed on this bearing: no turn, as without it
+            if crossed <= ok:
                 turned = f", turned {sign * k * BEARING_STEP_DEG:+g} deg to keep off other countries' land" if k else ""
                 return round(az, 1), note + turned
     return round(ref, 1), note + " (no bearing within 60 deg keeps off other countries' land)"
@@ -135,7 +142,9 @@ def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
         select(Fact).join(Source, Source.id == Fact.source_id)
         .where(Fact.event_id == ev.id, Source.kind == "report")
     ).all()
-    rep = {f: [x for x in facts if x.field == f and x.value_num is not None] for f in ("range", "apogee", "flight_time")}
+    # Each reported figure with its number (a fact without one gives no figure).
+    rep = {f: [(x, x.value_num) for x in facts if x.field == f and x.value_num is not None]
+           for f in ("range", "apogee", "flight_time")}
     landing = [m.landing_location for m in ev.missiles if m.landing_location]
     landing += [x.value_text for x in facts if x.field == "impact_description" and x.value_text]
     lat, lon, site = ev.site_lat_deg, ev.site_lon_deg, ev.site_name
@@ -145,16 +154,18 @@ def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
         found = find_site(site)
         if found is not None:
             lat, lon = found.lat_deg, found.lon_deg
-    flight_time = rep["flight_time"][0].value_num if rep["flight_time"] else None
-    both = [m for m in ev.missiles if m.range_m is not None and m.apogee_m is not None]
+    flight_time = rep["flight_time"][0][1] if rep["flight_time"] else None
+    both = [(m, m.range_m, m.apogee_m) for m in ev.missiles if m.range_m is not None and m.apogee_m is not None]
+    range_km: float | None
+    apogee_km: float | None
     if rep["range"] and rep["apogee"]:
-        r, a = rep["range"][0], rep["apogee"][0]
+        (r, r_m), (_, a_m) = rep["range"][0], rep["apogee"][0]
         who = r.attributed_to or "a report"
-        range_km, apogee_km = r.value_num / 1e3, a.value_num / 1e3
+        range_km, apogee_km = r_m / 1e3, a_m / 1e3
         note = f"report (figures given by {who}, source {r.source_id})"
     elif both:
-        m = max(both, key=lambda m: m.range_m)
-        range_km, apogee_km = m.range_m / 1e3, m.apogee_m / 1e3
+        m, m_range_m, m_apogee_m = max(both, key=lambda t: t[1])
+        range_km, apogee_km = m_range_m / 1e3, m_apogee_m / 1e3
         note = f"CNS row {m.source_row} ({m.external_id})"
         if m.range_low_m is not None or m.apogee_low_m is not None:
             note += ", midpoint of a reported interval"
@@ -164,7 +175,8 @@ def inputs_for(session: Session, ev: LaunchEvent) -> AnalysisInputs:
         range_km = max(rng) / 1e3 if rng else None
         apogee_km = max(apo) / 1e3 if apo else None
         note = "CNS rows (no missile with both range and apogee)"
-    if lat is not None and range_km and apogee_km:
+    # The site's latitude and longitude come as a pair; lon is tested so that the types say so.
+    if lat is not None and lon is not None and range_km and apogee_km:
         az, az_from = choose_azimuth(lat, lon, range_km, landing)
     else:
         az, az_from = 0.0, "not needed (nothing to reconstruct)"
@@ -194,7 +206,7 @@ def closed_form(range_km: float | None, apogee_km: float | None) -> dict | None:
     }
 
 
-def _geography():
+def _geography() -> Callable[..., Any] | None:
     """The geography package's point classifier, or None where it is not available."""
     try:
         from missilewatch.geography.zones import classify_points
@@ -203,7 +215,7 @@ def _geography():
     return classify_points
 
 
-def place(track: list[dict]) -> dict | None:
+def place(track: list[dict[str, Any]]) -> dict[str, Any] | None:
     """Zone of the impact point and the countries whose land the ground track crosses.
 
     The track (samples every TRACK_STEP_S) is resampled to 2,000 points along its length so
@@ -239,7 +251,7 @@ def place(track: list[dict]) -> dict | None:
             "overflown_countries": over}
 
 
-def _summary(rec) -> dict:
+def _summary(rec: Reconstruction) -> dict[str, Any]:
     d = rec.to_dict(track_step_s=TRACK_STEP_S)
     keep = ("azimuth_deg", "flight_time_s", "range_km", "apogee_km", "burnout_speed_mps", "burnout_altitude_km",
             "burnout_time_s", "max_speed_mps", "impact", "range_class", "trajectory_type", "profile", "kick_deg",

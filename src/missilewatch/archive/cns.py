@@ -13,11 +13,13 @@ import csv
 import hashlib
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from missilewatch.archive.merge import link_reports
@@ -86,7 +88,7 @@ class Table:
     meta: dict[str, object]
 
 
-def _map_headers(header: list[object], path: Path) -> dict[int, str]:
+def _map_headers(header: Sequence[object], path: Path) -> dict[int, str]:
     wanted = {alias: fld for fld, aliases in COLUMNS.items() for alias in aliases}
     mapping: dict[int, str] = {}
     for i, name in enumerate(header):
@@ -116,10 +118,10 @@ def read_table(path: Path | str) -> Table:
     if suffix == ".csv":
         text, encoding = _decode(path.read_bytes())
         reader = csv.reader(io.StringIO(text, newline=""))
-        records: list[tuple[int, list[object]]] = []
+        records: list[tuple[int, Sequence[object]]] = []
         start = 1
-        for cells in reader:
-            records.append((start, cells))
+        for line_cells in reader:
+            records.append((start, line_cells))
             start = reader.line_num + 1
         meta: dict[str, object] = {"format": "csv", "encoding": encoding}
     elif suffix in (".xlsx", ".xlsm"):
@@ -180,7 +182,7 @@ class MissileRecord:
     values: dict[str, Reading] = field(default_factory=dict)
     cells: list[Value] = field(default_factory=list)
 
-    def get(self, name: str):
+    def get(self, name: str) -> Any:
         reading = self.values.get(name)
         return reading.value if reading is not None and reading.ok else None
 
@@ -191,7 +193,10 @@ class MissileRecord:
     @property
     def date_precision(self) -> str:
         reading = self.values.get("date")
-        return reading.note if reading is not None and reading.ok else "day"
+        # A date read as a value always carries its precision in ``note``.
+        if reading is not None and reading.ok and reading.note is not None:
+            return reading.note
+        return "day"
 
     @property
     def launch_time_utc(self) -> datetime | None:
@@ -340,17 +345,19 @@ class ImportSummary:
         }
 
 
-def _fact_row(source_id: int, event_id: int, missile_id: int, rec: MissileRecord, v: Value) -> dict:
+def _fact_row(source_id: int, event_id: int, missile_id: int, rec: MissileRecord, v: Value) -> dict[str, object]:
     r = v.reading
-    num = text = None
+    num: float | None = None
+    text: str | None = None
     if isinstance(r.value, bool):
         text = str(r.value)
     elif isinstance(r.value, (int, float)):
         num = float(r.value)
     elif isinstance(r.value, (date, time)):
         text = r.value.isoformat()
-    else:
-        text = r.value
+    elif isinstance(r.value, str):
+        text = r.value  # the readers give numbers, dates, times or text: nothing else is left
+    precision_note = f"precision: {r.note}" if v.field in ("date", "date_entered") and r.note != "day" else None
     return {
         "source_id": source_id,
         "event_id": event_id,
@@ -365,7 +372,7 @@ def _fact_row(source_id: int, event_id: int, missile_id: int, rec: MissileRecord
         "row": rec.row,
         "column": v.column,
         "raw": v.raw,
-        "note": r.repaired or (f"precision: {r.note}" if v.field in ("date", "date_entered") and r.note != "day" else None),
+        "note": r.repaired or precision_note,
     }
 
 
@@ -395,7 +402,7 @@ def import_cns(session: Session, path: Path | str) -> ImportSummary:
         rec, probs = read_row(row, table.headers)
         records.append(rec)
         problems.extend(probs)
-        for fld, reading in rec.values.items():
+        for reading in rec.values.values():
             if reading.status == "absent":
                 key = f"{reading.note}"
                 absent_counts[key] = absent_counts.get(key, 0) + 1
@@ -431,7 +438,7 @@ def import_cns(session: Session, path: Path | str) -> ImportSummary:
         ev.missile_type = "/".join(_distinct(m.get("missile_type") for m in members)) or None
         ev.missile_count = len(members)
         session.flush()
-        fact_rows = []
+        fact_rows: list[dict[str, object]] = []
         for index, rec in enumerate(members):
             m = existing.get(rec.external_id)
             if m is None:
@@ -466,7 +473,7 @@ def import_cns(session: Session, path: Path | str) -> ImportSummary:
             session.flush()
             fact_rows.extend(_fact_row(source.id, ev.id, m.id, rec, v) for v in rec.cells)
         if fact_rows:
-            session.execute(Fact.__table__.insert(), fact_rows)
+            session.execute(insert(Fact), fact_rows)
             n_facts += len(fact_rows)
     for p in problems:
         session.add(ImportProblem(source_id=source.id, row=p.row, column=p.column, raw=p.raw,

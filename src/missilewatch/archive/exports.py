@@ -46,8 +46,8 @@ def launch_rows(session: Session, analyses: list[LaunchAnalysis] | None = None) 
         row.update(
             analysis=a.status if a else None,
             figures_from=(a.inputs or {}).get("figures_from") if a else None,
-            azimuth_deg=(a.inputs or {}).get("azimuth_deg") if rec else None,
-            azimuth_from=(a.inputs or {}).get("azimuth_from") if rec else None,
+            azimuth_deg=(a.inputs or {}).get("azimuth_deg") if a and rec else None,
+            azimuth_from=(a.inputs or {}).get("azimuth_from") if a and rec else None,
             trajectory_type=(closed or {}).get("trajectory_type"),
             range_class=rec["range_class"] if rec else None,
             standard_range_km=rec["standard_range_km"] if rec else None,

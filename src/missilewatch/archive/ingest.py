@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import SupportsFloat
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -57,6 +58,8 @@ def _fact(source_id: int, f: Finding) -> Fact:
     fact = Fact(source_id=source_id, field=f.field, attributed_to=f.attributed_to, sentence=f.evidence,
                 sentence_index=f.sentence_index)
     if f.field in _UNITS:
+        if not isinstance(f.value, (SupportsFloat, str)):
+            raise InputError(f.field, f.value, "a reported figure must be a number")
         fact.value_num = float(f.value)
         fact.value_low = f.extra.get("low")
         fact.value_high = f.extra.get("high")

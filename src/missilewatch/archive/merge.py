@@ -14,9 +14,12 @@ against South Korea's 4,500 km), different EEZ verdicts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -38,33 +41,42 @@ PUBLISHED_WITHIN_DAYS = 3
 @dataclass
 class _ReportInfo:
     source: Source
-    date: date | None
+    # Annotated as dt.date: inside the class body the bare name ``date`` is this field.
+    date: dt.date | None
     weekday: int | None
     missiles: set[str]
     classes: set[str]
     ranges: list[float]
     apogees: list[float]
     overflight: set[str]
-    published: date | None = None
+    published: dt.date | None = None
 
 
 def _info(source: Source, facts: list[Fact]) -> _ReportInfo:
-    by: dict[str, list[Fact]] = defaultdict(list)
+    # Text and number per field; a fact without one (the columns allow it) says nothing here.
+    texts: dict[str, list[str]] = defaultdict(list)
+    nums: dict[str, list[float]] = defaultdict(list)
+    overflight: set[str] = set()
     for f in facts:
-        by[f.field].append(f)
-    d = date.fromisoformat(by["date"][0].value_text) if by["date"] else None
+        if f.value_text is not None:
+            texts[f.field].append(f.value_text)
+        if f.value_num is not None:
+            nums[f.field].append(f.value_num)
+        if f.field == "overflight":
+            overflight.update(f.value_json or [])
+    d = date.fromisoformat(texts["date"][0]) if texts["date"] else None
     weekday = None
-    if by["weekday"]:
-        weekday = WEEKDAYS.index(by["weekday"][0].value_text.lower())
+    if texts["weekday"]:
+        weekday = WEEKDAYS.index(texts["weekday"][0].lower())
     return _ReportInfo(
         source=source,
         date=d,
         weekday=d.weekday() if d else weekday,
-        missiles={f.value_text.lower() for f in by["missile_name"]},
-        classes={f.value_text for f in by["missile_class"]},
-        ranges=[f.value_num for f in by["range"]],
-        apogees=[f.value_num for f in by["apogee"]],
-        overflight={a for f in by["overflight"] for a in (f.value_json or [])},
+        missiles={t.lower() for t in texts["missile_name"]},
+        classes=set(texts["missile_class"]),
+        ranges=nums["range"],
+        apogees=nums["apogee"],
+        overflight=overflight,
         published=source.published_date,
     )
 
@@ -84,12 +96,11 @@ def _figures(session: Session, ev: LaunchEvent, exclude_source: int) -> tuple[li
     over: set[str] = set()
     for f in session.scalars(select(Fact).where(Fact.event_id == ev.id, Fact.source_id != exclude_source,
                                                 Fact.field.in_(("range", "apogee", "overflight")))):
-        if f.field == "range" and f.missile_id is None:
-            ranges.append(f.value_num)
-        elif f.field == "apogee" and f.missile_id is None:
-            apogees.append(f.value_num)
-        elif f.field == "overflight":
+        if f.field == "overflight":
             over.update(f.value_json or [])
+        elif f.missile_id is None and f.value_num is not None:
+            # A figure of the whole event (a range or apogee fact without a number compares nothing).
+            (ranges if f.field == "range" else apogees).append(f.value_num)
     if any(m.landing_location and "pacific" in m.landing_location.lower() for m in ev.missiles):
         # Every North Korean missile that reached the Pacific flew over Japan (the sea lies beyond it).
         over.add("Japan")
@@ -227,17 +238,16 @@ def _refresh_report_event(session: Session, ev: LaunchEvent) -> None:
     ev.site_name = places[0] if places else None
     ev.missile_count = max(ev.missile_count or 0, 1)
     # The launch instant a report gives (local time on the launch date, converted to UTC).
-    instants = [(f.value_json or {}).get("datetime_utc") for f in facts if f.field == "launch_time"]
-    instants = [i for i in instants if i]
+    instants = [i for f in facts if f.field == "launch_time" and (i := (f.value_json or {}).get("datetime_utc"))]
     ev.launch_time_utc = datetime.fromisoformat(instants[0]) if instants else None
 
 
 # -------------------------------------------------------------------------------------- merging
 
 
-def _where(f: Fact, sources: dict[int, Source]) -> dict:
+def _where(f: Fact, sources: dict[int, Source]) -> dict[str, Any]:
     src = sources[f.source_id]
-    d = {"source_id": src.id, "source": src.title or src.uri, "kind": src.kind}
+    d: dict[str, Any] = {"source_id": src.id, "source": src.title or src.uri, "kind": src.kind}
     if f.row is not None:
         d.update(row=f.row, column=f.column)
     if f.sentence:
@@ -249,20 +259,23 @@ def _where(f: Fact, sources: dict[int, Source]) -> dict:
     return d
 
 
-def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Source], n_missiles: int) -> dict | None:
+def _numeric(facts: Sequence[Fact], field: str, scale: float, sources: dict[int, Source],
+             n_missiles: int) -> dict[str, Any] | None:
     fields = (field, CAPABILITY_FIELD) if field == "range" else (field,)
-    rows = [f for f in facts if f.field in fields and f.value_num is not None]
-    if not rows:
-        return None
-    values = []
-    for f in rows:
+    values: list[dict[str, Any]] = []
+    for f in facts:
+        if f.field not in fields or f.value_num is None:
+            continue  # another field, or a fact of this field without a number
         v = {"value": round(f.value_num * scale, 3), **_where(f, sources), "fact_id": f.id,
              "figure_kind": figure_kind(f.field, f.value_json)}
         if f.value_low is not None:
-            v.update(low=round(f.value_low * scale, 3), high=round(f.value_high * scale, 3))
+            # An interval: the writers always store both ends (high None would be a broken row).
+            v.update(low=round(f.value_low * scale, 3), high=round(_high(f) * scale, 3))
         if f.missile_id is not None:
             v["missile_id"] = f.missile_id
         values.append(v)
+    if not values:
+        return None
     # The flown figures first (reports with who said it, then the database rows), capability last.
     values.sort(key=lambda v: (v["figure_kind"] != FLOWN, v["kind"] != "report", v.get("attributed_to") is None))
     capability = [v for v in values if v["figure_kind"] == CAPABILITY]
@@ -293,7 +306,14 @@ def _numeric(facts: list[Fact], field: str, scale: float, sources: dict[int, Sou
             "spread_pct": round(100 * spread, 2)}
 
 
-def _texts(facts: list[Fact], field: str, sources: dict[int, Source]) -> dict | None:
+def _high(f: Fact) -> float:
+    """The upper end of a fact's interval (a fact with a lower end has one)."""
+    if f.value_high is None:
+        raise InputError(f.field, f.value_low, f"fact {f.id} has an interval without an upper end")
+    return f.value_high
+
+
+def _texts(facts: Sequence[Fact], field: str, sources: dict[int, Source]) -> dict[str, Any] | None:
     rows = [f for f in facts if f.field == field and (f.value_text or f.value_json)]
     if not rows:
         return None
@@ -304,7 +324,7 @@ def _texts(facts: list[Fact], field: str, sources: dict[int, Source]) -> dict | 
     return {"value": values[0]["value"], "values": values, "distinct": len(distinct)}
 
 
-def _local_date(ev: LaunchEvent, date_field: dict | None) -> str | None:
+def _local_date(ev: LaunchEvent, date_field: dict[str, Any] | None) -> str | None:
     if ev.local_date is not None:
         return ev.local_date.isoformat()
     if date_field and isinstance(date_field["value"], str):
@@ -312,7 +332,7 @@ def _local_date(ev: LaunchEvent, date_field: dict | None) -> str | None:
     return None
 
 
-def merged_record(session: Session, event_id: int) -> dict:
+def merged_record(session: Session, event_id: int) -> dict[str, Any]:
     """Everything known about one launch event, every value with its sources, disagreements flagged."""
     ev = session.get(LaunchEvent, event_id)
     if ev is None:
@@ -321,7 +341,7 @@ def merged_record(session: Session, event_id: int) -> dict:
     source_ids = {f.source_id for f in facts} | {m.source_id for m in ev.missiles if m.source_id}
     sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(source_ids)))}
     n = len(ev.missiles)
-    fields = {
+    fields: dict[str, dict[str, Any] | None] = {
         "range_km": _numeric(facts, "range", 1e-3, sources, n),
         "apogee_km": _numeric(facts, "apogee", 1e-3, sources, n),
         "flight_time_s": _numeric(facts, "flight_time", 1.0, sources, n),
@@ -335,13 +355,14 @@ def merged_record(session: Session, event_id: int) -> dict:
     }
     eez_rows = [f for f in facts if f.field == "eez"]
     verdicts = {f.value_text for f in eez_rows if f.value_text != "unknown"}
-    fields["eez"] = {
+    eez: dict[str, Any] = {
         "value": verdicts.pop() if len(verdicts) == 1 else ("disputed" if verdicts else "unknown"),
         "whose": next(((f.value_json or {}).get("whose") for f in eez_rows if (f.value_json or {}).get("whose")), None),
         "values": [{"value": f.value_text, "whose": (f.value_json or {}).get("whose"), **_where(f, sources)}
                    for f in eez_rows],
         "disagreement": len({f.value_text for f in eez_rows if f.value_text != "unknown"}) > 1,
     }
+    fields["eez"] = eez
     over_rows = [f for f in facts if f.field == "overflight"]
     fields["overflight"] = {
         "value": list(dict.fromkeys(a for f in over_rows for a in (f.value_json or []))),
@@ -360,8 +381,8 @@ def merged_record(session: Session, event_id: int) -> dict:
                 + (f", row {v['row']}" if "row" in v else "") + ")"
                 for v in item["values"] if v["figure_kind"] == FLOWN)
             disagreements.append(f"{name}: {said}")
-    if fields["eez"]["disagreement"]:
-        disagreements.append("eez: " + "; ".join(f"{v['value']} ({v['source']})" for v in fields["eez"]["values"]))
+    if eez["disagreement"]:
+        disagreements.append("eez: " + "; ".join(f"{v['value']} ({v['source']})" for v in eez["values"]))
     return {
         "id": ev.id,
         "key": ev.key,

@@ -10,7 +10,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -51,7 +53,7 @@ def _save(fig: Figure, path: Path) -> Path:
     return path
 
 
-def plot_apogee_range(points: list[dict], path: Path, labels: list[dict] = (),
+def plot_apogee_range(points: list[dict[str, Any]], path: Path, labels: Sequence[dict[str, Any]] = (),
                       speeds_kms=(1, 2, 3, 4, 5, 6, 7)) -> Path:
     """Apogee against range (log-log) with constant-burnout-speed curves and the minimum-energy line.
 
@@ -190,10 +192,10 @@ def plot_map(sites: list[dict], impacts: list[dict], tracks: list[dict], path: P
         ax.contour(lon_g, lat_g, mask.astype(float), levels=[0.5], colors=["#2874a6"], linewidths=0.7, zorder=0.6)
         ax.plot([], [], color="#2874a6", lw=2, alpha=0.6, label="Japan: territorial sea and EEZ")
     for t in tracks:
-        ax.plot(t["lon_deg"], t["lat_deg"], lw=0.9, alpha=0.7, color=TYPE_COLOURS.get(t.get("type"), "#555"),
+        ax.plot(t["lon_deg"], t["lat_deg"], lw=0.9, alpha=0.7, color=TYPE_COLOURS.get(t.get("type") or "", "#555"),
                 zorder=2)
     for i in impacts:
-        ax.scatter(i["lon_deg"], i["lat_deg"], marker="x", s=22, color=TYPE_COLOURS.get(i.get("type"), "#555"),
+        ax.scatter(i["lon_deg"], i["lat_deg"], marker="x", s=22, color=TYPE_COLOURS.get(i.get("type") or "", "#555"),
                    zorder=3)
     if sites:
         sizes = [12 + 6 * math.sqrt(s.get("count", 1)) for s in sites]

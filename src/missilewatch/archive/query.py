@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -16,11 +17,12 @@ def known_types(session: Session) -> list[str]:
     """Missile types present in the archive (CNS types and report classes)."""
     types: set[str] = set()
     for t in session.scalars(select(LaunchEvent.missile_type).where(LaunchEvent.missile_type.is_not(None))):
-        types.update(t.split("/"))
+        if t is not None:  # the query leaves out NULL; the column type still allows it
+            types.update(t.split("/"))
     return sorted(types)
 
 
-def event_date(ev: LaunchEvent):
+def event_date(ev: LaunchEvent) -> date | None:
     """The date to sort and filter by: at the launch site when known, else the UTC date."""
     return ev.local_date or ev.date_utc
 
@@ -61,9 +63,9 @@ def summaries(session: Session, year: int | None = None, missile_type: str | Non
         if year is not None and (d is None or d.year != year):
             continue
         if missile_type is not None:
-            types = {t.upper() for t in (ev.missile_type or "").split("/")} | {
+            ev_types = {t.upper() for t in (ev.missile_type or "").split("/")} | {
                 (m.type or "").upper() for m in ev.missiles}
-            if missile_type.upper() not in types:
+            if missile_type.upper() not in ev_types:
                 continue
         merged = {name: merged_value(figures[ev.id][name]) for name in FIGURES}
         out.append({

@@ -74,7 +74,7 @@ def write_report(session: Session, out_dir: Path | str, mapper=None) -> Path:
     per_year += [{"year": int(r["date"][:4]), "type": r.get("type") or "Unknown"}
                  for r in rows if r["origin"] == "report" and r.get("date")]
     plot_launches_per_year(per_year, out / "launches_per_year.png")
-    sites = Counter()
+    sites: Counter[str] = Counter()
     where: dict[str, tuple[float, float]] = {}
     for r in rows:
         if r.get("site_lat_deg") is not None:
@@ -138,7 +138,7 @@ def write_report(session: Session, out_dir: Path | str, mapper=None) -> Path:
                      f"{_e(', '.join(f['overflight']['value']) or None)}</li>")
         if f["impact_description"]:
             lines.append(f"<li>impact: {_e(f['impact_description']['value'])}</li>")
-        resp = Counter()
+        resp: Counter[str] = Counter()
         for r in rec["responses"]:
             who = r.get("country") or ", ".join(r.get("countries", []))
             if r.get("action") == "missile_launch":

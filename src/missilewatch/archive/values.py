@@ -135,8 +135,7 @@ def read_distance(raw: object, default_unit: str = "km") -> Reading:
     if isinstance(raw, (int, float)):
         if raw != raw or raw < 0:
             return Reading("problem", note=f"not a non-negative number: {raw!r}")
-        factor = DISTANCE_UNITS[default_unit]
-        return Reading("value", value=float(raw) * factor, unit="m")
+        return Reading("value", value=float(raw) * DISTANCE_UNITS[default_unit], unit="m")
     gone = absent(raw)
     if gone:
         return gone

@@ -19,7 +19,7 @@ from missilewatch.errors import ConvergenceError, InputError
 from missilewatch.flight import BoostProfile, Trajectory, fly, generic_profile, propagate_to_impact
 from missilewatch.flight.reconstruct import reconstruct
 from missilewatch.flight.sites import resolve_site
-from missilewatch.scenarios.schema import LaunchSpec
+from missilewatch.scenarios.schema import BreakupSpec, LaunchSpec
 
 GEOD = Geod(ellps="WGS84")
 
@@ -82,8 +82,9 @@ def impact_point(spec: LaunchSpec) -> tuple[float, float] | None:
 
 
 @lru_cache(maxsize=64)
-def _reconstructed(lat0: float, lon0: float, impact, azimuth_deg, range_km, apogee_km,
-                   flight_time_s, range_class) -> tuple[float, BoostProfile]:
+def _reconstructed(lat0: float, lon0: float, impact: tuple[float, float] | None, azimuth_deg: float | None,
+                   range_km: float | None, apogee_km: float, flight_time_s: float | None,
+                   range_class: str | None) -> tuple[float, BoostProfile]:
     rec = reconstruct((lat0, lon0), impact=impact, azimuth_deg=azimuth_deg, range_km=range_km,
                       apogee_km=apogee_km, flight_time_s=flight_time_s, range_class=range_class)
     return rec.azimuth_deg, rec.profile
@@ -95,8 +96,13 @@ def launch_profile(spec: LaunchSpec, field: str) -> tuple[str, float, float, flo
     name, lat0, lon0 = resolve_site(spec.site, f"{field}.site")
     target = impact_point(spec)
     if spec.kick_deg is not None:
+        # LaunchSpec's validator requires both with kick_deg; checked again so that the types say so.
+        if spec.azimuth_deg is None or spec.range_class is None:
+            raise InputError(field, spec.id, "a direct profile (kick_deg) needs azimuth_deg and range_class")
         prof = generic_profile(spec.range_class).with_(kick_deg=spec.kick_deg, cutoff_s=spec.cutoff_s)
         return name, lat0, lon0, float(spec.azimuth_deg), prof, "direct", None
+    if spec.apogee_km is None:  # required by LaunchSpec's validator without kick_deg
+        raise InputError(f"{field}.apogee_km", None, "apogee_km is required to reconstruct the flight")
     try:
         az, prof = _reconstructed(lat0, lon0, target, None if target else spec.azimuth_deg,
                                   None if target else spec.range_km, spec.apogee_km,
@@ -104,6 +110,9 @@ def launch_profile(spec: LaunchSpec, field: str) -> tuple[str, float, float, flo
     except ConvergenceError as exc:
         raise InputError(field, spec.apogee_km, f"no flight fits these figures: {exc}") from None
     if target is None:
+        # Without an impact point LaunchSpec's validator requires azimuth_deg with range_km.
+        if spec.azimuth_deg is None or spec.range_km is None:
+            raise InputError(field, spec.id, "give impact, impact_from, or azimuth_deg with range_km")
         lon_t, lat_t, _ = GEOD.fwd(lon0, lat0, spec.azimuth_deg, spec.range_km * 1e3)
         target = (float(lat_t), float(lon_t))
     return name, lat0, lon0, az, prof, "reconstructed", target
@@ -166,7 +175,7 @@ def resolve_launch(spec: LaunchSpec, t_launch_s: float, truth_dt_s: float, seed:
     if spec.breakup is not None:
         idx = _breakup_index(spec, t, r, burnout_idx, field)
         main_events[idx] = "breakup"
-        debris = _fragments(spec, t[idx], r[idx], v[idx], t_launch_s, truth_dt_s, seed)
+        debris = _fragments(spec, spec.breakup, float(t[idx]), r[idx], v[idx], t_launch_s, truth_dt_s, seed)
     objects.append(TruthObject(
         object_id=spec.id, launch_id=spec.id, parent_id=None, kind="missile",
         t_s=t + t_launch_s, r_ecef=r, v_ecef=v, thrust_end_s=float(traj.burnout[0]) + t_launch_s,
@@ -178,14 +187,17 @@ def resolve_launch(spec: LaunchSpec, t_launch_s: float, truth_dt_s: float, seed:
                           tuple(objects))
 
 
-def _fragments(spec, t_b, r_b, v_b, t_launch_s, truth_dt_s, seed) -> list[TruthObject]:
-    """Fragments of a break-up: velocity kicks N(0, (dv^2/3) I), propagated to impact."""
-    b = spec.breakup
+def _fragments(spec: LaunchSpec, b: BreakupSpec, t_b: float, r_b: np.ndarray, v_b: np.ndarray,
+               t_launch_s: float, truth_dt_s: float, seed: int) -> list[TruthObject]:
+    """Fragments of a break-up ``b`` at ``t_b`` (s), ECEF ``r_b`` (m), ``v_b`` (m/s): velocity
+    kicks N(0, (dv^2/3) I), propagated to impact."""
     n = b.pieces - 1
     rng = np.random.default_rng([seed, zlib.crc32(f"breakup:{spec.id}".encode())])
     dv = rng.standard_normal((n, 3)) * (b.delta_v_mps / math.sqrt(3.0))
     batch = propagate_to_impact(np.repeat(r_b[None], n, 0), v_b[None] + dv, b.beta_kg_m2,
                                 t0=float(t_b), t_max_s=20_000.0, dt_out_s=truth_dt_s)
+    if batch.trajectories is None or batch.n_samples is None:
+        raise RuntimeError("propagate_to_impact kept no samples although dt_out_s was given")
     out = []
     for j in range(n):
         k = int(batch.n_samples[j])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -38,10 +39,11 @@ def _r(x: float, nd: int = 6) -> float:
 
 def truth_table(result: SimulationResult) -> pa.Table:
     """All objects' samples as one Arrow table (objects in launch order)."""
-    cols: dict[str, list] = {k: [] for k in ("object_id", "launch_id", "parent_id", "kind")}
+    cols: dict[str, list[str | None]] = {k: [] for k in ("object_id", "launch_id", "parent_id", "kind")}
     num: dict[str, list[np.ndarray]] = {k: [] for k in (
         "t_s", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps", "lat_deg", "lon_deg", "alt_m")}
-    thrusting, events = [], []
+    thrusting: list[np.ndarray] = []
+    events: list[str | None] = []
     for o in result.objects:
         n = o.t_s.size
         for k, val in (("object_id", o.object_id), ("launch_id", o.launch_id),
@@ -56,7 +58,7 @@ def truth_table(result: SimulationResult) -> pa.Table:
         num["lon_deg"].append(np.degrees(lon))
         num["alt_m"].append(h)
         thrusting.append(o.t_s <= o.thrust_end_s)
-        ev = [None] * n
+        ev: list[str | None] = [None] * n
         for i, e in o.events.items():
             ev[i] = e
         events.extend(ev)
@@ -74,13 +76,13 @@ def truth_table(result: SimulationResult) -> pa.Table:
         table[k] = pa.array(np.concatenate(num[k]), pa.float64())
     table["thrusting"] = pa.array(np.concatenate(thrusting), pa.bool_())
     table["event"] = pa.array(events, pa.string())
-    meta = {"schema": "missilewatch.truth/1", "epoch_utc": utc_strings(result.epoch, [0.0])[0],
+    meta = {"schema": "missilewatch.truth/1", "epoch_utc": utc_strings(result.epoch, np.zeros(1))[0],
             "scenario": result.scenario.name, "seed": str(result.seed),
             "objects": json.dumps(resolved_block(result)["objects"], separators=(",", ":"))}
     return pa.table(table).replace_schema_metadata(meta)
 
 
-def resolved_block(result: SimulationResult) -> dict:
+def resolved_block(result: SimulationResult) -> dict[str, Any]:
     """What the simulator found: per launch the flight, per object its impact (degrees, km, s)."""
     launches = []
     for la in result.launches:
@@ -88,14 +90,14 @@ def resolved_block(result: SimulationResult) -> dict:
         lat, lon = tr.impact_lat_lon_deg
         launches.append({
             "id": la.launch_id, "site": la.site_name, "lat_deg": _r(la.lat_deg), "lon_deg": _r(la.lon_deg),
-            "launch_time_utc": utc_strings(result.epoch, [la.t_launch_s])[0], "t_s": _r(la.t_launch_s, 3),
+            "launch_time_utc": utc_strings(result.epoch, np.array([la.t_launch_s]))[0], "t_s": _r(la.t_launch_s, 3),
             "method": la.method, "azimuth_deg": _r(la.azimuth_deg),
             "profile": la.profile.name, "kick_deg": _r(la.profile.kick_deg),
             "burnout_s": _r(tr.burnout[0], 3), "flight_time_s": _r(tr.flight_time_s, 3),
             "apogee_km": _r(tr.apogee_m / 1e3, 3), "range_km": _r(tr.ground_range_m / 1e3, 3),
             "impact_lat_deg": _r(lat), "impact_lon_deg": _r(lon),
             **({"target_lat_deg": _r(la.target_lat_deg), "target_lon_deg": _r(la.target_lon_deg)}
-               if la.target_lat_deg is not None else {}),
+               if la.target_lat_deg is not None and la.target_lon_deg is not None else {}),
         })
     objects = []
     for o in result.objects:
@@ -103,7 +105,7 @@ def resolved_block(result: SimulationResult) -> dict:
         objects.append({"id": o.object_id, "launch": o.launch_id, "kind": o.kind,
                         "t_end_s": _r(o.t_s[-1], 3), "impacted": o.impacted,
                         "end_lat_deg": _r(lat), "end_lon_deg": _r(lon)})
-    return {"seed": result.seed, "epoch_utc": utc_strings(result.epoch, [0.0])[0],
+    return {"seed": result.seed, "epoch_utc": utc_strings(result.epoch, np.zeros(1))[0],
             "t_end_s": _r(result.t_end_s, 3), "launches": launches, "objects": objects,
             "measurements": result.stream.counts_by_sensor()}
 

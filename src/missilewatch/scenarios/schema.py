@@ -168,7 +168,9 @@ def _sensor_entry_kind(value: Any) -> str | None:
 
 #: One entry of ``sensors``: a catalogue id, {catalogue: id, changes...}, or a full definition.
 SensorEntry = Annotated[
-    Annotated[str, Tag("sensor-id")] | Annotated[CatalogueRef, Tag("catalogue-ref")] | Annotated[SensorSpec, Tag("sensor-definition")],
+    Annotated[str, Tag("sensor-id")]
+    | Annotated[CatalogueRef, Tag("catalogue-ref")]
+    | Annotated[SensorSpec, Tag("sensor-definition")],
     Discriminator(_sensor_entry_kind, custom_error_type="sensor_entry",
                   custom_error_message="must be a catalogue id, {catalogue: ID, ...} or a sensor definition with type"),
 ]

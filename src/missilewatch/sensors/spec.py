@@ -84,12 +84,15 @@ class RadarSpec(_Strict):
 
     def build(self) -> Radar:
         """The radar model in SI units."""
+        platform: FixedSite | WaypointTrack
         if self.site is not None:
             platform = FixedSite(self.site.lat_deg, self.site.lon_deg, self.site.h_m)
-        else:
+        elif self.track is not None:
             tr = self.track
-            platform = WaypointTrack(tuple(tuple(w) for w in tr.waypoints), tr.speed_kn * KNOT_MPS,
+            platform = WaypointTrack(tuple(tr.waypoints), tr.speed_kn * KNOT_MPS,
                                      tr.h_m, tr.loop, tr.start_s)
+        else:  # the validator requires exactly one of site and track
+            raise InputError(f"sensor {self.id}", None, "give exactly one of site (fixed radar) or track")
         return Radar(
             sensor_id=self.id, platform=platform, name=self.name,
             max_range_m=self.max_range_km * 1e3, min_range_m=self.min_range_km * 1e3,
@@ -133,8 +136,12 @@ class InfraredSpec(_Strict):
 
     def build(self) -> InfraredSensor:
         """The infrared sensor model in SI units."""
-        platform = (geostationary(self.geo_lon_deg) if self.site is None
-                    else FixedSite(self.site.lat_deg, self.site.lon_deg, self.site.h_m))
+        if self.site is not None:
+            platform = FixedSite(self.site.lat_deg, self.site.lon_deg, self.site.h_m)
+        elif self.geo_lon_deg is not None:
+            platform = geostationary(self.geo_lon_deg)
+        else:  # the validator requires exactly one of site and geo_lon_deg
+            raise InputError(f"sensor {self.id}", None, "give exactly one of geo_lon_deg (geostationary) or site")
         return InfraredSensor(
             sensor_id=self.id, platform=platform, name=self.name,
             frame_period_s=self.frame_period_s, sigma_los_rad=self.sigma_los_urad * 1e-6,

@@ -8,11 +8,15 @@ stored in SI (metres, seconds); positions as geodetic degrees, the names say so.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from missilewatch.store.base import Base, UTCDateTime, utc_now
+
+if TYPE_CHECKING:  # the mapper resolves the name from the registry at run time
+    from missilewatch.store.models.provenance import Fact
 
 
 class LaunchEvent(Base):
@@ -43,7 +47,7 @@ class LaunchEvent(Base):
     missiles: Mapped[list[Missile]] = relationship(
         back_populates="event", order_by="Missile.salvo_index", passive_deletes=True
     )
-    facts: Mapped[list[Fact]] = relationship(back_populates="event", passive_deletes=True)  # noqa: F821
+    facts: Mapped[list[Fact]] = relationship(back_populates="event", passive_deletes=True)
 
     def __repr__(self) -> str:
         return f"LaunchEvent(id={self.id}, key={self.key!r})"

@@ -8,12 +8,15 @@ read are :class:`ImportProblem` rows with the raw text and the reason, never sil
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from missilewatch.store.base import Base, UTCDateTime, utc_now
+
+if TYPE_CHECKING:  # the mapper resolves the name from the registry at run time
+    from missilewatch.store.models.launches import LaunchEvent
 
 
 class Source(Base):
@@ -77,7 +80,7 @@ class Fact(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source] = relationship(back_populates="facts")
-    event: Mapped[LaunchEvent | None] = relationship(back_populates="facts")  # noqa: F821
+    event: Mapped[LaunchEvent | None] = relationship(back_populates="facts")
 
     def __repr__(self) -> str:
         return f"Fact(id={self.id}, field={self.field!r}, num={self.value_num}, text={self.value_text!r})"

@@ -13,7 +13,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -307,8 +307,8 @@ def event_key(members: list[MissileRecord]) -> str:
     return f"cns:{day}:{first.facility_key}:{clock}"
 
 
-def _distinct(values) -> list:
-    out = []
+def _distinct(values: Iterable[Any]) -> list[Any]:
+    out: list[Any] = []
     for v in values:
         if v is not None and v not in out:
             out.append(v)

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -36,6 +36,40 @@ AGREEMENT_REL = 0.15
 DERIVED = "derived: "
 # A report that names no launch day is looked for among launches this many days before it appeared.
 PUBLISHED_WITHIN_DAYS = 3
+
+
+class NumericField(TypedDict):
+    """A figure of the merged record: the merged value, every source's value, disagreement."""
+
+    value: float | None
+    values: list[dict[str, Any]]
+    capability: list[dict[str, Any]]
+    disagreement: bool
+    spread_pct: float
+
+
+class TextField(TypedDict):
+    """A text (or structured) value of the merged record: the first source's, every source's."""
+
+    value: Any
+    values: list[dict[str, Any]]
+    distinct: int
+
+
+class EezField(TypedDict):
+    """The EEZ verdict: one agreed verdict, "disputed" or "unknown"; whose EEZ; every source's."""
+
+    value: str | None
+    whose: Any
+    values: list[dict[str, Any]]
+    disagreement: bool
+
+
+class OverflightField(TypedDict):
+    """Countries overflown (every source's, in order) and each source's list."""
+
+    value: list[str]
+    values: list[dict[str, Any]]
 
 
 @dataclass
@@ -260,7 +294,7 @@ def _where(f: Fact, sources: dict[int, Source]) -> dict[str, Any]:
 
 
 def _numeric(facts: Sequence[Fact], field: str, scale: float, sources: dict[int, Source],
-             n_missiles: int) -> dict[str, Any] | None:
+             n_missiles: int) -> NumericField | None:
     fields = (field, CAPABILITY_FIELD) if field == "range" else (field,)
     values: list[dict[str, Any]] = []
     for f in facts:
@@ -313,7 +347,7 @@ def _high(f: Fact) -> float:
     return f.value_high
 
 
-def _texts(facts: Sequence[Fact], field: str, sources: dict[int, Source]) -> dict[str, Any] | None:
+def _texts(facts: Sequence[Fact], field: str, sources: dict[int, Source]) -> TextField | None:
     rows = [f for f in facts if f.field == field and (f.value_text or f.value_json)]
     if not rows:
         return None
@@ -324,7 +358,7 @@ def _texts(facts: Sequence[Fact], field: str, sources: dict[int, Source]) -> dic
     return {"value": values[0]["value"], "values": values, "distinct": len(distinct)}
 
 
-def _local_date(ev: LaunchEvent, date_field: dict[str, Any] | None) -> str | None:
+def _local_date(ev: LaunchEvent, date_field: TextField | None) -> str | None:
     if ev.local_date is not None:
         return ev.local_date.isoformat()
     if date_field and isinstance(date_field["value"], str):
@@ -341,10 +375,12 @@ def merged_record(session: Session, event_id: int) -> dict[str, Any]:
     source_ids = {f.source_id for f in facts} | {m.source_id for m in ev.missiles if m.source_id}
     sources = {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(source_ids)))}
     n = len(ev.missiles)
-    fields: dict[str, dict[str, Any] | None] = {
+    numeric: dict[str, NumericField | None] = {
         "range_km": _numeric(facts, "range", 1e-3, sources, n),
         "apogee_km": _numeric(facts, "apogee", 1e-3, sources, n),
         "flight_time_s": _numeric(facts, "flight_time", 1.0, sources, n),
+    }
+    texts: dict[str, TextField | None] = {
         # Dates the reports give (local, at the launch site); the CNS "Date" column is UTC (date_utc).
         "date": _texts([f for f in facts if f.row is None], "date", sources),
         "missile": _texts(facts, "missile_name", sources),
@@ -355,26 +391,27 @@ def merged_record(session: Session, event_id: int) -> dict[str, Any]:
     }
     eez_rows = [f for f in facts if f.field == "eez"]
     verdicts = {f.value_text for f in eez_rows if f.value_text != "unknown"}
-    eez: dict[str, Any] = {
+    eez: EezField = {
         "value": verdicts.pop() if len(verdicts) == 1 else ("disputed" if verdicts else "unknown"),
         "whose": next(((f.value_json or {}).get("whose") for f in eez_rows if (f.value_json or {}).get("whose")), None),
         "values": [{"value": f.value_text, "whose": (f.value_json or {}).get("whose"), **_where(f, sources)}
                    for f in eez_rows],
         "disagreement": len({f.value_text for f in eez_rows if f.value_text != "unknown"}) > 1,
     }
-    fields["eez"] = eez
     over_rows = [f for f in facts if f.field == "overflight"]
-    fields["overflight"] = {
+    overflight: OverflightField = {
         "value": list(dict.fromkeys(a for f in over_rows for a in (f.value_json or []))),
         "values": [{"value": f.value_json, **_where(f, sources)} for f in over_rows],
     }
+    fields: dict[str, NumericField | TextField | EezField | OverflightField | None] = {
+        **numeric, **texts, "eez": eez, "overflight": overflight}
     responses = []
     for f in facts:
         if f.field == "response":
             responses.append({**(f.value_json or {}), **_where(f, sources)})
     disagreements = []
     for name in ("range_km", "apogee_km", "flight_time_s"):
-        item = fields[name]
+        item = numeric[name]
         if item and item["disagreement"]:
             said = "; ".join(
                 f"{v['value']:g} ({v.get('attributed_to') or v['kind']}"
@@ -389,7 +426,7 @@ def merged_record(session: Session, event_id: int) -> dict[str, Any]:
         "origin": ev.origin,
         "date_utc": ev.date_utc.isoformat() if ev.date_utc else None,
         "date_precision": ev.date_precision,
-        "local_date": _local_date(ev, fields["date"]),
+        "local_date": _local_date(ev, texts["date"]),
         "launch_time_utc": ev.launch_time_utc.isoformat() if ev.launch_time_utc else None,
         "site": {"name": ev.site_name, "location": ev.site_location, "lat_deg": ev.site_lat_deg,
                  "lon_deg": ev.site_lon_deg},

@@ -54,7 +54,7 @@ def _save(fig: Figure, path: Path) -> Path:
 
 
 def plot_apogee_range(points: list[dict[str, Any]], path: Path, labels: Sequence[dict[str, Any]] = (),
-                      speeds_kms=(1, 2, 3, 4, 5, 6, 7)) -> Path:
+                      speeds_kms: Sequence[float] = (1, 2, 3, 4, 5, 6, 7)) -> Path:
     """Apogee against range (log-log) with constant-burnout-speed curves and the minimum-energy line.
 
     ``points``: dicts with range_km, apogee_km, type; ``labels``: range_km, apogee_km, label.
@@ -146,7 +146,8 @@ def _coastlines(bounds: tuple[float, float, float, float]) -> list[np.ndarray]:
     return out
 
 
-def _zone_mask(bounds: tuple[float, float, float, float], country: str, step_deg: float = 0.1):
+def _zone_mask(bounds: tuple[float, float, float, float], country: str,
+               step_deg: float = 0.1) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(lon grid, lat grid, mask) of a country's territorial sea and EEZ, or None without geography."""
     try:
         from missilewatch.errors import DataError
@@ -171,8 +172,8 @@ def _zone_mask(bounds: tuple[float, float, float, float], country: str, step_deg
     return lon_g, lat_g, mask
 
 
-def plot_map(sites: list[dict], impacts: list[dict], tracks: list[dict], path: Path,
-             bounds=(118.0, 180.0, 22.0, 52.0)) -> Path:
+def plot_map(sites: list[dict[str, Any]], impacts: list[dict[str, Any]], tracks: list[dict[str, Any]], path: Path,
+             bounds: tuple[float, float, float, float] = (118.0, 180.0, 22.0, 52.0)) -> Path:
     """Launch sites, reconstructed impact points and ground tracks (equirectangular, lon/lat degrees).
 
     ``sites``: name, lat_deg, lon_deg, count; ``impacts``: lat_deg, lon_deg, type;

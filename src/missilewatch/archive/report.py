@@ -30,7 +30,7 @@ th{background:#f0f0f0}tr.flag td{background:#fff3e0}img{max-width:100%;border:1p
 """
 
 
-def _e(v) -> str:
+def _e(v: object) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):

@@ -5,27 +5,31 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from missilewatch.errors import InputError
 
+if TYPE_CHECKING:
+    from missilewatch.store import Database
+
 archive_app = typer.Typer(help="The analysts' archive of launches: import, ingest, list, show, report, export.",
                           no_args_is_help=True)
 
 
-def _db(ctx: typer.Context):
+def _db(ctx: typer.Context) -> Database:
     from missilewatch.store import Database
 
     root = ctx.find_root()
     return Database.from_settings(root.obj["settings"]())
 
 
-def _echo_json(obj) -> None:
+def _echo_json(obj: object) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def _km(v) -> str:
+def _km(v: float | None) -> str:
     return "-" if v is None else f"{v:,.0f}"
 
 
@@ -133,7 +137,10 @@ def show_cmd(
         raise InputError("id", event_id, "launch event ids start at 1")
     with _db(ctx).session() as s:
         rec = merged_record(s, event_id)
-        a = analyse_event(s, s.get(LaunchEvent, event_id))
+        ev = s.get(LaunchEvent, event_id)
+        if ev is None:  # merged_record has refused a missing id already
+            raise InputError("id", event_id, "no launch event with this id")
+        a = analyse_event(s, ev)
         rec["analysis"] = {"status": a.status, "reason": a.reason, "inputs": a.inputs, **(a.result or {})}
     recon = rec["analysis"].get("reconstruction")
     if plot is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from missilewatch.earth import _checks
 from missilewatch.earth.kernels import _TABLE_PATH, H_TOP, atmosphere_density_v
@@ -101,7 +102,7 @@ def _high_temperature(z: np.ndarray) -> np.ndarray:
     return t
 
 
-def _altitudes(h_m, top: float) -> np.ndarray:
+def _altitudes(h_m: npt.ArrayLike, top: float) -> np.ndarray:
     h = _checks.finite("h_m", h_m)
     bad = (h < _Z_MIN) | (h > top)
     if bad.any():
@@ -111,7 +112,7 @@ def _altitudes(h_m, top: float) -> np.ndarray:
     return h
 
 
-def density(h_m):
+def density(h_m: npt.ArrayLike) -> float | np.ndarray:
     """Mass density (kg/m^3) at geometric altitude(s) h_m (m); 0 above 1000 km.
 
     Within 0.2 % of the 1976 tables over 0 .. 1000 km.  Below sea level the bottom layer is
@@ -122,7 +123,7 @@ def density(h_m):
     return _checks.scalar_or_array(h.shape, rho)
 
 
-def temperature(h_m):
+def temperature(h_m: npt.ArrayLike) -> float | np.ndarray:
     """Kinetic temperature (K) at geometric altitude(s) -5 km .. 1000 km (m)."""
     h = _altitudes(h_m, H_TOP)
     z = h.reshape(-1).astype(np.float64)
@@ -146,7 +147,7 @@ _LOG_P = _load_log_pressure()
 _Z_TABLE = np.linspace(0.0, H_TOP, _LOG_P.size)
 
 
-def pressure(h_m):
+def pressure(h_m: npt.ArrayLike) -> float | np.ndarray:
     """Pressure (Pa) at geometric altitude(s) -5 km .. 1000 km (m).
 
     Closed form (hydrostatic, geopotential layers) below 86 km; above, the 1976 species

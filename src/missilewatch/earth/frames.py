@@ -21,6 +21,7 @@ import datetime as _dt
 import math
 
 import numpy as np
+import numpy.typing as npt
 
 from missilewatch.earth import _checks
 from missilewatch.earth.constants import OMEGA_EARTH
@@ -53,6 +54,10 @@ __all__ = [
 #: is valid outside the ~45 km evolute of the ellipse).
 _MIN_RADIUS_M = 100_000.0
 
+#: What the broadcasting functions return per component: a float for scalar input, else an array.
+FloatOrArray = float | np.ndarray
+Triple = tuple[FloatOrArray, FloatOrArray, FloatOrArray]
+
 
 # ---------------------------------------------------------------------------------------
 # Geodetic <-> ECEF
@@ -65,17 +70,17 @@ def _broadcast(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
     return shape, [np.ascontiguousarray(a, dtype=np.float64).reshape(-1) for a in b]
 
 
-def geodetic2ecef(lat_deg, lon_deg, h_m):
+def geodetic2ecef(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, h_m: npt.ArrayLike) -> Triple:
     """Geodetic (deg, deg, m above WGS84) -> ECEF (x, y, z) m."""
     lat = _checks.latitude_deg("lat_deg", lat_deg)
     lon = _checks.finite("lon_deg", lon_deg)
     h = _checks.finite("h_m", h_m)
     shape, (la, lo, hh) = _broadcast(lat, lon, h)
     x, y, z = geodetic_to_ecef_v(np.radians(la), np.radians(lo), hh)
-    return tuple(_checks.scalar_or_array(shape, a) for a in (x, y, z))
+    return _checks.scalar_or_array(shape, x), _checks.scalar_or_array(shape, y), _checks.scalar_or_array(shape, z)
 
 
-def ecef2geodetic(x, y, z):
+def ecef2geodetic(x: npt.ArrayLike, y: npt.ArrayLike, z: npt.ArrayLike) -> Triple:
     """ECEF (x, y, z) m -> geodetic (lat_deg, lon_deg in (-180, 180], h_m above WGS84).
 
     Exact to < 1e-6 m for every point more than 100 km from the Earth's centre.
@@ -102,7 +107,7 @@ def ecef2geodetic(x, y, z):
 # ---------------------------------------------------------------------------------------
 
 
-def enu_rotation(lat0_rad, lon0_rad) -> np.ndarray:
+def enu_rotation(lat0_rad: npt.ArrayLike, lon0_rad: npt.ArrayLike) -> np.ndarray:
     """Rotation matrix ECEF -> ENU at geodetic (lat0, lon0) in radians.
 
     Shape (3, 3) for scalars, (..., 3, 3) for arrays; rows are the east, north and up unit
@@ -122,7 +127,8 @@ def enu_rotation(lat0_rad, lon0_rad) -> np.ndarray:
     return np.stack([np.stack(r, axis=-1) for r in rows], axis=-2)
 
 
-def _origin(lat0_deg, lon0_deg, h0_m):
+def _origin(lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike,
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     lat0 = _checks.latitude_deg("lat0_deg", lat0_deg)
     lon0 = _checks.finite("lon0_deg", lon0_deg)
     h0 = _checks.finite("h0_m", h0_m)
@@ -137,7 +143,8 @@ def _origin(lat0_deg, lon0_deg, h0_m):
     )
 
 
-def _rotate_to_enu(dx, dy, dz, lat, lon):
+def _rotate_to_enu(dx: np.ndarray, dy: np.ndarray, dz: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sl, cl = np.sin(lat), np.cos(lat)
     so, co = np.sin(lon), np.cos(lon)
     t = co * dx + so * dy
@@ -147,7 +154,8 @@ def _rotate_to_enu(dx, dy, dz, lat, lon):
     return e, n, u
 
 
-def _rotate_from_enu(e, n, u, lat, lon):
+def _rotate_from_enu(e: np.ndarray, n: np.ndarray, u: np.ndarray, lat: np.ndarray, lon: np.ndarray,
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sl, cl = np.sin(lat), np.cos(lat)
     so, co = np.sin(lon), np.cos(lon)
     t = cl * u - sl * n
@@ -157,17 +165,20 @@ def _rotate_from_enu(e, n, u, lat, lon):
     return dx, dy, dz
 
 
-def _out(*arrays: np.ndarray):
-    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-    return tuple(
-        _checks.scalar_or_array(
-            shape, a if np.shape(a) == shape else np.broadcast_to(a, shape).copy()
+def _out(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> Triple:
+    """The three components broadcast to one shape, as floats for a scalar shape."""
+    shape = np.broadcast_shapes(np.shape(a), np.shape(b), np.shape(c))
+
+    def one(arr: np.ndarray) -> FloatOrArray:
+        return _checks.scalar_or_array(
+            shape, arr if np.shape(arr) == shape else np.broadcast_to(arr, shape).copy()
         )
-        for a in arrays
-    )
+
+    return one(a), one(b), one(c)
 
 
-def ecef2enu(x, y, z, lat0_deg, lon0_deg, h0_m):
+def ecef2enu(x: npt.ArrayLike, y: npt.ArrayLike, z: npt.ArrayLike,
+             lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """ECEF point (m) -> local east, north, up (m) at the geodetic origin (deg, deg, m)."""
     xa = _checks.finite("x", x)
     ya = _checks.finite("y", y)
@@ -176,7 +187,8 @@ def ecef2enu(x, y, z, lat0_deg, lon0_deg, h0_m):
     return _out(*_rotate_to_enu(xa - x0, ya - y0, za - z0, lat, lon))
 
 
-def enu2ecef(e, n, u, lat0_deg, lon0_deg, h0_m):
+def enu2ecef(e: npt.ArrayLike, n: npt.ArrayLike, u: npt.ArrayLike,
+             lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """Local east, north, up (m) at the geodetic origin (deg, deg, m) -> ECEF (m)."""
     ea = _checks.finite("e", e)
     na = _checks.finite("n", n)
@@ -186,7 +198,7 @@ def enu2ecef(e, n, u, lat0_deg, lon0_deg, h0_m):
     return _out(x0 + dx, y0 + dy, z0 + dz)
 
 
-def enu2aer(e, n, u):
+def enu2aer(e: npt.ArrayLike, n: npt.ArrayLike, u: npt.ArrayLike) -> Triple:
     """East, north, up (m) -> azimuth (deg, clockwise from north, [0, 360)), elevation
     (deg, [-90, 90]), slant range (m)."""
     ea = _checks.finite("e", e)
@@ -201,7 +213,7 @@ def enu2aer(e, n, u):
     return _out(az, el, rng)
 
 
-def aer2enu(az_deg, el_deg, srange_m):
+def aer2enu(az_deg: npt.ArrayLike, el_deg: npt.ArrayLike, srange_m: npt.ArrayLike) -> Triple:
     """Azimuth (deg), elevation (deg), slant range (m >= 0) -> east, north, up (m)."""
     az = np.radians(_checks.finite("az_deg", az_deg))
     el_d = _checks.finite("el_deg", el_deg)
@@ -216,28 +228,33 @@ def aer2enu(az_deg, el_deg, srange_m):
     return _out(horiz * np.sin(az), horiz * np.cos(az), rng * np.sin(el))
 
 
-def ecef2aer(x, y, z, lat0_deg, lon0_deg, h0_m):
+def ecef2aer(x: npt.ArrayLike, y: npt.ArrayLike, z: npt.ArrayLike,
+             lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """ECEF target (m) seen from the geodetic observer (deg, deg, m) -> (az_deg, el_deg,
     range_m)."""
     return enu2aer(*ecef2enu(x, y, z, lat0_deg, lon0_deg, h0_m))
 
 
-def aer2ecef(az_deg, el_deg, srange_m, lat0_deg, lon0_deg, h0_m):
+def aer2ecef(az_deg: npt.ArrayLike, el_deg: npt.ArrayLike, srange_m: npt.ArrayLike,
+             lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """Azimuth, elevation (deg), slant range (m) from the geodetic observer -> ECEF (m)."""
     return enu2ecef(*aer2enu(az_deg, el_deg, srange_m), lat0_deg, lon0_deg, h0_m)
 
 
-def geodetic2enu(lat_deg, lon_deg, h_m, lat0_deg, lon0_deg, h0_m):
+def geodetic2enu(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, h_m: npt.ArrayLike,
+                 lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """Geodetic target (deg, deg, m) -> ENU (m) at the geodetic origin."""
     return ecef2enu(*geodetic2ecef(lat_deg, lon_deg, h_m), lat0_deg, lon0_deg, h0_m)
 
 
-def geodetic2aer(lat_deg, lon_deg, h_m, lat0_deg, lon0_deg, h0_m):
+def geodetic2aer(lat_deg: npt.ArrayLike, lon_deg: npt.ArrayLike, h_m: npt.ArrayLike,
+                 lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """Geodetic target (deg, deg, m) seen from the geodetic observer -> (az, el deg, range m)."""
     return ecef2aer(*geodetic2ecef(lat_deg, lon_deg, h_m), lat0_deg, lon0_deg, h0_m)
 
 
-def aer2geodetic(az_deg, el_deg, srange_m, lat0_deg, lon0_deg, h0_m):
+def aer2geodetic(az_deg: npt.ArrayLike, el_deg: npt.ArrayLike, srange_m: npt.ArrayLike,
+                 lat0_deg: npt.ArrayLike, lon0_deg: npt.ArrayLike, h0_m: npt.ArrayLike) -> Triple:
     """Azimuth, elevation (deg), slant range (m) from the observer -> geodetic (deg, deg, m)."""
     return ecef2geodetic(*aer2ecef(az_deg, el_deg, srange_m, lat0_deg, lon0_deg, h0_m))
 
@@ -252,7 +269,7 @@ _J2000_NP = np.datetime64("2000-01-01T12:00:00", "ns")
 _SECONDS_PER_CENTURY = 36525.0 * 86400.0
 
 
-def j2000_seconds(t):
+def j2000_seconds(t: object) -> FloatOrArray:
     """Seconds since J2000.0 (2000-01-01T12:00:00 UTC), float or float64 array.
 
     t: a timezone-aware `datetime` (naive ones are refused), a sequence of them, a numpy
@@ -277,7 +294,7 @@ def j2000_seconds(t):
     return float(a) if a.ndim == 0 else a
 
 
-def gmst_rad(t):
+def gmst_rad(t: object) -> FloatOrArray:
     """Greenwich mean sidereal time (rad, [0, 2 pi)), IAU 1982 model, UT1 = UTC.
 
     GMST = 67310.54841 s + (876600 h + 8640184.812866 s) T + 0.093104 s T^2 - 6.2e-6 s T^3,
@@ -299,7 +316,7 @@ def gmst_rad(t):
 # ---------------------------------------------------------------------------------------
 
 
-def _theta_for(r: np.ndarray, t, field: str) -> np.ndarray:
+def _theta_for(r: np.ndarray, t: object, field: str) -> np.ndarray:
     theta = np.asarray(gmst_rad(t), dtype=np.float64)
     try:
         np.broadcast_shapes(theta.shape, r.shape[:-1])
@@ -317,13 +334,13 @@ def _rot_z(r: np.ndarray, theta: np.ndarray) -> np.ndarray:
     return np.stack(np.broadcast_arrays(c * x + s * y, -s * x + c * y, z), axis=-1)
 
 
-def eci2ecef(r_eci, t) -> np.ndarray:
+def eci2ecef(r_eci: npt.ArrayLike, t: object) -> np.ndarray:
     """ECI position(s) (..., 3) m at time(s) t -> ECEF (..., 3) m (rotation by GMST)."""
     r = _checks.vectors("r_eci", r_eci)
     return _rot_z(r, _theta_for(r, t, "r_eci"))
 
 
-def ecef2eci(r_ecef, t) -> np.ndarray:
+def ecef2eci(r_ecef: npt.ArrayLike, t: object) -> np.ndarray:
     """ECEF position(s) (..., 3) m at time(s) t -> ECI (..., 3) m."""
     r = _checks.vectors("r_ecef", r_ecef)
     return _rot_z(r, -_theta_for(r, t, "r_ecef"))
@@ -336,7 +353,7 @@ def _omega_cross(r: np.ndarray) -> np.ndarray:
     )
 
 
-def eci2ecef_state(r_eci, v_eci, t) -> tuple[np.ndarray, np.ndarray]:
+def eci2ecef_state(r_eci: npt.ArrayLike, v_eci: npt.ArrayLike, t: object) -> tuple[np.ndarray, np.ndarray]:
     """ECI state (m, m/s) -> ECEF state: r = R r_eci, v = R v_eci - omega x r_ecef."""
     r = _checks.vectors("r_eci", r_eci)
     v = _checks.vectors("v_eci", v_eci)
@@ -345,7 +362,7 @@ def eci2ecef_state(r_eci, v_eci, t) -> tuple[np.ndarray, np.ndarray]:
     return r_ecef, _rot_z(v, theta) - _omega_cross(r_ecef)
 
 
-def ecef2eci_state(r_ecef, v_ecef, t) -> tuple[np.ndarray, np.ndarray]:
+def ecef2eci_state(r_ecef: npt.ArrayLike, v_ecef: npt.ArrayLike, t: object) -> tuple[np.ndarray, np.ndarray]:
     """ECEF state (m, m/s) -> ECI state: r = R^T r_ecef, v = R^T (v_ecef + omega x r_ecef)."""
     r = _checks.vectors("r_ecef", r_ecef)
     v = _checks.vectors("v_ecef", v_ecef)

@@ -8,6 +8,7 @@ terms belong to the equations of motion).
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 
 from missilewatch.earth import _checks
 from missilewatch.earth.kernels import gravity_ecef_v
@@ -21,7 +22,7 @@ ORDERS = (0, 2, 3, 4)
 _MIN_RADIUS_M = 100_000.0
 
 
-def gravity(r_ecef, order: int = 2) -> np.ndarray:
+def gravity(r_ecef: npt.ArrayLike, order: int = 2) -> np.ndarray:
     """Gravitational acceleration (..., 3) m/s^2 at ECEF position(s) r_ecef (..., 3) m."""
     if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order not in ORDERS:
         raise InputError("order", order, f"must be one of {ORDERS}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 
@@ -121,7 +122,7 @@ class BoostProfile:
         """Ideal delta-v of all stages, m/s (before cutoff, gravity and drag losses)."""
         return sum(s.ideal_delta_v_mps for s in self.stages)
 
-    def with_(self, **changes) -> BoostProfile:
+    def with_(self, **changes: Any) -> BoostProfile:
         """A copy with some fields changed."""
         return replace(self, **changes)
 

@@ -19,7 +19,7 @@ from scipy.optimize import minimize_scalar
 from missilewatch.earth.constants import GM_EARTH
 from missilewatch.errors import ConvergenceError
 from missilewatch.flight.boost import BoostProfile
-from missilewatch.flight.propagate import ForceModel, fly
+from missilewatch.flight.propagate import ForceModel, Trajectory, fly
 
 # Mean Earth radius (IUGG R1), m: the sphere of the closed-form trajectory relations.
 R_MEAN = 6_371_008.8
@@ -132,7 +132,7 @@ KICK_SCAN_DEG = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0,
 RISE_STRETCH = (0.5, 1.0, 1.5, 2.0)
 
 
-def _scored_range_km(tr, burn_end_s: float) -> float | None:
+def _scored_range_km(tr: Trajectory, burn_end_s: float) -> float | None:
     """Ground-track length of a flight, km; None when it does not count as a ballistic flight:
     it falls back to the ground before thrust termination (the pitch programme flew it into the
     ground), or it never comes down (orbit, or beyond the propagation time)."""
@@ -162,7 +162,7 @@ def standard_range(
     force = ForceModel(rotating=rotating)
     burn_end = profile.burn_end_s
 
-    def flight(prof: BoostProfile, kick: float, dt: float):
+    def flight(prof: BoostProfile, kick: float, dt: float) -> Trajectory:
         return fly(launch_lat_deg, launch_lon_deg, azimuth_deg, prof.with_(kick_deg=kick), force=force, dt_out_s=dt)
 
     # The vertical rise and pitch-over are part of the programme too: a low-thrust missile rises

@@ -13,11 +13,13 @@ programme (kick, then gravity turn) can no longer shape a standard trajectory.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import brentq, least_squares
 
+from missilewatch.errors import ConvergenceError
 from missilewatch.flight.boost import BoostProfile
 from missilewatch.flight.propagate import GEOD, fly
 
@@ -46,7 +48,7 @@ def burn_scale_bounds(profile: BoostProfile) -> tuple[float, float]:
     return tw / LIFTOFF_TW_BOUNDS[1], tw / LIFTOFF_TW_BOUNDS[0]
 
 
-def miss_vector_km(lat_t, lon_t, lat, lon) -> tuple[float, float]:
+def miss_vector_km(lat_t: float, lon_t: float, lat: float, lon: float) -> tuple[float, float]:
     """East and north components of the miss from target to point, km (geodesic)."""
     az, _baz, d = GEOD.inv(lon_t, lat_t, lon, lat)
     a = math.radians(az)
@@ -78,10 +80,11 @@ class ShapeFit:
                 and abs(self.residual_km[2]) <= MATCH_TOL_KM)
 
 
-def solve_shape(base, burn_scale, lat0, lon0, lat_t, lon_t, az0, apogee_km, x_start=None) -> ShapeFit:
+def solve_shape(base: BoostProfile, burn_scale: float, lat0: float, lon0: float, lat_t: float, lon_t: float,
+                az0: float, apogee_km: float, x_start: np.ndarray | None = None) -> ShapeFit:
     """Least squares on (azimuth, kick, cutoff fraction): impact on target, apogee matched."""
 
-    def residuals(x, dt=10.0):
+    def residuals(x: np.ndarray, dt: float = 10.0) -> np.ndarray:
         tr = fly(lat0, lon0, float(x[0]), _profile_at(base, x, burn_scale), dt_out_s=dt)
         if not tr.impacted:
             return np.full(3, 1e4)
@@ -98,6 +101,8 @@ def solve_shape(base, burn_scale, lat0, lon0, lat_t, lon_t, az0, apogee_km, x_st
                 cost = float(np.linalg.norm(residuals(x, dt=20.0)))
                 if cost < best_cost:
                     x_start, best_cost = x, cost
+        if x_start is None:  # every residual was NaN: nothing to start the least squares from
+            raise ConvergenceError("no start point: every flight of the coarse grid gave NaN residuals")
     lo, hi = np.array([az0 - 20.0, 0.05, 0.05]), np.array([az0 + 20.0, MAX_KICK_DEG, 1.0])
     x0 = np.clip(x_start, lo + 1e-9, hi - 1e-9)
     sol = least_squares(residuals, x0, bounds=(lo, hi), x_scale=[1.0, 1.0, 0.05],
@@ -107,7 +112,8 @@ def solve_shape(base, burn_scale, lat0, lon0, lat_t, lon_t, az0, apogee_km, x_st
     return ShapeFit(sol.x, sol.fun, prof, t_flight, burn_scale)
 
 
-def scan_burn_scales(base, scales, lat0, lon0, lat_t, lon_t, az0, apogee_km) -> list[ShapeFit]:
+def scan_burn_scales(base: BoostProfile, scales: Iterable[float], lat0: float, lon0: float, lat_t: float,
+                     lon_t: float, az0: float, apogee_km: float) -> list[ShapeFit]:
     """Shape fits along increasing burn-time scales, each started from its neighbour's solution."""
     fits: list[ShapeFit] = []
     x = None
@@ -121,7 +127,8 @@ def scan_burn_scales(base, scales, lat0, lon0, lat_t, lon_t, az0, apogee_km) -> 
     return fits
 
 
-def fit_flight_time(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s, n_scan: int = 6) -> ShapeFit:
+def fit_flight_time(base: BoostProfile, lat0: float, lon0: float, lat_t: float, lon_t: float, az0: float,
+                    apogee_km: float, flight_time_s: float, n_scan: int = 6) -> ShapeFit:
     """Shape and burn-time scale whose flight lasts ``flight_time_s`` (or as near as the
     plausible profiles allow: the result's flight time then differs, and the caller says so).
 
@@ -154,8 +161,8 @@ def fit_flight_time(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_
     return nearest
 
 
-def _solve_bracket(base, a: ShapeFit, b: ShapeFit, lat0, lon0, lat_t, lon_t, az0, apogee_km,
-                   flight_time_s: float) -> ShapeFit:
+def _solve_bracket(base: BoostProfile, a: ShapeFit, b: ShapeFit, lat0: float, lon0: float, lat_t: float,
+                   lon_t: float, az0: float, apogee_km: float, flight_time_s: float) -> ShapeFit:
     """Brent's method on ft(scale) - flight_time_s between two good fits that bracket it."""
     cache: dict[float, ShapeFit] = {a.burn_scale: a, b.burn_scale: b}
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 from pyproj import Geod
 
 from missilewatch.earth.constants import GM_EARTH, OMEGA_EARTH, WGS84_A
@@ -101,7 +102,7 @@ def state_from_flight_path(
     return r, v
 
 
-def _as_states(r_ecef, v_ecef) -> np.ndarray:
+def _as_states(r_ecef: npt.ArrayLike, v_ecef: npt.ArrayLike) -> np.ndarray:
     r = np.atleast_2d(np.asarray(r_ecef, dtype=float))
     v = np.atleast_2d(np.asarray(v_ecef, dtype=float))
     if r.shape != v.shape or r.shape[-1] != 3 or r.ndim != 2:
@@ -129,12 +130,12 @@ def never_falls(states: np.ndarray, rotating: bool = True) -> np.ndarray:
 
 
 def propagate_to_impact(
-    r_ecef,
-    v_ecef,
-    beta=np.inf,
+    r_ecef: npt.ArrayLike,
+    v_ecef: npt.ArrayLike,
+    beta: npt.ArrayLike = np.inf,
     *,
     force: ForceModel = ForceModel(),
-    t0=0.0,
+    t0: npt.ArrayLike = 0.0,
     t_max_s: float = 10_000.0,
     dt_out_s: float | None = None,
     tol: Tolerance = Tolerance(),

@@ -12,6 +12,7 @@ flight time that no plausible profile meets is reported with its residual, not h
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -222,7 +223,8 @@ def _check_positive(name: str, value: float | None, allow_none: bool = False) ->
         raise InputError(name, value, "must be a positive number")
 
 
-def _fit_class(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s) -> ShapeFit:
+def _fit_class(base: BoostProfile, lat0: float, lon0: float, lat_t: float, lon_t: float, az0: float,
+               apogee_km: float, flight_time_s: float | None) -> ShapeFit:
     """The class's nominal profile fitted to range and apogee; with a flight time, the burn-time
     scale too (within the plausible lift-off thrust-to-weight ratios)."""
     fit = solve_shape(base, 1.0, lat0, lon0, lat_t, lon_t, az0, apogee_km)
@@ -235,7 +237,7 @@ def _fit_class(base, lat0, lon0, lat_t, lon_t, az0, apogee_km, flight_time_s) ->
 
 
 def reconstruct(
-    launch,
+    launch: str | Sequence[float],
     *,
     impact: tuple[float, float] | None = None,
     azimuth_deg: float | None = None,

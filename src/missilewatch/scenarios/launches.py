@@ -134,11 +134,10 @@ def _with_knot(traj: Trajectory) -> tuple[np.ndarray, np.ndarray, np.ndarray, di
     return t, r, v, {0: "launch", i: "burnout", t.size - 1: "impact"}
 
 
-def _breakup_index(spec, t: np.ndarray, r: np.ndarray, burnout_idx: int, field: str) -> int:
-    b = spec.breakup
+def _breakup_index(b: BreakupSpec, t: np.ndarray, r: np.ndarray, burnout_idx: int, field: str) -> int:
     if b.t_s is not None:
         idx = int(np.searchsorted(t, b.t_s))
-    else:
+    elif b.descent_altitude_km is not None:
         h = ecef_to_geodetic_v(r[:, 0].copy(), r[:, 1].copy(), r[:, 2].copy())[2]
         apo = int(np.argmax(h))
         below = np.nonzero(h[apo:] <= b.descent_altitude_km * 1e3)[0]
@@ -146,6 +145,8 @@ def _breakup_index(spec, t: np.ndarray, r: np.ndarray, burnout_idx: int, field: 
             raise InputError(f"{field}.breakup.descent_altitude_km", b.descent_altitude_km,
                              "the flight never falls through this altitude")
         idx = apo + int(below[0])
+    else:  # BreakupSpec's validator requires one of them
+        raise InputError(f"{field}.breakup", None, "give exactly one of t_s or descent_altitude_km")
     idx = max(idx, burnout_idx)
     if idx >= t.size - 1:
         raise InputError(f"{field}.breakup", b.t_s, "break-up after the impact")
@@ -173,7 +174,7 @@ def resolve_launch(spec: LaunchSpec, t_launch_s: float, truth_dt_s: float, seed:
     main_events = dict(events)
     debris: list[TruthObject] = []
     if spec.breakup is not None:
-        idx = _breakup_index(spec, t, r, burnout_idx, field)
+        idx = _breakup_index(spec.breakup, t, r, burnout_idx, field)
         main_events[idx] = "breakup"
         debris = _fragments(spec, spec.breakup, float(t[idx]), r[idx], v[idx], t_launch_s, truth_dt_s, seed)
     objects.append(TruthObject(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from missilewatch.errors import InputError
 from missilewatch.scenarios.schema import ScenarioSpec, load_scenario_file, parse_scenario_text
 
 
-def _data():
+def _data() -> Traversable:
     return resources.files("missilewatch.scenarios").joinpath("data")
 
 

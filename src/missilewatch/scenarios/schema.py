@@ -119,7 +119,7 @@ class LaunchSpec(_Strict):
 
     @field_validator("range_class", mode="before")
     @classmethod
-    def _upper(cls, v):
+    def _upper(cls, v: Any) -> Any:
         return v.upper() if isinstance(v, str) else v
 
     @model_validator(mode="after")
@@ -192,7 +192,7 @@ class ScenarioSpec(_Strict):
 
     @field_validator("sensors", mode="before")
     @classmethod
-    def _all_sensors(cls, v):
+    def _all_sensors(cls, v: Any) -> Any:
         if v is None or v == "all":
             return None
         if isinstance(v, str):
@@ -201,7 +201,7 @@ class ScenarioSpec(_Strict):
 
     @field_validator("name", mode="before")
     @classmethod
-    def _date_name(cls, v):
+    def _date_name(cls, v: Any) -> Any:
         # YAML reads an unquoted 2022-10-04 as a date; a scenario named by its date is fine.
         return v.isoformat() if isinstance(v, dt.date) else v
 

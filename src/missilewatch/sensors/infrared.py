@@ -78,7 +78,7 @@ class InfraredSensor:
         parts = [self._detect(tg, frames, rng) for tg in targets]
         return assemble(self.sensor_id, self.sensor_type, self.mtype, self.latency_s, parts)
 
-    def _detect(self, tg: TargetTruth, frames: np.ndarray, rng: np.random.Generator):
+    def _detect(self, tg: TargetTruth, frames: np.ndarray, rng: np.random.Generator) -> Sightings | None:
         t = frames[tg.thrusting(frames) & (frames <= tg.t_end_s)]
         n = t.size
         u = rng.random(n)

@@ -28,7 +28,7 @@ from missilewatch.errors import InputError
 from missilewatch.sensors.detection import pd_at_range, snr_for_pd
 from missilewatch.sensors.geometry import TWO_PI, line_of_sight_clear, range_az_el_rate, wrap_pi
 from missilewatch.sensors.measurements import MeasurementBatch, Sightings, assemble
-from missilewatch.sensors.platform import FixedSite, WaypointTrack
+from missilewatch.sensors.platform import FixedSite, PlatformState, WaypointTrack
 from missilewatch.sensors.targets import TargetTruth
 
 SCAN_MODES = ("sector", "rotating")
@@ -120,7 +120,7 @@ class Radar:
         """Detection probability at slant range ``range_m`` (inside the coverage)."""
         return pd_at_range(range_m, self.pd_ref, self.reference_range_m, self.pfa, rcs_scale)
 
-    def in_coverage(self, range_m, az_rad, el_rad) -> np.ndarray:
+    def in_coverage(self, range_m: np.ndarray, az_rad: np.ndarray, el_rad: np.ndarray) -> np.ndarray:
         """True where (range, az, el) lies inside the range, elevation and azimuth limits."""
         ok = (range_m >= self.min_range_m) & (range_m <= self.max_range_m)
         ok &= (el_rad >= self.min_elevation_rad) & (el_rad <= self.max_elevation_rad)
@@ -154,13 +154,14 @@ class Radar:
             t = k + np.mod(az, TWO_PI) / omega
         return t[(t >= tg.t_start_s) & (t <= tg.t_end_s)]
 
-    def _geometry(self, tg: TargetTruth, t: np.ndarray):
+    def _geometry(self, tg: TargetTruth, t: np.ndarray,
+                  ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], PlatformState, np.ndarray]:
         ps = self.platform.state(t)
         r, v, _ = tg.state_at(t)
         rae = range_az_el_rate(ps.r_ecef, ps.v_ecef, ps.lat_rad, ps.lon_rad, r, v)
         return rae, ps, r
 
-    def _detect(self, tg: TargetTruth, scans: np.ndarray, rng: np.random.Generator):
+    def _detect(self, tg: TargetTruth, scans: np.ndarray, rng: np.random.Generator) -> Sightings | None:
         t = self._times_on(tg, scans)
         n = t.size
         # Draw for every candidate sighting, visible or not, so the random stream does not
@@ -179,7 +180,7 @@ class Radar:
         return Sightings(t[seen], z[seen], np.broadcast_to(self.covariance, (m, *self.covariance.shape)),
                          ps.take(seen), tg.object_id)
 
-    def _false_alarms(self, scans: np.ndarray, t_end_s: float, rng: np.random.Generator):
+    def _false_alarms(self, scans: np.ndarray, t_end_s: float, rng: np.random.Generator) -> Sightings | None:
         lam = self.false_alarms_per_scan
         counts = rng.poisson(lam, scans.size) if lam > 0 else np.zeros(scans.size, dtype=np.int64)
         n = int(counts.sum())

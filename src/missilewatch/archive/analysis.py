@@ -284,23 +284,26 @@ def analyse_event(session: Session, ev: LaunchEvent, *, force: bool = False) -> 
     return row
 
 
-def reconstruct_from_inputs(inputs: dict) -> tuple[str, str | None, dict]:
+def reconstruct_from_inputs(fields: dict) -> tuple[str, str | None, dict]:
     """(status, reason, result) of one reconstruction from its inputs (``AnalysisInputs.to_dict()``).
 
     A pure function of its argument (no database), so it can run anywhere, e.g. on Dask workers.
     """
-    inputs = AnalysisInputs(**inputs)
+    inputs = AnalysisInputs(**fields)
     missing = inputs.missing()
     closed = closed_form(inputs.range_km, inputs.apogee_km)
-    if missing:
-        return "insufficient", "missing " + ", ".join(missing), {"closed_form": closed, "reconstruction": None}
-    if inputs.apogee_km <= 0 or inputs.range_km <= 0:
+    lat, lon, range_km, apogee_km = inputs.lat_deg, inputs.lon_deg, inputs.range_km, inputs.apogee_km
+    if missing or lat is None or lon is None or range_km is None or apogee_km is None:
+        # missing() names what is None; the coordinates come as a pair (both or neither).
+        reason = "missing " + ", ".join(missing or ["launch site coordinates"])
+        return "insufficient", reason, {"closed_form": closed, "reconstruction": None}
+    if apogee_km <= 0 or range_km <= 0:
         return "insufficient", "range or apogee reported as 0 km", {"closed_form": None, "reconstruction": None}
     from missilewatch.flight.reconstruct import reconstruct
 
     try:
-        rec = reconstruct((inputs.lat_deg, inputs.lon_deg), azimuth_deg=inputs.azimuth_deg,
-                          range_km=inputs.range_km, apogee_km=inputs.apogee_km,
+        rec = reconstruct((lat, lon), azimuth_deg=inputs.azimuth_deg,
+                          range_km=range_km, apogee_km=apogee_km,
                           flight_time_s=inputs.flight_time_s)
         return "ok", None, {"closed_form": closed, "reconstruction": _summary(rec)}
     except (ConvergenceError, InputError) as exc:

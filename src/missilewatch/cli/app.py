@@ -17,7 +17,7 @@ import typer.core
 try:
     from typer._click import exceptions as click_exc
 except ImportError:  # pragma: no cover
-    from click import exceptions as click_exc
+    from click import exceptions as click_exc  # type: ignore[no-redef]  # the other of the two
 
 from missilewatch.config import Settings
 from missilewatch.errors import MissilewatchError

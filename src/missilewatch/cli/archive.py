@@ -213,13 +213,15 @@ def report_cmd(
     """Reconstruct what can be reconstructed and write the HTML report of the whole archive."""
     from missilewatch.archive.report import write_report
 
-    mapper, bar = None, contextlib.nullcontext()
+    mapper = None
+    bar: contextlib.AbstractContextManager = contextlib.nullcontext()
     if workers is not None or scheduler is not None:  # the campaign engine: chunks, resume, progress
         from missilewatch.campaign.engine import RichProgress
         from missilewatch.campaign.parallel import dask_mapper
 
-        bar = RichProgress("launches", "reconstructing")
-        mapper = dask_mapper(out / ".reconstructions", scheduler=scheduler, workers=workers, progress=bar)
+        progress = RichProgress("launches", "reconstructing")
+        bar = progress
+        mapper = dask_mapper(out / ".reconstructions", scheduler=scheduler, workers=workers, progress=progress)
     with _db(ctx).session() as s, bar:
         index = write_report(s, out, mapper=mapper)
     typer.echo(f"report written: {index}")

@@ -275,9 +275,9 @@ def predict_impact(
     wsum = wm_all[ok].sum()
     wmo = wm_all[ok] / wsum
     wco = wc_all[ok] / wsum
-    clat, clon = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]), float(lat0),
-                                 float(lon0))
-    clat, clon = float(clat), float(clon)
+    clat_arr, clon_arr = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]), float(lat0),
+                                         float(lon0))
+    clat, clon = float(clat_arr), float(clon_arr)
     off_c = offsets_km(lat[ok], lon[ok], clat, clon)
     d = off_c - wmo @ off_c
     C = (wco[:, None, None] * d[:, :, None] * d[:, None, :]).sum(0)

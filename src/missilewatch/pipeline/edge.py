@@ -9,6 +9,7 @@ with the field and a reason code, counted per sensor and reason.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -78,7 +79,7 @@ class Edge:
                 self._refuse(out, item, fault)
                 return out
             self._residual(out, m)
-            self._note(out, self.health.verdict(m.sensor_id, m.t_s, None))
+            self._note(out, self.health.verdict(m.sensor_id, self._now(m), None))
             if self.health.quarantined(m.sensor_id):
                 self._refuse(out, item, Fault("sensor_id", "quarantined", f"{m.sensor_id} is quarantined"),
                              verdict=False)
@@ -118,16 +119,21 @@ class Edge:
                 self._refuse(out, item, Fault("sensor_id", "quarantined", f"{m.sensor_id} is quarantined"),
                              verdict=False)
                 return
-            self._note(out, self.health.verdict(m.sensor_id, m.t_s, None))
+            self._note(out, self.health.verdict(m.sensor_id, self._now(m), None))
         out.items.append(item)
 
     def _residual(self, out: EdgeResult, m) -> None:
-        self._note(out, self.health.residual(m, self._references()))
+        self._note(out, self.health.residual(m, self._references(), self._now(m)))
+
+    def _now(self, m) -> float:
+        """The stream's time for health events (the clock; a measurement's own time may lie)."""
+        now = self.clock.time_now()
+        return now if math.isfinite(now) else m.t_report_s
 
     def _refuse(self, out: EdgeResult, item: Incoming, fault: Fault, verdict: bool = True) -> None:
         rej = item.rejected(fault.field, fault.reason, fault.problem)
         if verdict and fault.reason not in ("unknown_sensor", "quarantined") and rej.sensor_id:
-            self._note(out, self.health.verdict(rej.sensor_id, item.measurement.t_s, fault.reason))
+            self._note(out, self.health.verdict(rej.sensor_id, self._now(item.measurement), fault.reason))
         self._count(rej)
         out.items.append(rej)
 

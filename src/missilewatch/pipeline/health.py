@@ -126,7 +126,7 @@ class SensorHealth:
             return self._clean(st, t_s)
         return None
 
-    def residual(self, m: Measurement, references) -> HealthChange | None:
+    def residual(self, m: Measurement, references, now_s: float) -> HealthChange | None:
         """Compare a measurement that passed the edge with the others' fused tracks
         (``references``: track snapshots); record the NIS and clock offset if one is near."""
         best = None
@@ -153,7 +153,7 @@ class SensorHealth:
             st.clean_run = 0
             if not st.quarantined:
                 off = float(np.median(list(st.offsets_s)[-self.config.nis_window:]))
-                return self._quarantine(st, m.t_s, f"inconsistent with the other sensors' tracks: median "
+                return self._quarantine(st, now_s, f"inconsistent with the other sensors' tracks: median "
                                         f"NIS per dof {med:,.1f} over {len(recent)} reports, clock offset "
                                         f"about {off:+,.2f} s")
         return None

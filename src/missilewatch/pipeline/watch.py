@@ -156,6 +156,7 @@ class Watch:
         self.edge = Edge(sensors, edge, references=self._references, external_clock=clock)
         self.guard = LostTrackGuard()
         self.accepted = 0
+        self.duplicates = 0
         self.clock_s = -math.inf
         self._on_event = on_event
         self._recorder = recorder
@@ -192,6 +193,11 @@ class Watch:
         return out
 
     def _ingest_one(self, item: Incoming) -> list[TimelineEvent]:
+        if not item.accepted and item.reason == "duplicate":
+            self.duplicates += 1
+            if self._recorder:
+                self._recorder.measurement(item, None)
+            return []
         if not item.accepted:
             self.rejected.append(item)
             if self._recorder:

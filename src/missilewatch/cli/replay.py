@@ -3,8 +3,10 @@ the watch, print the live timeline, summarise against the reported figures, writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -31,6 +33,19 @@ def parse_tz(text: str) -> dt.tzinfo:
         raise InputError("--tz", text, "offset out of range")
     offset = dt.timedelta(hours=hours, minutes=minutes) * sign
     return dt.timezone(offset, "JST" if offset == dt.timedelta(hours=9) else None)
+
+
+def check_out_dir(out: Path) -> None:
+    """The report folder can be written: not an existing file, creatable, writable (checked
+    before the run, so a long replay never ends on a refused folder)."""
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", str(out), "is an existing file; give a folder for the report")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("--out", str(out), f"cannot be created ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise InputError("--out", str(out), "is not writable")
 
 
 def _figures_table(summary: dict) -> Table:
@@ -78,6 +93,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Seed of the simulation (scenarios only)."),
         tz: str = typer.Option("+09:00", "--tz", help="Display time zone offset (times are UTC inside)."),
         no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the database."),
+        unknown_sensors: str = typer.Option(None, "--unknown-sensors",
+                                            help="Measurements of sensors not in the scenario or catalogue: "
+                                                 "reject (default) or accept."),
     ) -> None:
         """Replay launches through the watch: tracks, predictions, decisions and alerts."""
         from missilewatch.config import Settings
@@ -86,6 +104,10 @@ def register(app: typer.Typer) -> None:
         from missilewatch.store import Database
 
         zone = parse_tz(tz)
+        if out is not None:
+            check_out_dir(out)
+        if unknown_sensors is not None and unknown_sensors not in ("reject", "accept"):
+            raise InputError("--unknown-sensors", unknown_sensors, "must be reject or accept")
         if speed is not None and not speed > 0:
             raise InputError("--speed", speed, "must be > 0")
         console = Console(stderr=as_json, highlight=False)
@@ -106,6 +128,8 @@ def register(app: typer.Typer) -> None:
         if not as_json:
             console.print(f"[bold]replaying {inp.name}[/]: {len(inp.items)} measurements, "
                           f"epoch {inp.epoch.isoformat()}")
+        if unknown_sensors is not None and inp.sensors is not None:
+            inp = dataclasses.replace(inp, sensors=inp.sensors.with_policy(unknown_sensors))
         result = replay(inp, speed=speed, db=database, on_event=show)
         summary = result.summary
         if result.run_id is not None:

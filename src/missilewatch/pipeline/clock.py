@@ -73,6 +73,17 @@ class StreamClock:
     def time_now(self) -> float:
         return self.external() if self.external is not None else self.now
 
+    def _static(self, m) -> Fault | None:
+        """Faults of the two times alone, whatever the clock."""
+        cfg = self.config
+        if m.t_report_s < m.t_s - cfg.report_skew_s:
+            return Fault("report_time_utc", "report_before_measurement",
+                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured")
+        if m.t_report_s - m.t_s > cfg.max_age_s:
+            return Fault("time_utc", "too_old", f"measured {m.t_report_s - m.t_s:,.1f} s before it was reported "
+                         f"(out-of-sequence window {cfg.max_age_s:g} s)")
+        return None
+
     def _window(self, m) -> Fault | None:
         cfg = self.config
         now = self.time_now()
@@ -100,6 +111,9 @@ class StreamClock:
     def admit(self, item, m) -> list[tuple[object, Fault | None]]:
         """Take one parsed item (``m`` its measurement); return the items decided now."""
         out: list[tuple[object, Fault | None]] = []
+        static = self._static(m)
+        if static is not None:
+            return [(item, static)]
         if self.external is not None:
             if self._ahead(m.t_report_s):
                 return [(item, self._future_fault(m.t_report_s))]

@@ -63,11 +63,15 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="missilewatch", standalone_mode=False)
+        if result == 130:  # Typer's answer to an interrupt it caught itself
+            return _interrupted(KeyboardInterrupt())
         return int(result or 0) if isinstance(result, int) else 0
     except click_exc.NoArgsIsHelpError as exc:  # bare command: help, not an error
         typer.echo(exc.ctx.get_help())
         return 0
     except typer.Exit as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Typer turns an interrupt into exit 130
+            return _interrupted(exc.__cause__)
         return exc.exit_code
     except typer.Abort:
         typer.echo("error: aborted", err=True)
@@ -79,13 +83,17 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"error: {one_line(str(exc))}", err=True)
         return 2
     except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a replay
-        run_id = getattr(exc, "run_id", None)
-        stored = f"; run {run_id} stored as interrupted" if run_id is not None else ""
-        typer.echo(f"error: interrupted{stored}", err=True)
-        return 2
+        return _interrupted(exc)
     except Exception as exc:  # noqa: BLE001 (the CLI never shows a traceback)
         typer.echo(f"error: {describe(exc)}", err=True)
         return 2
+
+
+def _interrupted(exc: BaseException) -> int:
+    run_id = getattr(exc, "run_id", None)
+    stored = f"; run {run_id} stored as interrupted" if run_id is not None else ""
+    typer.echo(f"error: interrupted{stored}", err=True)
+    return 2
 
 
 def one_line(text: str, limit: int = 500) -> str:

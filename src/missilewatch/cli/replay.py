@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Replay launches through the watch: tracks, predictions, decisions and alerts."""
         from missilewatch.config import Settings
-        from missilewatch.pipeline.replay import replay
+        from missilewatch.pipeline.replay import Interrupted, replay
         from missilewatch.pipeline.source import load_input
         from missilewatch.store import Database
 
@@ -130,7 +130,12 @@ def register(app: typer.Typer) -> None:
                           f"epoch {inp.epoch.isoformat()}")
         if unknown_sensors is not None and inp.sensors is not None:
             inp = dataclasses.replace(inp, sensors=inp.sensors.with_policy(unknown_sensors))
-        result = replay(inp, speed=speed, db=database, on_event=show)
+        try:
+            result = replay(inp, speed=speed, db=database, on_event=show)
+        except Interrupted as exc:
+            stored = f"; run {exc.run_id} stored as interrupted" if exc.run_id is not None else ""
+            typer.echo(f"error: interrupted{stored}", err=True)
+            raise typer.Exit(2) from None
         summary = result.summary
         if result.run_id is not None:
             summary["run_id"] = result.run_id

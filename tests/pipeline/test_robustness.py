@@ -147,6 +147,24 @@ def test_a_sensor_ten_minutes_fast_is_quarantined_and_the_picture_holds(flight):
 
 
 @pytest.mark.slow
+def test_a_sensor_two_seconds_late_is_caught_against_the_others_tracks(flight):
+    """A clock error small enough to pass the time window (measurements stamped 2 s early) is
+    found by comparing the sensor with the tracks the other sensors keep."""
+    sensor = "shariki-tpy2"
+    lines = [shift(raw, -2.0, ("time",)) if f'"sensor_id": "{sensor}"'.encode() in raw else raw
+             for raw in flight["lines"]]
+    res = replay_lines(flight, lines, "late-sensor")
+    health = res.summary["sensor_health"]
+    assert list(health) == [sensor]
+    why = health[sensor]["quarantines"][0][1]
+    offset = float(why.split("clock offset about ")[1].split(" s")[0])
+    assert abs(offset + 2.0) < 0.2, why
+    got = outcome(res)
+    assert set(got["first_alert"]) == set(flight["clean"]["first_alert"])
+    assert got["false_tracks"] == 0
+
+
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.function_scoped_fixture])

@@ -6,11 +6,12 @@ Two kinds of evidence, per sensor:
 - the edge's verdicts: time-window and physical faults among its last ``window`` reports
   (a clock minutes off makes every report fall outside the time window);
 - its measurements against the fused tracks of the *other* sensors: for a confirmed,
-  ballistic track updated by another sensor within ``reference_age_s``, the normalised
+  ballistic track updated by ``reference_sensors`` other sensors within ``reference_age_s``
+  and unambiguously the nearest (the next one ``ambiguity`` times farther), the normalised
   innovation (NIS per degree of freedom) of the measurement and the clock offset that best
   explains it (s, least squares along the track's motion). The median NIS per dof of the last
-  ``nis_window`` such residuals above ``nis_limit`` means a bias or a clock error (a healthy
-  sensor's median is about 0.5).
+  ``nis_window`` such residuals above ``nis_limit`` (a 10-sigma miss) means a bias or a clock
+  error (a healthy sensor's median is about 1; the salvo's crowded tracks reach about 30).
 
 While quarantined, a sensor's reports are still checked, so it is released after
 ``release_clean`` consecutive clean ones. Times in s from the epoch.
@@ -44,8 +45,10 @@ class HealthConfig:
     window: int = 12
     quarantine_faults: int = 6
     nis_window: int = 9
-    nis_limit: float = 25.0
-    coarse_nis: float = 1e5
+    nis_limit: float = 100.0
+    coarse_nis: float = 1e6
+    ambiguity: float = 100.0
+    reference_sensors: int = 2
     reference_age_s: float = 10.0
     release_clean: int = 8
     launch_min_sensors: int = 2
@@ -56,7 +59,7 @@ class HealthConfig:
         for name in ("nis_window", "release_clean", "launch_min_sensors"):
             if getattr(self, name) < 1:
                 raise InputError(name, getattr(self, name), "must be >= 1")
-        for name in ("nis_limit", "coarse_nis", "reference_age_s"):
+        for name in ("nis_limit", "coarse_nis", "reference_age_s", "ambiguity"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be > 0")
 
@@ -129,19 +132,26 @@ class SensorHealth:
     def residual(self, m: Measurement, references, now_s: float) -> HealthChange | None:
         """Compare a measurement that passed the edge with the others' fused tracks
         (``references``: track snapshots); record the NIS and clock offset if one is near."""
-        best = None
+        cands = []
         for snap in references:
-            if snap.boost_probability > 0.5 or not snap.confirmed:
-                continue
-            others = self._updated_by.get(snap.track_id, {})
-            if not any(s != m.sensor_id and abs(m.t_s - t) <= self.config.reference_age_s
-                       for s, t in others.items()):
-                continue
+            if set(snap.sensors) <= {m.sensor_id} or not _near(snap, m):
+                continue  # a track of this sensor's own reports is no evidence about it
             got = nis_and_offset(snap, m)
-            if got is not None and (best is None or got[0] < best[0]):
-                best = got
-        if best is None or not best[0] <= self.config.coarse_nis:
+            if got is not None:
+                cands.append((got[0], got[1], snap))
+        if not cands:
             return None
+        cands.sort(key=lambda c: c[0])
+        nis, offset, snap = cands[0]
+        if not nis <= self.config.coarse_nis:
+            return None
+        if len(cands) > 1 and cands[1][0] < self.config.ambiguity * max(nis, 1.0):
+            return None  # two tracks could have made it: no evidence about the sensor
+        others = {s for s, t in self._updated_by.get(snap.track_id, {}).items()
+                  if s != m.sensor_id and abs(m.t_s - t) <= self.config.reference_age_s}
+        if snap.boost_probability > 0.5 or not snap.confirmed or len(others) < self.config.reference_sensors:
+            return None  # the nearest track is not the others' fused, ballistic track
+        best = (nis, offset)
         st = self.state(m.sensor_id)
         st.nis.append(best[0])
         st.offsets_s.append(best[1])
@@ -197,6 +207,30 @@ class SensorHealth:
         return {sid: {"quarantined": st.quarantined, "quarantines": [[round(t, 1), w] for t, w in st.quarantines],
                       "first_report_s": None if st.first_t_s is None else round(st.first_t_s, 1)}
                 for sid, st in sorted(self.sensors.items()) if st.quarantines}
+
+
+#: Cheap pre-test before the NIS: a radar detection within this distance of a track (m), an
+#: infrared line of sight within this angle of it (rad).
+NEAR_M = 300_000.0
+NEAR_RAD = 0.1
+
+
+def _near(snap, m: Measurement) -> bool:
+    r = np.asarray(snap.state.x[:3], float)
+    if m.is_radar:
+        rng, az, el = (float(v) for v in m.z[:3])
+        lat, lon = m.sensor_lat_rad, m.sensor_lon_rad
+        enu = np.array([rng * math.cos(el) * math.sin(az), rng * math.cos(el) * math.cos(az), rng * math.sin(el)])
+        sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
+        rot = np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
+        return float(np.linalg.norm(m.sensor_r_ecef + rot.T @ enu - r)) < NEAR_M
+    if m.is_infrared:
+        a, d = float(m.z[0]), float(m.z[1])
+        u = np.array([math.cos(d) * math.cos(a), math.cos(d) * math.sin(a), math.sin(d)])
+        w = r - m.sensor_r_ecef
+        n = float(np.linalg.norm(w))
+        return n > 0 and float(u @ w) / n > math.cos(NEAR_RAD)
+    return True
 
 
 def nis_and_offset(snap, m: Measurement) -> tuple[float, float] | None:

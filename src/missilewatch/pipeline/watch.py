@@ -182,7 +182,7 @@ class Watch:
 
     def _references(self):
         return [log.last_snapshot for log in self.tracks.values()
-                if not log.closed and log.last_snapshot is not None and log.last_snapshot.confirmed]
+                if log.ended_t_s is None and log.last_snapshot is not None]
 
     def _release_held(self) -> list[TimelineEvent]:
         """Close the alerts of lost tracks whose latest possible impact time has passed."""

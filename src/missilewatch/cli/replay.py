@@ -148,7 +148,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary, default=str))
             return
         console.print(_figures_table(summary))
-        console.print(f"tracks confirmed: {summary['tracks_confirmed']}, false tracks: {summary.get('false_tracks', '-')}, "
+        console.print(f"tracks confirmed: {summary['tracks_confirmed']}, "
+                      f"false tracks: {summary.get('false_tracks', '-')}, "
                       f"rejected measurements: {summary['rejected_measurements']}, "
                       f"footprint coverage: {summary.get('footprint_coverage', '-')}, "
                       f"NEES mean {((summary.get('nees') or {}).get('mean'))} "

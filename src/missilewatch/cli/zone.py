@@ -60,5 +60,6 @@ def register(app: typer.Typer) -> None:
             t.add_column(col, justify="right" if col in ("lat", "lon", "coast km") else "left")
         for r in records:
             country = f"{r['country'] or ''} {r['country_name'] or ''}".strip() or "-"
-            t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country, f"{r['coast_distance_km']:,.1f}")
+            t.add_row(f"{r['lat_deg']:.4f}", f"{r['lon_deg']:.4f}", r["zone"], country,
+                      f"{r['coast_distance_km']:,.1f}")
         Console().print(t)

@@ -19,6 +19,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from missilewatch.errors import InputError
 from missilewatch.pipeline.plausibility import Fault
@@ -48,7 +49,7 @@ class ClockConfig:
 
 @dataclass
 class _Held:
-    item: object
+    item: Any
     t_report_s: float
     sensor_id: str
     waited: int = 0
@@ -108,9 +109,9 @@ class StreamClock:
             return self._future_fault(m.t_report_s)
         return self._window(m)
 
-    def admit(self, item, m) -> list[tuple[object, Fault | None]]:
+    def admit(self, item: Any, m: Any) -> list[tuple[Any, Fault | None]]:
         """Take one parsed item (``m`` its measurement); return the items decided now."""
-        out: list[tuple[object, Fault | None]] = []
+        out: list[tuple[Any, Fault | None]] = []
         static = self._static(m)
         if static is not None:
             return [(item, static)]
@@ -134,7 +135,7 @@ class StreamClock:
         out.extend(self._age_held())
         return out
 
-    def flush(self) -> list[tuple[object, Fault | None]]:
+    def flush(self) -> list[tuple[Any, Fault | None]]:
         """End of the stream: release the largest consistent group of held items, refuse the rest."""
         if not self._held:
             return []
@@ -180,7 +181,7 @@ class StreamClock:
                 return True
         return False
 
-    def _release(self) -> list[tuple[object, Fault | None]]:
+    def _release(self) -> list[tuple[Any, Fault | None]]:
         out = []
         keep = []
         for h in sorted(self._held, key=lambda h: h.t_report_s):
@@ -196,7 +197,7 @@ class StreamClock:
         self._recent.clear()
         return out
 
-    def _age_held(self) -> list[tuple[object, Fault | None]]:
+    def _age_held(self) -> list[tuple[Any, Fault | None]]:
         if not self._held:
             return []
         out = []

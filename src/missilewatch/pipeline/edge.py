@@ -69,6 +69,7 @@ class Edge:
             out.items.append(item)
             return out
         m = item.measurement
+        assert m is not None
         fault = check_values(m, self.registry)
         if fault is not None:
             self._refuse(out, item, fault)
@@ -107,6 +108,7 @@ class Edge:
 
     def _pass(self, out: EdgeResult, item: Incoming, residual_done: bool = False) -> None:
         m = item.measurement
+        assert m is not None
         if self._duplicate(item):
             self.duplicates += 1
             rej = item.rejected("record", "duplicate", "the same measurement was already received")
@@ -146,7 +148,8 @@ class Edge:
 
     def _duplicate(self, item: Incoming) -> bool:
         m = item.measurement
-        keys = [("v", m.sensor_id, m.mtype, m.t_s, m.z.tobytes())]
+        assert m is not None
+        keys: list[tuple] = [("v", m.sensor_id, m.mtype, m.t_s, m.z.tobytes())]
         if item.record_id:
             keys.append(("id", m.sensor_id, item.record_id))
         if any(k in self._seen for k in keys):

@@ -123,6 +123,16 @@ def test_a_line_from_year_9999_pushed_ahead_of_a_clean_stream(flight):
     assert regions == set(flight["clean"]["first_alert"])
 
 
+def test_one_sensor_alone_announces_no_launch_and_warns_nobody(flight):
+    """The policy wants a second sensor's evidence: one satellite's reports alone (or one
+    radar's) may make a track, never a launch announcement or an alert."""
+    for sensor in ("ir-geo-east", "shariki-tpy2"):
+        lines = [raw for raw in flight["lines"] if f'"sensor_id": "{sensor}"'.encode() in raw]
+        res = replay_lines(flight, lines, f"alone-{sensor}")
+        assert not [e for e in res.watch.timeline if e.kind == "launch"], sensor
+        assert res.watch.alerts.messages() == [], sensor
+
+
 @pytest.mark.slow
 def test_a_sensor_ten_minutes_fast_is_quarantined_and_the_picture_holds(flight):
     sensor = "shariki-tpy2"

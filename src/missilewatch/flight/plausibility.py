@@ -29,7 +29,7 @@ def vacuum_flight_time_s(range_km: float, apogee_km: float) -> float:
     ``range_km`` with apoapsis ``apogee_km`` above a spherical Earth."""
     R = EARTH_MEAN_RADIUS_M
     ra = R + apogee_km * 1e3
-    phi = range_km * 1e3 / (2 * R)  # half the range angle
+    phi = max(range_km * 1e3 / (2 * R), 1e-6)  # half the range angle (>= 6 m of range: e < 1 in floats)
     e = (ra - R) / (ra - R * math.cos(phi))
     a = ra / (1 + e)
     theta = math.pi - phi  # true anomaly of the launch point (apoapsis at pi)

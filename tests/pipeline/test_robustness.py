@@ -17,12 +17,16 @@ import pytest
 from corruptions import KINDS, corrupt_stream, differences, outcome, shift
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 
 from missilewatch.pipeline.replay import replay
 from missilewatch.pipeline.source import from_directory
 from missilewatch.pipeline.watch import Watch
 from missilewatch.scenarios import builtin, simulate, write_outputs
+from missilewatch.store import Base, Database
+from missilewatch.store.models import AlertRow, MeasurementRow, WatchRun
 
+PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
 EXAMPLES = int(os.environ.get("MISSILEWATCH_FUZZ_EXAMPLES", "3"))
 TRIED: list[list[str]] = []
 
@@ -41,15 +45,34 @@ def flight(tmp_path_factory):
             "end_s": end, "tmp": tmp_path_factory}
 
 
-def replay_lines(flight, lines: list[bytes], name: str):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, tmp_path):
+    """The store the damaged run is recorded in: SQLite, and PostgreSQL where CI has one."""
+    if request.param == "postgresql":
+        if not PG_URL:
+            pytest.skip("no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
+        pytest.importorskip("psycopg")
+        database = Database(PG_URL)
+        Base.metadata.drop_all(database.engine)
+        yield database
+        Base.metadata.drop_all(database.engine)
+        database.dispose()
+        return
+    database = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    yield database
+    database.dispose()
+
+
+def replay_lines(flight, lines: list[bytes], name: str, db=None):
     d = flight["tmp"].mktemp(name)
     for f in ("truth.parquet", "scenario.yaml"):
         shutil.copy(flight["dir"] / f, d / f)
     (d / "measurements.jsonl").write_bytes(b"\n".join(lines) + b"\n")
-    return replay(from_directory(d))
+    return replay(from_directory(d), db=db)
 
 
-def test_the_defects_of_the_issue_together(flight):
+@pytest.mark.xdist_group("postgresql")
+def test_the_defects_of_the_issue_together(flight, db):
     """One line 10 min fast, a few 2 h fast, lines minutes and hours late, a non-UTF-8 byte, a
     valid line with U+2028 and U+0085 in a string, a BOM, negative range, elevation 200 deg,
     covariance 1e308, range 1e308, every 50th line twice: the clean picture, each refused."""
@@ -89,7 +112,7 @@ def test_the_defects_of_the_issue_together(flight):
         if i % 50 == 25 and i not in edits:
             out.append(raw)
             n_dup += 1
-    res = replay_lines(flight, out, "issue")
+    res = replay_lines(flight, out, "issue", db=db)
     got = outcome(res)
     assert differences(flight["clean"], got, flight["t_impact_s"], flight["end_s"]) == []
     assert got["dropped"] == n_dup
@@ -104,6 +127,12 @@ def test_the_defects_of_the_issue_together(flight):
     s = res.summary
     assert sum(n for per in s["rejections_by_sensor"].values() for n in per.values()) == len(edits) + n_dup
     assert not [e for e in res.watch.timeline if e.kind == "launch"][1:]  # one launch, no phantom
+    with db.session() as ses:
+        refused = ses.scalars(select(MeasurementRow).where(MeasurementRow.accepted.is_(False))).all()
+        assert len(refused) == len(edits) + n_dup and all(r.reason for r in refused)
+        assert ses.scalar(select(func.count()).select_from(MeasurementRow)) == len(out)
+        assert ses.scalars(select(WatchRun)).one().summary["status"] == "complete"
+        assert ses.scalar(select(func.count()).select_from(AlertRow)) == len(res.watch.alerts.messages())
 
 
 def test_a_line_from_year_9999_pushed_ahead_of_a_clean_stream(flight):

@@ -71,7 +71,7 @@ def replay_lines(flight, lines: list[bytes], name: str, db=None):
     return replay(from_directory(d), db=db)
 
 
-@pytest.mark.xdist_group("postgresql")
+@pytest.mark.xdist_group("postgresql")  # one PostgreSQL database: one xdist worker
 def test_the_defects_of_the_issue_together(flight, db):
     """One line 10 min fast, a few 2 h fast, lines minutes and hours late, a non-UTF-8 byte, a
     valid line with U+2028 and U+0085 in a string, a BOM, negative range, elevation 200 deg,

@@ -24,6 +24,8 @@ from missilewatch.store import Base, Database
 from missilewatch.store.models import AlertRow, MeasurementRow, WatchRun
 
 PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
+# One PostgreSQL server and database: its tests share one xdist worker (make test: --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("postgresql")
 EPOCH = dt.datetime(2022, 10, 3, 22, 22, tzinfo=dt.UTC)
 
 

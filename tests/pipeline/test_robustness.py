@@ -12,18 +12,20 @@ import json
 import math
 import os
 import shutil
+import uuid
 
 import pytest
 from corruptions import KINDS, corrupt_stream, differences, outcome, shift
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
 from missilewatch.pipeline.replay import replay
 from missilewatch.pipeline.source import from_directory
 from missilewatch.pipeline.watch import Watch
 from missilewatch.scenarios import builtin, simulate, write_outputs
-from missilewatch.store import Base, Database
+from missilewatch.store import Database
 from missilewatch.store.models import AlertRow, MeasurementRow, WatchRun
 
 PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
@@ -47,16 +49,23 @@ def flight(tmp_path_factory):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path):
-    """The store the damaged run is recorded in: SQLite, and PostgreSQL where CI has one."""
+    """SQLite, and PostgreSQL where CI names a server: there, a schema of this test's own
+    (other tests drop and create tables in the default one while this runs)."""
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip("no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
         pytest.importorskip("psycopg")
-        database = Database(PG_URL)
-        Base.metadata.drop_all(database.engine)
+        schema = f"robust_{uuid.uuid4().hex[:10]}"
+        admin = Database(PG_URL)
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        database = Database(url.render_as_string(hide_password=False))
         yield database
-        Base.metadata.drop_all(database.engine)
         database.dispose()
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
         return
     database = Database(f"sqlite:///{tmp_path / 'w.db'}")
     yield database
@@ -71,7 +80,6 @@ def replay_lines(flight, lines: list[bytes], name: str, db=None):
     return replay(from_directory(d), db=db)
 
 
-@pytest.mark.xdist_group("postgresql")  # one PostgreSQL database: one xdist worker
 def test_the_defects_of_the_issue_together(flight, db):
     """One line 10 min fast, a few 2 h fast, lines minutes and hours late, a non-UTF-8 byte, a
     valid line with U+2028 and U+0085 in a string, a BOM, negative range, elevation 200 deg,

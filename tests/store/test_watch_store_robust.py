@@ -10,36 +10,44 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 from missilewatch.pipeline.recorder import WatchRecorder
 from missilewatch.pipeline.replay import replay
 from missilewatch.pipeline.source import Rejected, from_directory
 from missilewatch.scenarios import builtin, simulate, write_outputs
-from missilewatch.store import Base, Database
+from missilewatch.store import Database
 from missilewatch.store.models import AlertRow, MeasurementRow, WatchRun
 
 PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
-# One PostgreSQL server and database: its tests share one xdist worker (make test: --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("postgresql")
 EPOCH = dt.datetime(2022, 10, 3, 22, 22, tzinfo=dt.UTC)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path):
+    """SQLite, and PostgreSQL where CI names a server: there, a schema of this test's own
+    (other tests drop and create tables in the default one while this runs)."""
     if request.param == "postgresql":
         if not PG_URL:
             pytest.skip("no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
         pytest.importorskip("psycopg")
-        database = Database(PG_URL)
-        Base.metadata.drop_all(database.engine)
+        schema = f"robust_{uuid.uuid4().hex[:10]}"
+        admin = Database(PG_URL)
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+        database = Database(url.render_as_string(hide_password=False))
         yield database
-        Base.metadata.drop_all(database.engine)
         database.dispose()
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
         return
     database = Database(f"sqlite:///{tmp_path / 'w.db'}")
     yield database
@@ -89,7 +97,7 @@ def test_a_refused_batch_is_rolled_back_alone_and_the_stream_goes_on(db, short_d
 
 
 def test_identifiers_are_unique_across_runs_and_an_alert_is_stored_before_it_is_announced(db, short_dir):
-    other = Database(db.url if "***" not in db.url else PG_URL)  # a second handle: what is on disk
+    other = Database(db.engine.url.render_as_string(hide_password=False))  # a second handle: what is on disk
     seen = []
 
     def on_event(ev):

@@ -125,7 +125,7 @@ class Edge:
         out.items.append(item)
 
     def _residual(self, out: EdgeResult, m) -> None:
-        self._note(out, self.health.residual(m, self._references(), self._now(m)))
+        self._note(out, self.health.residual(m, self._references, self._now(m)))
 
     def _now(self, m) -> float:
         """The stream's time for health events (the clock; a measurement's own time may lie)."""

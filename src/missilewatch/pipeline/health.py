@@ -12,6 +12,7 @@ Two kinds of evidence, per sensor:
   explains it (s, least squares along the track's motion). The median NIS per dof of the last
   ``nis_window`` such residuals above ``nis_limit`` (a 10-sigma miss) means a bias or a clock
   error (a healthy sensor's median is about 1; the salvo's crowded tracks reach about 30).
+  At most one comparison per sensor every ``residual_every_s`` of measurement time.
 
 While quarantined, a sensor's reports are still checked, so it is released after
 ``release_clean`` consecutive clean ones. Times in s from the epoch.
@@ -34,7 +35,6 @@ SENSOR_FAULTS = frozenset({
     "future", "too_old", "report_before_measurement", "range", "angle_domain", "range_rate",
     "covariance", "sensor_position", "sensor_velocity", "wrong_type",
 })
-_OMEGA = np.array([0.0, 0.0, OMEGA_EARTH])
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,7 @@ class HealthConfig:
     ambiguity: float = 100.0
     reference_sensors: int = 2
     reference_age_s: float = 10.0
+    residual_every_s: float = 2.0
     release_clean: int = 8
     launch_min_sensors: int = 2
 
@@ -77,6 +78,7 @@ class SensorState:
     clean_run: int = 0
     reports: int = 0
     first_t_s: float | None = None
+    last_residual_t_s: float = -math.inf
     quarantines: list[tuple[float, str]] = field(default_factory=list)
 
 
@@ -132,8 +134,12 @@ class SensorHealth:
     def residual(self, m: Measurement, references, now_s: float) -> HealthChange | None:
         """Compare a measurement that passed the edge with the others' fused tracks
         (``references``: track snapshots); record the NIS and clock offset if one is near."""
+        st = self.state(m.sensor_id)
+        if abs(m.t_s - st.last_residual_t_s) < self.config.residual_every_s:
+            return None  # one comparison per sensor per residual_every_s keeps the cost bounded
+        st.last_residual_t_s = m.t_s
         cands = []
-        for snap in references:
+        for snap in (references() if callable(references) else references):
             if set(snap.sensors) <= {m.sensor_id} or not _near(snap, m):
                 continue  # a track of this sensor's own reports is no evidence about it
             got = nis_and_offset(snap, m)
@@ -152,7 +158,6 @@ class SensorHealth:
         if snap.boost_probability > 0.5 or not snap.confirmed or len(others) < self.config.reference_sensors:
             return None  # the nearest track is not the others' fused, ballistic track
         best = (nis, offset)
-        st = self.state(m.sensor_id)
         st.nis.append(best[0])
         st.offsets_s.append(best[1])
         recent = list(st.nis)[-self.config.nis_window:]
@@ -242,7 +247,9 @@ def nis_and_offset(snap, m: Measurement) -> tuple[float, float] | None:
     if not abs(dt) <= 20.0:
         return None
     r, v = x[:3], x[3:6]
-    acc = -GM_EARTH * r / np.linalg.norm(r) ** 3 - 2 * np.cross(_OMEGA, v) - np.cross(_OMEGA, np.cross(_OMEGA, r))
+    w = OMEGA_EARTH  # Earth's rate about z: w x v = (-w vy, w vx, 0); w x (w x r) = (-w^2 x, -w^2 y, 0)
+    acc = -GM_EARTH * r / float(r @ r) ** 1.5 + np.array([2 * w * v[1] + w * w * r[0],
+                                                          -2 * w * v[0] + w * w * r[1], 0.0])
     xt = x.copy()
     xt[:3] = r + v * dt + 0.5 * acc * dt * dt
     xt[3:6] = v + acc * dt

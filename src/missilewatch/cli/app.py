@@ -94,11 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     command = typer.main.get_command(app)
     try:
         result = command.main(args=argv, prog_name="missilewatch", standalone_mode=False)
+        if result == 130:  # Typer's answer to an interrupt it caught itself
+            return _interrupted(KeyboardInterrupt())
         return int(result or 0) if isinstance(result, int) else 0
     except click_exc.NoArgsIsHelpError as exc:  # bare command: help, not an error
         typer.echo(exc.ctx.get_help())
         return 0
     except typer.Exit as exc:
+        if isinstance(exc.__cause__, KeyboardInterrupt):  # Typer turns an interrupt into exit 130
+            return _interrupted(exc.__cause__)
         return exc.exit_code
     except typer.Abort:
         typer.echo("error: aborted", err=True)
@@ -107,8 +111,42 @@ def main(argv: list[str] | None = None) -> int:
         typer.echo(f"error: {exc.format_message()}", err=True)
         return 2
     except MissilewatchError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {one_line(str(exc))}", err=True)
         return 2
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a replay
+        return _interrupted(exc)
+    except Exception as exc:  # noqa: BLE001 (the CLI never shows a traceback)
+        typer.echo(f"error: {describe(exc)}", err=True)
+        return 2
+
+
+def _interrupted(exc: BaseException) -> int:
+    run_id = getattr(exc, "run_id", None)
+    stored = f"; run {run_id} stored as interrupted" if run_id is not None else ""
+    typer.echo(f"error: interrupted{stored}", err=True)
+    return 2
+
+
+def one_line(text: str, limit: int = 500) -> str:
+    """Printable text on one line (no control or binary characters), at most ``limit`` long."""
+    text = " ".join(str(text).split())
+    out = "".join(c if c.isprintable() else "?" for c in text)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming what failed, for errors that are not missilewatch's own (a database
+    that refuses, a path that cannot be written)."""
+    kind = type(exc).__name__
+    module = type(exc).__module__ or ""
+    if module.startswith("sqlalchemy"):
+        orig = getattr(exc, "orig", None)
+        detail = str(orig) if orig is not None else str(exc).split("\n(Background")[0]
+        return one_line(f"database: {detail}")
+    if isinstance(exc, OSError):
+        where = f" {exc.filename}" if getattr(exc, "filename", None) else ""
+        return one_line(f"{exc.strerror or kind}:{where}")
+    return one_line(f"{kind}: {exc}")
 
 
 if __name__ == "__main__":

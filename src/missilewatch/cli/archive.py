@@ -33,6 +33,12 @@ def _km(v: float | None) -> str:
     return "-" if v is None else f"{v:,.0f}"
 
 
+def _brief(value: object, limit: int = 120) -> str:
+    """A printable, short rendering of a value for an error line."""
+    text = "".join(c if c.isprintable() and ord(c) < 0x2000 else "?" for c in str(value))
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
+
+
 @archive_app.command("import-cns")
 def import_cns_cmd(
     ctx: typer.Context,
@@ -42,8 +48,11 @@ def import_cns_cmd(
     """Import the CNS database: one missile per row, grouped into launch events; re-import adds nothing."""
     from missilewatch.archive.cns import import_cns
 
-    with _db(ctx).session() as s:
-        summary = import_cns(s, file)
+    try:
+        with _db(ctx).session() as s:
+            summary = import_cns(s, file)
+    except InputError as exc:  # a random file's header is binary noise: name it briefly
+        raise InputError(exc.field, _brief(exc.value), exc.problem[:200]) from None
     d = summary.to_dict()
     if as_json:
         _echo_json(d)

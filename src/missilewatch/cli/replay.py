@@ -3,8 +3,10 @@ the watch, print the live timeline, summarise against the reported figures, writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
+import os
 import re
 from pathlib import Path
 
@@ -31,6 +33,19 @@ def parse_tz(text: str) -> dt.tzinfo:
         raise InputError("--tz", text, "offset out of range")
     offset = dt.timedelta(hours=hours, minutes=minutes) * sign
     return dt.timezone(offset, "JST" if offset == dt.timedelta(hours=9) else None)
+
+
+def check_out_dir(out: Path) -> None:
+    """The report folder can be written: not an existing file, creatable, writable (checked
+    before the run, so a long replay never ends on a refused folder)."""
+    if out.exists() and not out.is_dir():
+        raise InputError("--out", str(out), "is an existing file; give a folder for the report")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError("--out", str(out), f"cannot be created ({exc.strerror})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise InputError("--out", str(out), "is not writable")
 
 
 def _figures_table(summary: dict) -> Table:
@@ -78,14 +93,21 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Seed of the simulation (scenarios only)."),
         tz: str = typer.Option("+09:00", "--tz", help="Display time zone offset (times are UTC inside)."),
         no_store: bool = typer.Option(False, "--no-store", help="Do not record the run in the database."),
+        unknown_sensors: str = typer.Option(None, "--unknown-sensors",
+                                            help="Measurements of sensors not in the scenario or catalogue: "
+                                                 "reject (default) or accept."),
     ) -> None:
         """Replay launches through the watch: tracks, predictions, decisions and alerts."""
         from missilewatch.config import Settings
-        from missilewatch.pipeline.replay import replay
+        from missilewatch.pipeline.replay import Interrupted, replay
         from missilewatch.pipeline.source import load_input
         from missilewatch.store import Database
 
         zone = parse_tz(tz)
+        if out is not None:
+            check_out_dir(out)
+        if unknown_sensors is not None and unknown_sensors not in ("reject", "accept"):
+            raise InputError("--unknown-sensors", unknown_sensors, "must be reject or accept")
         if speed is not None and not speed > 0:
             raise InputError("--speed", speed, "must be > 0")
         console = Console(stderr=as_json, highlight=False)
@@ -106,7 +128,14 @@ def register(app: typer.Typer) -> None:
         if not as_json:
             console.print(f"[bold]replaying {inp.name}[/]: {len(inp.items)} measurements, "
                           f"epoch {inp.epoch.isoformat()}")
-        result = replay(inp, speed=speed, db=database, on_event=show)
+        if unknown_sensors is not None and inp.sensors is not None:
+            inp = dataclasses.replace(inp, sensors=inp.sensors.with_policy(unknown_sensors))
+        try:
+            result = replay(inp, speed=speed, db=database, on_event=show)
+        except Interrupted as exc:
+            stored = f"; run {exc.run_id} stored as interrupted" if exc.run_id is not None else ""
+            typer.echo(f"error: interrupted{stored}", err=True)
+            raise typer.Exit(2) from None
         summary = result.summary
         if result.run_id is not None:
             summary["run_id"] = result.run_id
@@ -119,7 +148,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(summary, default=str))
             return
         console.print(_figures_table(summary))
-        console.print(f"tracks confirmed: {summary['tracks_confirmed']}, false tracks: {summary.get('false_tracks', '-')}, "
+        console.print(f"tracks confirmed: {summary['tracks_confirmed']}, "
+                      f"false tracks: {summary.get('false_tracks', '-')}, "
                       f"rejected measurements: {summary['rejected_measurements']}, "
                       f"footprint coverage: {summary.get('footprint_coverage', '-')}, "
                       f"NEES mean {((summary.get('nees') or {}).get('mean'))} "

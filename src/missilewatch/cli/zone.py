@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import typer
 
@@ -24,7 +25,18 @@ def parse_points(tokens: list[str]) -> tuple[list[float], list[float]]:
             nums.append(float(v))
         except ValueError:
             raise InputError("lat_deg" if i % 2 == 0 else "lon_deg", v, "must be a number (degrees)") from None
-    return nums[0::2], nums[1::2]
+    lats, lons = nums[0::2], nums[1::2]
+    for lat, lon in zip(lats, lons, strict=True):
+        check_lat_lon(lat, lon)
+    return lats, lons
+
+
+def check_lat_lon(lat: float, lon: float) -> None:
+    """InputError unless latitude is in [-90, 90] and longitude in [-180, 360] degrees, finite."""
+    if not (math.isfinite(lat) and -90.0 <= lat <= 90.0):
+        raise InputError("lat_deg", lat, "must be a finite latitude in [-90, 90] degrees")
+    if not (math.isfinite(lon) and -180.0 <= lon <= 360.0):
+        raise InputError("lon_deg", lon, "must be a finite longitude in [-180, 360] degrees")
 
 
 def register(app: typer.Typer) -> None:

@@ -27,6 +27,7 @@ from missilewatch.flight.capability import (
     standard_range,
     trajectory_type,
 )
+from missilewatch.flight.plausibility import check_reported
 from missilewatch.flight.profile_fit import (
     FLIGHT_TIME_MATCH_S,
     LIFTOFF_TW_BOUNDS,
@@ -287,6 +288,7 @@ def reconstruct(
         lon_t, lat_t, _ = GEOD.fwd(lon0, lat0, az_t, range_km * 1e3)
     if apogee_km > 20_000:
         raise InputError("apogee_km", apogee_km, "is beyond any ballistic missile (> 20,000 km)")
+    check_reported(range_km, apogee_km, flight_time_s)
 
     v_needed = keplerian_surface_speed_mps(range_km, apogee_km)
     if range_class is not None:

@@ -120,9 +120,12 @@ def summarize(watch, inp: WatchInput) -> dict:
     out: dict = {
         "input": inp.name,
         "epoch_utc": inp.epoch.isoformat(),
-        "measurements": watch.accepted + len(watch.rejected),
+        "measurements": watch.accepted + len(watch.rejected) + watch.duplicates,
         "rejected_measurements": len(watch.rejected),
+        "duplicates_dropped": watch.duplicates,
         "rejections": [r.error for r in watch.rejected[:20]],
+        "rejections_by_sensor": watch.edge.counts_by_sensor(),
+        "sensor_health": watch.edge.health.summary(),
         "launches": len(inp.truth) if inp.truth else len(confirmed),
         "tracks_confirmed": len(confirmed),
         "alerts": [_alert_dict(m) for m in watch.alerts.messages()],

@@ -37,6 +37,9 @@ from missilewatch.errors import InputError
 from missilewatch.flight.propagate import GEOD
 from missilewatch.geography.overflight import GroundTrack
 from missilewatch.geography.regions import region_outline
+from missilewatch.pipeline.edge import Edge, EdgeConfig
+from missilewatch.pipeline.guards import LostTrackGuard, RejectLog, alert_prefix, health_text
+from missilewatch.pipeline.registry import SensorRegistry
 from missilewatch.pipeline.source import Incoming, parse_line
 from missilewatch.prediction import ImpactPrediction, predict_impact
 from missilewatch.prediction.ground_track import predicted_ground_track
@@ -83,7 +86,7 @@ class TimelineEvent:
     """One line of the watch's timeline: scenario time (s from the epoch), kind, words, data."""
 
     t_s: float
-    kind: str  # launch, confirmed, prediction, alert, impact, deleted, rejected
+    kind: str  # launch, confirmed, prediction, alert, impact, deleted, rejected, sensor
     text: str
     track_id: int | None = None
     data: dict = field(default_factory=dict)
@@ -119,6 +122,8 @@ class TrackLog:
     last_plan: WarningPlan | None = None
     last_assessed: PredictionRecord | None = None
     closed: bool = False
+    launch_sensor: str = ""
+    launch_announced: bool = False
 
     @property
     def launch_id(self) -> str:
@@ -135,6 +140,11 @@ class Watch:
         config: WatchConfig | None = None,
         on_event: Callable[[TimelineEvent], None] | None = None,
         recorder=None,
+        *,
+        sensors: SensorRegistry | None = None,
+        edge: EdgeConfig | None = None,
+        clock: Callable[[], float] | None = None,
+        alert_scope: str | None = None,
     ) -> None:
         if epoch.tzinfo is None:
             raise InputError("epoch", epoch, "must be a timezone-aware UTC instant")
@@ -142,12 +152,15 @@ class Watch:
         self.config = config or WatchConfig()
         self.policy = self.config.policy or load_policy()
         self.tracker = Tracker(self.config.tracker)
-        self.alerts = AlertBook()
+        self.alerts = AlertBook(alert_prefix(alert_scope))
         self.tracks: dict[int, TrackLog] = {}
         self.track_events: list = []
         self.timeline: list[TimelineEvent] = []
-        self.rejected: list[Incoming] = []
+        self.rejected = RejectLog()
+        self.edge = Edge(sensors, edge, references=self._references, external_clock=clock)
+        self.guard = LostTrackGuard()
         self.accepted = 0
+        self.duplicates = 0
         self.clock_s = -math.inf
         self._on_event = on_event
         self._recorder = recorder
@@ -172,9 +185,35 @@ class Watch:
         return self.ingest(item) + self.predict_due()
 
     def ingest(self, item: Incoming) -> list[TimelineEvent]:
-        """One stream item through the tracker: a measurement, or a rejection (counted,
-        recorded, never fatal). Tracks that fall due for prediction are queued, not predicted."""
+        """One stream item: through the edge (plausibility, time window, duplicates, sensor
+        health), then a measurement to the tracker or a rejection (counted, recorded, never
+        fatal). Tracks that fall due for prediction are queued, not predicted (:meth:`predict_due`)."""
         self._seq = max(self._seq, item.seq + 1)
+        res = self.edge.admit(item)
+        new = [self._emit(ch.t_s, "sensor", health_text(ch)) for ch in res.changes]
+        for it in res.items:
+            new.extend(self._ingest_one(it))
+        new.extend(self._release_held())
+        return new
+
+    def _references(self):
+        return [log.last_snapshot for log in self.tracks.values()
+                if log.ended_t_s is None and log.last_snapshot is not None]
+
+    def _release_held(self) -> list[TimelineEvent]:
+        """Close the alerts of lost tracks whose latest possible impact time has passed."""
+        out = []
+        for tid in self.guard.due(self.clock_s):
+            log = self.tracks[tid]
+            out.extend(self._close(log, self.clock_s, f"{log.end_reason}; latest possible impact time passed"))
+        return out
+
+    def _ingest_one(self, item: Incoming) -> list[TimelineEvent]:
+        if not item.accepted and item.reason == "duplicate":
+            self.duplicates += 1
+            if self._recorder:
+                self._recorder.measurement(item, None)
+            return []
         if not item.accepted:
             self.rejected.append(item)
             if self._recorder:
@@ -185,7 +224,7 @@ class Watch:
         try:
             out = self.tracker.process(m)
         except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
-            bad = Incoming(item.seq, item.t_report_s, raw=f"{m.sensor_id} {m.mtype} t={m.t_s}", error=str(exc))
+            bad = item.rejected("values", "tracker", str(exc))
             self.rejected.append(bad)
             if self._recorder:
                 self._recorder.measurement(bad, None)
@@ -193,6 +232,9 @@ class Watch:
         self.accepted += 1
         self.clock_s = max(self.clock_s, float(m.t_report_s))
         self.track_events.extend(out.events)
+        for ev in out.events:
+            if ev.kind == "updated" and ev.sensor_id:
+                self.edge.health.track_updated(ev.track_id, ev.sensor_id, ev.t_s)
         new: list[TimelineEvent] = []
         updated: dict[int, TrackSnapshot] = {}
         assigned = None
@@ -231,10 +273,20 @@ class Watch:
         return out
 
     def finish(self) -> list[TimelineEvent]:
-        """End of the stream: the predictions still due, then close every launch that still
-        has alerts open."""
-        new = self.predict_due()
+        """End of the stream: decide what the edge still holds, run the predictions still due,
+        then close every launch that still has alerts open (a lost track's too: the stream ends
+        here)."""
+        res = self.edge.flush()
+        new = [self._emit(ch.t_s, "sensor", health_text(ch)) for ch in res.changes]
+        for it in res.items:
+            new.extend(self._ingest_one(it))
+        new.extend(self.predict_due())
+        new.extend(self._release_held())
         for log in self.tracks.values():
+            if self.guard.held(log.track_id):
+                new.append(self._emit(self.clock_s, "alert", f"T{log.track_id}: stream ended while it may still be "
+                                      "in flight; its alerts stay", log.track_id))
+                continue
             if not log.closed and log.confirmed_t_s is not None:
                 new.extend(self._close(log, self.clock_s, "end of the measurement stream"))
         return new
@@ -253,7 +305,10 @@ class Watch:
             self._recorder.track(log, ev)
         out = []
         if ev.kind == "initiated" and snap.launch_detected:
-            out.append(self._emit(ev.t_s, "launch", f"launch detected by {ev.sensor_id or 'infrared'} "
+            log.launch_sensor = ev.sensor_id or "infrared"
+        if log.launch_sensor and not log.launch_announced and self.edge.health.enough_sensors(ev.track_id):
+            log.launch_announced = True
+            out.append(self._emit(ev.t_s, "launch", f"launch detected by {log.launch_sensor} "
                                   f"(track T{ev.track_id})", ev.track_id))
         elif ev.kind == "confirmed":
             log.confirmed_t_s = ev.t_s
@@ -263,7 +318,11 @@ class Watch:
             log.ended_t_s, log.end_reason = ev.t_s, ev.reason
             if log.confirmed_t_s is not None:
                 out.append(self._emit(ev.t_s, "deleted", f"track T{ev.track_id} ended: {ev.reason}", ev.track_id))
-                if not log.closed:
+                until = self.guard.hold(log, ev.reason) if not log.closed else None
+                if until is not None:
+                    out.append(self._emit(ev.t_s, "alert", f"T{ev.track_id} lost: alerts stay until its latest "
+                                          f"possible impact, {until - ev.t_s:,.0f} s from now", ev.track_id))
+                elif not log.closed:
                     out.extend(self._close(log, ev.t_s, ev.reason))
         return out
 
@@ -307,6 +366,8 @@ class Watch:
                                 "boost_probability": snap.boost_probability})]
         if boosting:
             return out
+        if not self.edge.health.enough_sensors(log.track_id):
+            return out  # the policy wants a second sensor's evidence before anyone is warned
         if gate.code is ReasonCode.GATE_FOOTPRINT:
             out.append(self._emit(snap.t_s, "prediction", f"T{log.track_id}: {reason_text(gate)}", log.track_id))
             return out
@@ -354,6 +415,7 @@ class Watch:
 
     def _plan(self, log: TrackLog, rec: PredictionRecord, t_s: float, final: bool) -> list[TimelineEvent]:
         d = rec.assessment
+        t_s = min(t_s, self.clock_s) if math.isfinite(self.clock_s) else t_s  # never ahead of the stream
         plan = WarningPlan(
             launch_id=log.launch_id,
             made_at=self.epoch + dt.timedelta(seconds=t_s),
@@ -385,6 +447,7 @@ class Watch:
 
     def _close(self, log: TrackLog, t_s: float, reason: str) -> list[TimelineEvent]:
         log.closed = True
+        self.guard.release(log.track_id)
         last = log.predictions[-1] if log.predictions else None
         out = []
         if last is not None:

@@ -30,6 +30,7 @@ from pydantic import (
 )
 
 from missilewatch.errors import InputError
+from missilewatch.scenarios.safe_yaml import read_limited, safe_load_limited
 from missilewatch.sensors.catalogue import catalogue
 from missilewatch.sensors.spec import InfraredSpec, RadarSpec, SensorSpec, spec_error
 
@@ -279,17 +280,13 @@ def parse_scenario(data: Any, where: str = "") -> ScenarioSpec:
 def load_scenario_file(path: Path | str) -> ScenarioSpec:
     """Read and validate a scenario YAML file."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError("scenario", str(p), f"cannot be read ({exc.strerror})") from None
-    return parse_scenario_text(text, str(p))
+    return parse_scenario_text(read_limited(p, "scenario"), str(p))
 
 
 def parse_scenario_text(text: str, where: str = "scenario") -> ScenarioSpec:
     """Validate scenario YAML text."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_limited(text, where)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

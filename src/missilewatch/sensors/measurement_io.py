@@ -34,6 +34,9 @@ Fields:
     asin(u_z). No range.
 - ``sensor_position`` / ``sensor_velocity_ecef_mps``: where the sensor was at ``time_utc``
   (a ship moves; a geostationary satellite is fixed in ECEF).
+- ``record_id`` (optional): the sender's identifier of the record (at most 80 characters);
+  a record id seen twice from one sensor is a duplicate.
+- ``sensor_id``: at most 80 characters, letters, digits, ``_ . -``.
 - ``truth``: present only in simulated data: the true ``object_id`` (null for a false alarm) and
   ``false_alarm``. A tracker must not read it; metrics may.
 
@@ -63,9 +66,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from missilewatch.earth.frames import ecef2geodetic, geodetic2ecef
 from missilewatch.sensors.measurements import COMPONENTS, FRAMES, MAX_DIM, MeasurementStream
-from missilewatch.sensors.spec import field_path
+from missilewatch.sensors.spec import SENSOR_ID_PATTERN, field_path
 
 SCHEMA = "missilewatch.measurement/1"
+#: Longest sensor or record identifier (characters); the store keeps them whole.
+MAX_ID_LENGTH = 80
 SENSOR_TYPES = {"range_az_el": "radar", "range_az_el_rr": "radar", "los_angles": "infrared"}
 _ALL_COMPONENTS = ("range_m", "az_rad", "el_rad", "range_rate_mps", "los_alpha_rad", "los_delta_rad")
 
@@ -230,18 +235,19 @@ class MeasurementRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
     schema_: Literal["missilewatch.measurement/1"] | None = Field(default=None, alias="schema")
     seq: int | None = None
-    sensor_id: str = Field(min_length=1)
+    record_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID_LENGTH)
+    sensor_id: str = Field(min_length=1, max_length=MAX_ID_LENGTH, pattern=SENSOR_ID_PATTERN)
     sensor_type: Literal["radar", "infrared"] | None = None
     type: Literal["range_az_el", "range_az_el_rr", "los_angles"]
     frame: Literal["ENU", "ECEF"] | None = None
-    time_utc: str
+    time_utc: str = Field(max_length=64)
     t_s: float | None = None
-    epoch_utc: str | None = None
-    report_time_utc: str | None = None
+    epoch_utc: str | None = Field(default=None, max_length=64)
+    report_time_utc: str | None = Field(default=None, max_length=64)
     t_report_s: float | None = None
-    components: list[str] | None = None
-    values: list[float]
-    covariance: list[list[float]]
+    components: list[str] | None = Field(default=None, max_length=MAX_DIM)
+    values: list[float] = Field(max_length=MAX_DIM)
+    covariance: list[list[float]] = Field(max_length=MAX_DIM)
     sensor_position: _SensorPosition
     sensor_velocity_ecef_mps: list[float] = Field(default=[0.0, 0.0, 0.0], min_length=3, max_length=3)
     truth: _Truth | None = None

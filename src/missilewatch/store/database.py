@@ -43,8 +43,11 @@ class Database:
             if database in (None, "", ":memory:"):
                 # One shared in-memory database for every session of this handle.
                 kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-            else:
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            elif not database.startswith("file:"):  # a file: URI names its own path and mode
+                try:
+                    Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise ConfigError(f"database path {database!r} cannot be created ({exc.strerror})") from exc
         try:
             self.engine: Engine = create_engine(parsed, **kwargs)
         except (NoSuchModuleError, ArgumentError, ImportError) as exc:

@@ -106,7 +106,7 @@ class AlertRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("watch_runs.id", ondelete="CASCADE"), index=True)
-    identifier: Mapped[str] = mapped_column(String(200))
+    identifier: Mapped[str] = mapped_column(String(200), unique=True)  # CAP ids never repeat
     launch_id: Mapped[str] = mapped_column(String(120))
     msg_type: Mapped[str] = mapped_column(String(10))
     sent: Mapped[datetime] = mapped_column(UTCDateTime)

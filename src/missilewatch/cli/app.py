@@ -25,6 +25,10 @@ COMMAND_MODULES: list[str] = [
     "simulate",
     "zone",
     "assess",
+    "serve",
+    "feed",
+    "keys",
+    "audit",
 ]
 
 app = typer.Typer(

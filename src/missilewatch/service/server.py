@@ -3,7 +3,11 @@ streams are told to end first, so no open WebSocket or SSE client holds the shut
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
 
 import uvicorn
 
@@ -21,6 +25,19 @@ class _Server(uvicorn.Server):
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self._hub.close)
         super().handle_exit(sig, frame)
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """As uvicorn's, without raising the signal again once stopped: a clean stop exits 0."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def run(settings: ServiceSettings, host: str = "127.0.0.1", port: int = 8400, log_level: str = "info") -> None:

@@ -27,6 +27,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cli_env() -> dict[str, str]:
+    """The environment for a ``missilewatch`` subprocess: this checkout's sources first."""
+    return dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+
+
 class ServerProc:
     """One server process; ``url``, ``db_url``; started and stopped by PID only."""
 
@@ -37,7 +42,7 @@ class ServerProc:
         self.proc: subprocess.Popen | None = None
 
     def start(self, wait_ready: bool = True) -> ServerProc:
-        env = dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+        env = cli_env()
         self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "missilewatch.cli.app", "serve", "--db", self.db_url, "--port", str(self.port),
@@ -125,3 +130,10 @@ def server(tmp_path_factory):
     srv.creds = creds
     yield srv
     srv.stop()
+
+
+# ../shared beside the repository (or beside the folder of work trees).
+REPO_SHARED_CNS = next((p / "shared" / "data" / "cns_north_korea_missile_tests.csv" for p in
+                        Path(__file__).resolve().parents[3:5]
+                        if (p / "shared" / "data" / "cns_north_korea_missile_tests.csv").is_file()),
+                       Path("missing-shared-data.csv"))

@@ -171,7 +171,8 @@ def test_sigterm_stops_cleanly_with_open_event_streams(tmp_path, flight_lines):
 
     async def ws_hold():
         url = srv.url.replace("http", "ws") + "/v1/events"
-        async with websockets.connect(url, subprotocols=["missilewatch.v1", f"bearer.{creds.tokens['operator']}"]) as ws:
+        protocols = ["missilewatch.v1", f"bearer.{creds.tokens['operator']}"]
+        async with websockets.connect(url, subprotocols=protocols) as ws:
             try:
                 while True:
                     await ws.recv()

@@ -33,6 +33,11 @@ def entry_hash(prev_hash: str, entry_id: int, at: dt.datetime, actor: str, role:
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
+def _printable(text: str) -> str:
+    """Control characters (a NUL cannot be stored in PostgreSQL text) shown as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class AuditLog:
     """Numbers and chains entries; :meth:`drain_into` writes the pending ones in a session."""
 
@@ -49,10 +54,10 @@ class AuditLog:
                detail: dict[str, Any] | None = None) -> None:
         detail = detail or {}
         at = dt.datetime.now(dt.UTC)
-        target = target[:400]
+        target, actor = _printable(target)[:400], _printable(actor)[:120]
         with self._lock:
             h = entry_hash(self._head, self._next_id, at, actor, role, action, target, status, detail)
-            self._pending.append(AuditEntry(id=self._next_id, at=at, actor=actor[:120], role=role, action=action,
+            self._pending.append(AuditEntry(id=self._next_id, at=at, actor=actor, role=role, action=action,
                                             target=target, status=status, detail=detail, prev_hash=self._head,
                                             hash=h))
             self._next_id += 1

@@ -27,10 +27,12 @@ class ErrorBody(BaseModel):
 
 def declared(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` for the error codes a route may answer."""
-    words = {400: "Malformed request", 401: "No or bad credentials", 403: "Role may not do this",
+    words = {400: "Malformed request", 405: "Method not allowed", 401: "No or bad credentials",
+             403: "Role may not do this",
              404: "Not found", 413: "Body or record count over the limit", 422: "Invalid input",
              429: "Rate limit reached", 503: "Not ready"}
-    return {c: {"model": ErrorBody, "description": words[c]} for c in codes}
+    schema = ErrorBody.model_json_schema()
+    return {c: {"description": words[c], "content": {"application/json": {"schema": schema}}} for c in codes}
 
 
 @dataclass

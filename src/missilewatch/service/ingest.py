@@ -105,7 +105,10 @@ class Ingestor:
                 results.append(LineResult(bl.index, "rejected", reason=bl.error))
                 continue
             c = check_line(bl.line, f"record {bl.index}")
-            if not c.ok:
+            if c.ok and not c.sensor_id.isprintable():
+                results.append(LineResult(bl.index, "rejected", bl.record_id,
+                                          f"record {bl.index}: sensor_id: control characters in {c.sensor_id!r}"))
+            elif not c.ok:
                 results.append(LineResult(bl.index, "rejected", bl.record_id, c.reason))
             elif not who.may_post_for(c.sensor_id):
                 results.append(LineResult(bl.index, "rejected", bl.record_id,

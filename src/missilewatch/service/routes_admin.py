@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.concurrency import run_in_threadpool
@@ -11,17 +11,30 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from missilewatch.service.audit import verify_chain
-from missilewatch.service.auth import ROLES, Principal, create_key
+from missilewatch.service.auth import Principal, create_key
 from missilewatch.service.deps import declared, require, svc
 from missilewatch.store.models import ApiKey
 
 router = APIRouter()
 
 
-class KeyRequest(BaseModel):
-    role: str = Field(pattern="^(" + "|".join(ROLES) + ")$")
-    name: str = Field(min_length=1, max_length=120)
-    sensors: list[str] = Field(default=[], max_length=100)
+TEXT = r"^[^\x00-\x1f\x7f]+$"  # printable: no control characters
+
+
+class SensorKeyRequest(BaseModel):
+    """A sensor's key: the sensor ids it may post for."""
+
+    role: Literal["sensor"]
+    name: str = Field(min_length=1, max_length=120, pattern=TEXT)
+    sensors: list[Annotated[str, Field(min_length=1, max_length=80, pattern=TEXT)]] = Field(min_length=1,
+                                                                                             max_length=100)
+
+
+class PersonKeyRequest(BaseModel):
+    """A key for a system acting in another role."""
+
+    role: Literal["operator", "analyst", "partner", "admin"]
+    name: str = Field(min_length=1, max_length=120, pattern=TEXT)
 
 
 class NewKey(BaseModel):
@@ -30,12 +43,10 @@ class NewKey(BaseModel):
     role: str
 
 
-@router.post("/v1/keys", response_model=NewKey, responses=declared(401, 403, 422), tags=["admin"])
-def new_key(request: Request, body: KeyRequest, who: Principal = Depends(require("admin"))):
+@router.post("/v1/keys", response_model=NewKey, responses=declared(400, 401, 403, 422), tags=["admin"])
+def new_key(request: Request, body: SensorKeyRequest | PersonKeyRequest, who: Principal = Depends(require("admin"))):
     """A new API key (shown once; only its hash is stored)."""
-    if body.role == "sensor" and not body.sensors:
-        raise HTTPException(422, "sensors: a sensor key needs at least one sensor id")
-    key = create_key(svc(request).db, body.role, body.name, body.sensors)
+    key = create_key(svc(request).db, body.role, body.name, getattr(body, "sensors", []))
     return {"key": key, "key_id": key.split("_")[1], "role": body.role}
 
 

@@ -29,6 +29,7 @@ from missilewatch.service.wsauth import ws_principal
 router = APIRouter()
 WATCHERS = ("operator", "partner", "admin")
 PAGE = 1000
+MAX_NUMBER = 2**62
 
 
 def _snapshot(s: Service, partner: bool) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def _sse(ev: dict) -> str:
 def _last(header: str | None, query: int | None) -> int | None:
     if query is not None:
         return query
-    if header is not None and header.strip().isdigit():
+    if header is not None and header.strip().isdigit() and len(header.strip()) < 19:
         return int(header.strip())
     return None
 
@@ -84,7 +85,8 @@ def _last(header: str | None, query: int | None) -> int | None:
                                            "description": "Server-sent events"}} | declared(401, 403, 422),
             response_class=StreamingResponse, tags=["events"])
 async def sse_events(request: Request, who: Principal = Depends(require(*WATCHERS)),
-                     last_event_id: int | None = Query(None, ge=0, description="Resume after this event number"),
+                     last_event_id: int | None = Query(None, ge=0, le=MAX_NUMBER,
+                                                       description="Resume after this event number"),
                      last_event_header: str | None = Header(None, alias="Last-Event-ID")):
     """Server-sent events (``id`` = event number, ``event`` = kind, ``data`` = the event as JSON)."""
     s = svc(request)
@@ -113,7 +115,7 @@ async def sse_events(request: Request, who: Principal = Depends(require(*WATCHER
 
 
 @router.websocket("/v1/events")
-async def ws_events(ws: WebSocket, last_event_id: int | None = None):
+async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0, le=MAX_NUMBER)):
     """The same events as JSON text frames; resume with ``?last_event_id=N``."""
     s: Service = ws.app.state.svc
     who = await ws_principal(ws, WATCHERS)
@@ -156,7 +158,7 @@ class EventList(BaseModel):
 
 
 @router.get("/v1/events/history", response_model=EventList, responses=declared(401, 403, 422), tags=["events"])
-def history(request: Request, after: int = Query(0, ge=0), limit: int = Query(500, ge=1, le=PAGE),
+def history(request: Request, after: int = Query(0, ge=0, le=MAX_NUMBER), limit: int = Query(500, ge=1, le=PAGE),
             who: Principal = Depends(require("operator", "analyst", "partner", "admin"))):
     """Stored events numbered above ``after``, oldest first."""
     kinds = PARTNER_KINDS if who.role == "partner" else None

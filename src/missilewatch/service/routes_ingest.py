@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
+from missilewatch.sensors.measurement_io import MeasurementRecord
 from missilewatch.service.auth import Principal
 from missilewatch.service.deps import Service, declared, refuse, require, svc
 from missilewatch.service.ingest import RateLimited
@@ -39,9 +40,28 @@ class IngestAnswer(BaseModel):
     results: list[LineAnswer]
 
 
+def _inlined(schema: dict) -> dict:
+    """A JSON schema with its ``$defs`` written in place (OpenAPI has no ``#/$defs``)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, dict):
+            ref = node.get("$ref", "")
+            if ref.startswith("#/$defs/"):
+                return walk(dict(defs[ref.rsplit("/", 1)[1]]))
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(schema)
+
+
+_RECORD = _inlined(MeasurementRecord.model_json_schema(by_alias=True))
 _BODY_DOC = {"requestBody": {"required": True, "content": {
-    "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
-    "application/x-ndjson": {"schema": {"type": "string"}}}}}
+    "application/json": {"schema": {"type": "array", "items": _RECORD, "minItems": 1}},
+    "text/plain": {"schema": {"type": "string", "minLength": 1,
+                              "description": "JSON Lines (also accepted as application/x-ndjson)"}}}}}
 
 
 async def _read_limited(request: Request, limit: int) -> bytes:
@@ -95,7 +115,7 @@ async def process(s: Service, body: bytes, who: Principal, target: str) -> tuple
 
 
 @router.post("/v1/measurements", response_model=IngestAnswer, openapi_extra=_BODY_DOC,
-             responses=declared(401, 403, 413, 422, 429), tags=["measurements"])
+             responses=declared(400, 401, 403, 413, 422, 429), tags=["measurements"])
 async def post_measurements(request: Request, who: Principal = Depends(require(*POSTERS))):
     """Records of ``missilewatch.measurement/1`` as a JSON array or JSON Lines. The answer
     comes after the new records are committed; a record already stored (same content) is a

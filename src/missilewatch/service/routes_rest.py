@@ -87,7 +87,7 @@ def _alert_dict(r: ServiceAlert) -> dict[str, Any]:
 
 
 @router.get("/v1/alerts", response_model=AlertList, responses=declared(401, 403, 422), tags=["alerts"])
-def alerts(request: Request, session: int | None = Query(None, ge=1, description="Only this watch session"),
+def alerts(request: Request, session: int | None = Query(None, ge=1, le=2**62, description="Only this watch session"),
            who: Principal = Depends(require(*ALL_PEOPLE))):
     """Every alert message sent, oldest first."""
     with svc(request).db.session() as s:
@@ -136,19 +136,20 @@ def alert_text(request: Request, identifier: str = IDENT, lang: str = Query("en"
     return PlainTextResponse(row.text_en if lang == "en" else row.text_ja)
 
 
-@router.get("/v1/launches", response_model=list[dict[str, Any]], responses=declared(401, 403, 422),
+@router.get("/v1/launches", response_model=list[dict[str, Any]], responses=declared(401, 403, 404, 422),
             tags=["archive"])
 def launches(request: Request, year: int | None = Query(None, ge=1900, le=2100),
              type: str | None = Query(None, max_length=40, description="Missile type, e.g. IRBM"),
              who: Principal = Depends(require(*HISTORY))):
-    """The archive's launch events (as ``missilewatch archive list``)."""
+    """The archive's launch events (as ``missilewatch archive list``); 404 for a missile type the
+    archive does not hold."""
     from missilewatch.archive.query import summaries
 
     with svc(request).db.session() as s:
         try:
             return summaries(s, year=year, missile_type=type)
         except InputError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            raise HTTPException(404, str(exc)) from exc
 
 
 @router.get("/v1/launches/{launch_id}", response_model=dict[str, Any], responses=declared(401, 403, 404, 422),

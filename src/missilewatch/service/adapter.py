@@ -245,3 +245,23 @@ class LiveWatch:
             "cap_xml": render_cap(msg), "text_en": render_text(msg, "en"), "text_ja": render_text(msg, "ja"),
         }
         return self._ev(f"alert.{state}", ev.t_s, text, track, data)
+
+
+def report_from_received(directory, out, tz: dt.tzinfo) -> dict[str, Any]:
+    """The report ``replay --out`` writes, made from a directory holding what the service
+    received (``measurements.jsonl`` in commit order, with the simulation's ``truth.parquet``):
+    the same stream through the batch watch. Returns the summary with the batch alerts as
+    (msg_type, regions, sent) for comparison with the live ones."""
+    from pathlib import Path
+
+    from missilewatch.pipeline.replay import replay
+    from missilewatch.pipeline.report import write_report
+    from missilewatch.pipeline.source import from_directory
+
+    result = replay(from_directory(Path(directory)))
+    page = write_report(result, out, tz)
+    summary = dict(result.summary)
+    summary["report"] = str(page)
+    summary["batch_alerts"] = [(m.msg_type.value, m.region_names, m.sent.isoformat())
+                               for m in result.watch.alerts.messages()]
+    return summary

@@ -53,6 +53,19 @@ def check_line(line: str, where: str) -> Checked:
     return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)))
 
 
+def warm_up(policy: Policy | None = None) -> None:
+    """Load once, before the first measurement, what the first assessment would otherwise load
+    on the measurement path (region outlines, zone index, policy): seconds, not milliseconds."""
+    from missilewatch.assessment.policy import load_policy
+    from missilewatch.geography.regions import all_regions
+    from missilewatch.geography.zones import classify_points
+
+    all_regions()
+    classify_points(np.array([40.8]), np.array([140.7]))
+    if policy is None:
+        load_policy()
+
+
 def _alert_state(msg: Alert) -> str:
     if msg.passed_regions:
         return "closed"

@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from missilewatch.assessment.policy import Policy
 from missilewatch.service import eventlog
-from missilewatch.service.adapter import LiveWatch
+from missilewatch.service.adapter import LiveWatch, warm_up
 from missilewatch.service.hub import Hub
 from missilewatch.service.metrics import Metrics
 from missilewatch.service.picture import Picture
@@ -156,6 +156,7 @@ class Engine:
 
     def _run(self) -> None:
         try:
+            warm_up(self.policy)
             self._rebuild()
         except Exception as exc:  # the service stays up and says so in /v1/health
             self.failed = f"rebuild failed: {exc}"

@@ -4,8 +4,8 @@ full sync).
 1. ``service_ingest_committed``: a raid (the eight-SRBM salvo with every radar's clutter raised
    to ``CLUTTER`` false alarms per scan) pushed by ``feed`` as fast as it goes, each sensor on
    its own connection: records per second acknowledged, every one committed before its
-   answer. Peer: the same stream through the batch watch (``replay``, no store), the ceiling of
-   what the watch itself takes.
+   answer. Peer: the same stream through the batch watch (``replay`` as the CLI runs it, its
+   summary metrics included, no store): what the watch itself takes per second.
 2. ``service_end_to_end``: the same run until the watch has taken every record (queue empty):
    records per second through the live watch against the same batch peer.
 3. ``service_event_latency_p50`` / ``_p99``: the 2022-10-04 flight fed at ``LATENCY_SPEED`` x real

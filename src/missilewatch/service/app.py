@@ -53,7 +53,8 @@ def open_database(url: str) -> Database:
 def build_service(settings: ServiceSettings) -> Service:
     db = open_database(settings.db_url)
     policy = load_policy(settings.policy_path) if settings.policy_path else None
-    metrics, hub = Metrics(), Hub(settings.client_queue)
+    metrics = Metrics()
+    hub = Hub(settings.client_queue, on_drop=lambda: metrics.refused.labels("slow_client").inc())
     engine = Engine(db, settings, hub, metrics, policy)
     auth = Authenticator(db, signing_secret(db, settings.jwt_secret), settings.ticket_ttl_s)
     audit, writer = AuditLog(db), Writer()

@@ -12,8 +12,9 @@ CLOSE = None  # queued to a subscriber: the server is stopping or the client fel
 class Hub:
     """Owned by the server's event loop; :meth:`publish` may be called from any thread."""
 
-    def __init__(self, maxsize: int) -> None:
+    def __init__(self, maxsize: int, on_drop=None) -> None:
         self.maxsize = maxsize
+        self.on_drop = on_drop  # called once per client dropped for falling behind
         self.loop: asyncio.AbstractEventLoop | None = None
         self._subs: set[asyncio.Queue] = set()
         self.closed = False
@@ -45,6 +46,8 @@ class Hub:
             if q.maxsize - q.qsize() <= len(batch):
                 self._subs.discard(q)
                 _drop_and_close(q)
+                if self.on_drop is not None:
+                    self.on_drop()
                 continue
             for ev in batch:
                 q.put_nowait(ev)

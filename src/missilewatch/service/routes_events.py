@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from missilewatch.service.hub import CLOSE
 from missilewatch.service.picture import PARTNER_KINDS, partner_may_see
 from missilewatch.service.wsauth import ws_principal
 
+log = logging.getLogger("missilewatch.service")
 router = APIRouter()
 WATCHERS = ("operator", "partner", "admin")
 PAGE = 1000
@@ -94,6 +96,7 @@ async def sse_events(request: Request, who: Principal = Depends(require(*WATCHER
 
     async def body():
         s.metrics.clients.labels("sse").inc()
+        log.info("event client %s (%s) connected over SSE, from event %s", who.name, who.role, last)
         stream = event_stream(s, who, last)
         try:
             yield "retry: 2000\n\n"
@@ -109,6 +112,7 @@ async def sse_events(request: Request, who: Principal = Depends(require(*WATCHER
         finally:
             await stream.aclose()
             s.metrics.clients.labels("sse").dec()
+            log.info("event client %s left SSE", who.name)
 
     return StreamingResponse(body(), media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -122,6 +126,7 @@ async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0,
     if who is None:
         return
     s.metrics.clients.labels("ws").inc()
+    log.info("event client %s (%s) connected over WebSocket, from event %s", who.name, who.role, last_event_id)
     stream = event_stream(s, who, last_event_id)
     watcher = asyncio.ensure_future(ws.receive())
     try:
@@ -151,6 +156,7 @@ async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0,
         watcher.cancel()
         await stream.aclose()
         s.metrics.clients.labels("ws").dec()
+        log.info("event client %s left WebSocket", who.name)
 
 
 class EventList(BaseModel):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.timeout(120)
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     srv, creds = new_server(tmp_path_factory.mktemp("ingest"), "live", "--max-records", "100",
-                            "--max-body-mb", "0.06", "--sensor-rate", "50")
+                            "--max-body-mb", "0.06", "--sensor-rate", "5")
     srv.start()
     srv.creds = creds
     yield srv
@@ -100,7 +100,7 @@ def test_limits_answer_413_and_429_and_keep_what_was_accepted(limited, flight_li
     big = "\n".join(fl.line for fl in flight_lines[:100])  # ~100 KB > 0.06 MiB
     r = _post(limited, None, body=big)
     assert r.status_code == 413 and "limit" in r.json()["error"]
-    # Rate: 50 records/s per sensor with a burst of 200; one sensor's records sent fast.
+    # Rate: 5 records/s per sensor with a burst of 100; one sensor's records sent fast.
     mine = [fl.line for fl in flight_lines if fl.sensor_id == "sado-fps5"][:240]
     first = _post(limited, mine[:40])
     assert first.status_code == 200

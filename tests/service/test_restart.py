@@ -61,7 +61,7 @@ def _picture(srv: ServerProc, creds) -> dict:
 
 def test_sigkill_twice_mid_flight_loses_nothing_and_repeats_nothing(tmp_path, flight_lines):
     t0 = flight_lines[0].t_report
-    lines = [fl for fl in flight_lines if (fl.t_report - t0).total_seconds() < 180]
+    lines = [fl for fl in flight_lines if (fl.t_report - t0).total_seconds() < 150]
     batches = [lines[i:i + BATCH] for i in range(0, len(lines), BATCH)]
 
     ref, ref_creds = new_server(tmp_path, "ref")
@@ -71,7 +71,7 @@ def test_sigkill_twice_mid_flight_loses_nothing_and_repeats_nothing(tmp_path, fl
     ref.wait_idle()
     want = _picture(ref, ref_creds)
     assert ref.stop() == 0
-    assert want["alerts"] and want["alerts"][0][1] == "Alert"  # the flight is warned within 180 s
+    assert want["alerts"] and want["alerts"][0][1] == "Alert"  # the flight is warned within 150 s
 
     srv, creds = new_server(tmp_path, "killed")
     srv.start()

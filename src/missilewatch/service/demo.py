@@ -68,6 +68,8 @@ def _printer(url: str, token: str, t_launch: dt.datetime | None, stop: threading
                       flush=True)
     except httpx.HTTPError:
         return
+    except Exception as exc:  # the demo must say why its timeline stopped
+        print(f"  (timeline stopped: {type(exc).__name__}: {exc})", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         last = httpx.post(f"{url}/v1/session/close", headers={"Authorization": f"Bearer {token}"},
                           timeout=60).json()["last_event"]
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while seen.number < last and time.monotonic() < deadline:
             time.sleep(0.1)
         stop.set()

@@ -106,3 +106,49 @@ def test_keys_and_tokens(tmp_path):
         stored = s.execute(text("SELECT secret_sha256 FROM svc_api_keys")).scalar()
     assert key.split("_", 2)[2] not in stored and len(stored) == 64
     db.dispose()
+
+
+def test_a_session_closed_before_a_crash_stays_closed(tmp_path, flight_lines):
+    """Engine alone (no HTTP): close the session, stop without a word (as after a kill), start
+    again: the closed session is not rebuilt, and the next measurement opens a new one."""
+    import datetime as dt
+    import time
+
+    from missilewatch.service.engine import Arrival, Engine
+    from missilewatch.service.metrics import Metrics
+    from missilewatch.service.settings import ServiceSettings
+    from missilewatch.store.models import ServiceMeasurement, ServiceSession
+
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    db = open_database(url)
+
+    def stored(fl):
+        rec = json.loads(fl.line)
+        with db.session() as s:
+            row = ServiceMeasurement(record_id=record_id(rec), sensor_id=rec["sensor_id"], accepted=True, raw=fl.line,
+                                     time_utc=dt.datetime.fromisoformat(rec["time_utc"].replace("Z", "+00:00")))
+            s.add(row)
+            s.flush()
+            return Arrival(row.id, fl.line, rec["sensor_id"], row.time_utc, time.monotonic())
+
+    def engine():
+        e = Engine(db, ServiceSettings(db_url=url), Hub(100), Metrics())
+        e.start()
+        while e.rebuilding:
+            time.sleep(0.05)
+        return e
+
+    e = engine()
+    e.submit([stored(fl) for fl in flight_lines[:5]])
+    e.q.join()
+    e.close_session("test")
+    e.stop()
+    e = engine()
+    assert e.rebuild_count == 0 and e.live is None
+    e.submit([stored(flight_lines[5])])
+    e.q.join()
+    e.stop()
+    with db.session() as s:
+        sessions = s.query(ServiceSession).order_by(ServiceSession.id).all()
+    assert [(x.first_measurement_id, x.last_measurement_id) for x in sessions] == [(1, 5), (6, None)]
+    db.dispose()

@@ -74,6 +74,7 @@ class Engine:
         self.rebuild_s: float | None = None
         self.rebuild_count = 0
         self.processed = 0
+        self._last_mid = 0
         self._ordinals: Counter = Counter()
         self._known: set[str] = set()
         self._sensors: dict[str, _SensorClock] = {}
@@ -191,8 +192,10 @@ class Engine:
         for ev in eventlog.session_events(self.db, sess.id):
             self.picture.apply(ev)
         self._known = eventlog.session_keys(self.db, sess.id)
+        # A session closed by an operator stays closed: only what came after it is re-run.
+        first = sess.first_measurement_id if sess.ended_at is None else (sess.last_measurement_id or 0) + 1
         batch: list = []
-        for mid, raw, time_utc in eventlog.accepted_lines(self.db, sess.first_measurement_id, self.rebuild_upto):
+        for mid, raw, time_utc in eventlog.accepted_lines(self.db, first, self.rebuild_upto):
             batch.append(("m", Arrival(mid, raw, "", time_utc, math.nan)))
             self.rebuild_count += 1
             if len(batch) >= BATCH:
@@ -222,6 +225,7 @@ class Engine:
                         continue  # re-run by the rebuild already
                     evs = self._measure(s, item)
                     self.processed += 1
+                    self._last_mid = item.mid
                 for ev in evs:
                     if self._finalize(ev):
                         out.append(ev)
@@ -297,6 +301,7 @@ class Engine:
         row = s.get(ServiceSession, live.session_id)
         if row is not None and row.ended_at is None:
             row.ended_at = _now_utc()
+            row.last_measurement_id = self._last_mid
         t = live.last_time_s if math.isfinite(live.last_time_s) else 0.0
         self.live = None
         evs.append({"kind": "session.closed", "t_s": t, "track": None, "session": live.session_id,

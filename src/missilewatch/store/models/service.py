@@ -17,14 +17,15 @@ from missilewatch.store.base import Base, UTCDateTime, utc_now
 class ServiceSession(Base):
     """One live watch: from its first measurement until it goes quiet with no live track.
 
-    ``first_measurement_id``: the session holds the accepted measurements from this id on
-    (up to the next session's); ``epoch_utc`` is t = 0 of the watch's seconds."""
+    ``first_measurement_id``: the session holds the accepted measurements from this id on, up to
+    ``last_measurement_id`` once closed; ``epoch_utc`` is t = 0 of the watch's seconds."""
 
     __tablename__ = "svc_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     epoch_utc: Mapped[datetime] = mapped_column(UTCDateTime)
-    first_measurement_id: Mapped[int] = mapped_column(Integer)
+    first_measurement_id: Mapped[int] = mapped_column(Integer, unique=True)
+    last_measurement_id: Mapped[int | None] = mapped_column(Integer)  # set when it closes
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -60,7 +60,7 @@ def fed(tmp_path_factory, flight_lines):
     from .conftest import REPO_SHARED_CNS
 
     tmp = tmp_path_factory.mktemp("picture")
-    srv, creds = new_server(tmp, "live", "--stale-min-s", "3")
+    srv, creds = new_server(tmp, "live", "--stale-min-s", "3", "--keepalive-s", "1")
     srv.creds = creds
     if REPO_SHARED_CNS.is_file():
         subprocess.run([sys.executable, "-m", "missilewatch.cli.app", "--db", srv.db_url, "archive", "import-cns",
@@ -283,3 +283,47 @@ def test_the_audit_chain_records_reads_and_holds(fed):
     out = subprocess.run([sys.executable, "-m", "missilewatch.cli.app", "audit", "verify", "--db", fed.db_url],
                          capture_output=True, text=True, env=cli_env())
     assert out.returncode == 0 and "intact" in out.stdout
+
+
+def test_quiet_streams_get_keepalives_and_stay_open(fed, flight_lines):
+    """Quiet for several keepalive periods, then an event: both transports still deliver it."""
+    last = fed.health()["last_event"]
+    raw: list[str] = []
+    done = threading.Event()
+
+    def sse():
+        with httpx.stream("GET", f"{fed.url}/v1/events?last_event_id={last}", headers=fed.creds.h("operator"),
+                          timeout=httpx.Timeout(30, read=None)) as r:
+            for line in r.iter_lines():
+                raw.append(line)
+                if done.is_set():
+                    return
+
+    async def ws_wait():
+        url = fed.url.replace("http", "ws") + f"/v1/events?last_event_id={last}"
+        protocols = ["missilewatch.v1", f"bearer.{fed.creds.tokens['admin']}"]
+        got: list[dict] = []
+        async with websockets.connect(url, subprotocols=protocols) as ws:
+            while not any(e.get("number", 0) > last for e in got):
+                got.append(json.loads(await asyncio.wait_for(ws.recv(), 30)))
+        return got
+
+    result: dict = {}
+    threads = [threading.Thread(target=sse, daemon=True),
+               threading.Thread(target=lambda: result.update(ws=asyncio.run(ws_wait())), daemon=True)]
+    for th in threads:
+        th.start()
+    time.sleep(3.5)  # several keepalive periods (1 s) without an event
+    t0 = flight_lines[0].t_report
+    more = [fl.line for fl in flight_lines if 150 <= (fl.t_report - t0).total_seconds() < 152]
+    httpx.post(f"{fed.url}/v1/measurements", content="\n".join(more), headers=fed.creds.h("admin_key"), timeout=30)
+    threads[1].join(30)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and not any(line.startswith("data: ") for line in raw):
+        time.sleep(0.1)
+    done.set()
+    assert any(line.startswith(": keepalive") for line in raw)
+    assert any(line.startswith("data: ") and json.loads(line[6:])["number"] > last for line in raw), \
+        "the SSE stream closed while quiet"
+    ws_got = result.get("ws") or []
+    assert any(e.get("kind") == "keepalive" for e in ws_got) and ws_got[-1]["number"] > last

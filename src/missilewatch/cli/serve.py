@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
         rate: float = typer.Option(5_000.0, "--sensor-rate", help="Records per second per sensor (429 past it)."),
         stale_min_s: float = typer.Option(10.0, "--stale-min-s", help="A sensor silent this long (or 5x its "
                                                                       "usual interval) is stale."),
+        keepalive_s: float = typer.Option(15.0, "--keepalive-s", help="Seconds of quiet before an event stream "
+                                                                       "gets a keepalive."),
         log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
     ) -> None:
         """Serve the live watch: ingest, events (WebSocket, SSE), REST, CAP feed, metrics."""
@@ -37,5 +39,5 @@ def register(app: typer.Typer) -> None:
         settings = ServiceSettings(db_url=url, policy_path=policy, jwt_secret=os.environ.get("MISSILEWATCH_JWT_SECRET"),
                                    max_records=max_records, max_body_bytes=int(max_body_mb * 1024 * 1024),
                                    sensor_rate_per_s=rate, sensor_burst=max(rate * 4, float(max_records)),
-                                   stale_min_s=stale_min_s)
+                                   stale_min_s=stale_min_s, keepalive_s=keepalive_s)
         run(settings, host=host, port=port, log_level=log_level)

@@ -98,18 +98,25 @@ async def sse_events(request: Request, who: Principal = Depends(require(*WATCHER
         s.metrics.clients.labels("sse").inc()
         log.info("event client %s (%s) connected over SSE, from event %s", who.name, who.role, last)
         stream = event_stream(s, who, last)
+        nxt: asyncio.Future | None = None
         try:
             yield "retry: 2000\n\n"
             while True:
-                try:
-                    ev = await asyncio.wait_for(anext(stream), s.settings.keepalive_s)
-                except TimeoutError:
+                # The pending read survives a keepalive: cancelling it would close the stream.
+                nxt = nxt or asyncio.ensure_future(anext(stream))
+                done, _ = await asyncio.wait({nxt}, timeout=s.settings.keepalive_s)
+                if not done:
                     yield ": keepalive\n\n"
                     continue
+                fut, nxt = nxt, None
+                try:
+                    ev = fut.result()
                 except StopAsyncIteration:
                     return
                 yield _sse(ev)
         finally:
+            if nxt is not None:
+                nxt.cancel()
             await stream.aclose()
             s.metrics.clients.labels("sse").dec()
             log.info("event client %s left SSE", who.name)
@@ -129,23 +136,23 @@ async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0,
     log.info("event client %s (%s) connected over WebSocket, from event %s", who.name, who.role, last_event_id)
     stream = event_stream(s, who, last_event_id)
     watcher = asyncio.ensure_future(ws.receive())
+    nxt: asyncio.Future | None = None
     try:
         while True:
-            nxt = asyncio.ensure_future(anext(stream))
+            nxt = nxt or asyncio.ensure_future(anext(stream))  # kept across keepalives
             done, _ = await asyncio.wait({nxt, watcher}, timeout=s.settings.keepalive_s,
                                          return_when=asyncio.FIRST_COMPLETED)
             if watcher in done:  # the client closed (or sent something: ignored)
-                nxt.cancel()
                 if watcher.result().get("type") == "websocket.disconnect":
                     return
                 watcher = asyncio.ensure_future(ws.receive())
                 continue
             if nxt not in done:
-                nxt.cancel()
                 await ws.send_text('{"kind":"keepalive"}')
                 continue
+            fut, nxt = nxt, None
             try:
-                ev = nxt.result()
+                ev = fut.result()
             except StopAsyncIteration:
                 await ws.close(code=1001, reason="server stopping or client behind: resume with last_event_id")
                 return
@@ -154,6 +161,8 @@ async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0,
         return
     finally:
         watcher.cancel()
+        if nxt is not None:
+            nxt.cancel()
         await stream.aclose()
         s.metrics.clients.labels("ws").dec()
         log.info("event client %s left WebSocket", who.name)

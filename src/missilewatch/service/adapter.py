@@ -47,9 +47,9 @@ class Checked:
 def check_line(line: str, where: str) -> Checked:
     """Validate one JSON line as the watch would read it (without feeding any watch)."""
     item = parse_line(line, VALIDATION_EPOCH, 0, where)
-    if not item.accepted:
-        return Checked(False, reason=item.error)
     m = item.measurement
+    if m is None:
+        return Checked(False, reason=item.error)
     return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)))
 
 
@@ -98,7 +98,7 @@ class LiveWatch:
         item = parse_line(line, self.epoch, seq, f"measurement {seq}")
         self._events.clear()
         self.watch.ingest(item)
-        if item.accepted:
+        if item.measurement is not None:
             self.last_time_s = max(self.last_time_s, float(item.measurement.t_s))
         return self._convert()
 
@@ -154,6 +154,7 @@ class LiveWatch:
 
     def _track_data(self, log: TrackLog) -> dict[str, Any]:
         snap = log.last_snapshot
+        assert snap is not None  # only tracks with a snapshot are shown
         x, P = snap.state.x, snap.state.P
         lat, lon, h = ecef2geodetic(*x[:3])
         return {

@@ -134,7 +134,7 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not only the first route's
             methods = {m for r in app.routes if isinstance(r, APIRoute) and r.path_regex.match(request.url.path)
-                       for m in r.methods}
+                       for m in (r.methods or ())}
             headers["Allow"] = ", ".join(sorted(methods))
         return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=headers)
 

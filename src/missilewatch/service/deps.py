@@ -25,7 +25,7 @@ class ErrorBody(BaseModel):
     error: str
 
 
-def declared(*codes: int) -> dict[int | str, dict[str, Any]]:
+def declared(*codes: int) -> dict[Any, Any]:
     """OpenAPI ``responses`` for the error codes a route may answer."""
     words = {400: "Malformed request", 405: "Method not allowed", 401: "No or bad credentials",
              403: "Role may not do this",

@@ -271,10 +271,13 @@ class Engine:
                 if math.isfinite(self.live.last_time_s) else 0.0
             if quiet > self.settings.session_gap_s:
                 evs.extend(self._close_session(s, "quiet"))
-        if self.live is None:
+        live = self.live
+        if live is None:
             evs.extend(self._open_session(s, item))
-        sid = self.live.session_id
-        for ev in self.live.ingest(item.line, item.mid):
+            live = self.live
+        assert live is not None
+        sid = live.session_id
+        for ev in live.ingest(item.line, item.mid):
             ev["session"] = sid
             evs.append(ev)
         return evs
@@ -295,6 +298,7 @@ class Engine:
 
     def _close_session(self, s, reason: str) -> list[dict]:
         live = self.live
+        assert live is not None
         evs = live.finish(reason)
         for ev in evs:
             ev["session"] = live.session_id

@@ -104,13 +104,15 @@ class Ingestor:
             if bl.error is not None:
                 results.append(LineResult(bl.index, "rejected", reason=bl.error))
                 continue
+            assert bl.line is not None  # a line without an error has its text
             c = check_line(bl.line, f"record {bl.index}")
-            if c.ok and not c.sensor_id.isprintable():
+            sensor = c.sensor_id or ""
+            if c.ok and not sensor.isprintable():
                 results.append(LineResult(bl.index, "rejected", bl.record_id,
                                           f"record {bl.index}: sensor_id: control characters in {c.sensor_id!r}"))
             elif not c.ok:
                 results.append(LineResult(bl.index, "rejected", bl.record_id, c.reason))
-            elif not who.may_post_for(c.sensor_id):
+            elif not who.may_post_for(sensor):
                 results.append(LineResult(bl.index, "rejected", bl.record_id,
                                           f"record {bl.index}: sensor_id: {who.name} may not post for "
                                           f"sensor {c.sensor_id!r}", c.sensor_id))
@@ -128,7 +130,7 @@ class Ingestor:
         by_index = {r.index: r for r in results}
         ids = [t[2] for t in todo]
         with self.db.session() as s:
-            existing = set()
+            existing: set[str] = set()
             for i in range(0, len(ids), 500):
                 existing.update(s.scalars(select(ServiceMeasurement.record_id)
                                           .where(ServiceMeasurement.record_id.in_(ids[i:i + 500]))))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
@@ -42,7 +42,7 @@ def _snapshot(s: Service, partner: bool) -> dict[str, Any]:
     return {"number": snap["number"], "kind": "snapshot", "data": snap}
 
 
-async def event_stream(s: Service, who: Principal, last: int | None) -> AsyncIterator[dict]:
+async def event_stream(s: Service, who: Principal, last: int | None) -> AsyncGenerator[dict, None]:
     """Snapshot or backlog, then live events; ends when the server stops or the client lags."""
     partner = who.role == "partner"
     kinds = PARTNER_KINDS if partner else None

@@ -144,6 +144,7 @@ async def ws_measurements(ws: WebSocket):
             if data is None:
                 data = (msg.get("bytes") or b"").decode("utf-8", "replace")
             n += 1
+            headers: dict[str, str]
             if len(data.encode()) > s.settings.max_body_bytes:
                 s.metrics.refused.labels("body_too_large").inc()
                 limit = s.settings.max_body_bytes

@@ -31,7 +31,7 @@ def test_schemathesis_finds_nothing(tmp_path, flight_lines):
              "-H", f"Authorization: Bearer {creds.tokens['admin']}", "--checks", "all", "--max-examples", "12",
              "--exclude-path", "/v1/events", "--no-color", "--seed", "20221004", "--request-timeout", "20",
              "--workers", "1"],  # ast.parse in threads trips CPython 3.11 (recursion depth mismatch)
-            capture_output=True, text=True, timeout=220, env=cli_env())
+            capture_output=True, text=True, timeout=220, env=cli_env(), cwd=tmp_path)  # its cache stays out of the repo
         assert out.returncode == 0, out.stdout[-6000:]
         assert "passed" in out.stdout and "failures" not in out.stdout.lower().split("summary")[-1]
         assert srv.health()["status"] == "ok"

@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The live service: serve + feed the 2022-10-04 flight at 10x, the live picture, the report.
 demo: $(STAMP)
-	$(PY) -m missilewatch.cli.app replay --out out/demo
+	$(PY) -m missilewatch.service.demo --out out/demo
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup -q

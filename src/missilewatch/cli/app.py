@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "simulate": ("simulate", "Simulate a scenario: truth and sensor measurements."),
     "archive": ("archive", "The analysts' archive: import, ingest, list, show, report, export."),
     "campaign": ("campaign", "Campaigns of simulated launches through the whole watch, on Dask."),
+    "serve": ("serve", "The live service: sensors push in, operators and partners read out."),
+    "feed": ("feed", "Play a scenario or a measurement directory into a live service."),
+    "keys": ("keys", "Sensor API keys and signed tokens for the live service."),
+    "audit": ("audit", "Check the live service's hash-chained audit log."),
 }
 
 

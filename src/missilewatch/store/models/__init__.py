@@ -9,6 +9,15 @@ from missilewatch.store.base import Base
 from missilewatch.store.models.analysis import LaunchAnalysis
 from missilewatch.store.models.launches import LaunchEvent, Missile
 from missilewatch.store.models.provenance import Fact, ImportProblem, Source
+from missilewatch.store.models.service import (
+    ApiKey,
+    AuditEntry,
+    ServiceAlert,
+    ServiceEvent,
+    ServiceMeasurement,
+    ServiceSession,
+    ServiceState,
+)
 from missilewatch.store.models.watch import (
     AlertRow,
     DecisionRow,
@@ -19,6 +28,7 @@ from missilewatch.store.models.watch import (
 )
 
 __all__ = [
-    "AlertRow", "Base", "DecisionRow", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent",
+    "AlertRow", "ApiKey", "AuditEntry", "ServiceAlert", "ServiceEvent", "ServiceMeasurement", "ServiceSession",
+    "ServiceState", "Base", "DecisionRow", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent",
     "MeasurementRow", "Missile", "PredictionRow", "Source", "TrackRow", "WatchRun",
 ]

@@ -1,0 +1,43 @@
+"""``missilewatch serve``: the always-on live service."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+from missilewatch.errors import InputError
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve_cmd(
+        ctx: typer.Context,
+        db: str = typer.Option(None, "--db", help="Database URL (overrides the global --db)."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+        port: int = typer.Option(8400, "--port", help="Port to listen on."),
+        policy: str = typer.Option(None, "--policy", help="Assessment policy TOML (default: packaged)."),
+        max_records: int = typer.Option(10_000, "--max-records", help="Records per request at most (413 past it)."),
+        max_body_mb: float = typer.Option(8.0, "--max-body-mb", help="Request body size at most, MiB (413)."),
+        rate: float = typer.Option(5_000.0, "--sensor-rate", help="Records per second per sensor (429 past it)."),
+        stale_min_s: float = typer.Option(10.0, "--stale-min-s", help="A sensor silent this long (or 5x its "
+                                                                      "usual interval) is stale."),
+        keepalive_s: float = typer.Option(15.0, "--keepalive-s", help="Seconds of quiet before an event stream "
+                                                                       "gets a keepalive."),
+        log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
+    ) -> None:
+        """Serve the live watch: ingest, events (WebSocket, SSE), REST, CAP feed, metrics."""
+        from missilewatch.config import Settings
+        from missilewatch.service.server import run
+        from missilewatch.service.settings import ServiceSettings
+
+        if not 0 < port < 65536:
+            raise InputError("--port", port, "must be 1..65535")
+        if not max_body_mb > 0:
+            raise InputError("--max-body-mb", max_body_mb, "must be > 0")
+        url = Settings.resolve(db or (ctx.obj or {}).get("db")).db_url
+        settings = ServiceSettings(db_url=url, policy_path=policy, jwt_secret=os.environ.get("MISSILEWATCH_JWT_SECRET"),
+                                   max_records=max_records, max_body_bytes=int(max_body_mb * 1024 * 1024),
+                                   sensor_rate_per_s=rate, sensor_burst=max(rate * 4, float(max_records)),
+                                   stale_min_s=stale_min_s, keepalive_s=keepalive_s)
+        run(settings, host=host, port=port, log_level=log_level)

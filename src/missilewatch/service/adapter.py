@@ -1,0 +1,276 @@
+"""The service's one contact with the watch (``missilewatch.pipeline``).
+
+Everything the live service needs from the pipeline passes through here: validating a JSON
+line of ``missilewatch.measurement/1``, feeding it to a :class:`~missilewatch.pipeline.watch.Watch`,
+and turning what the watch says (its ``TimelineEvent``s and ``TrackLog``s) into JSON-ready
+event dicts for the event log. A change of the watch's API is a change of this file only.
+
+Event dicts: ``kind`` (``track.initiated``, ``track.updated``, ``track.confirmed``,
+``track.deleted``, ``launch``, ``prediction``, ``prediction.note``, ``decision``,
+``alert.issued``/``updated``/``cancelled``/``closed``, ``impact``, ``measurement.rejected``),
+``t_s`` (s from the session epoch), ``track`` (``T<n>`` or None), ``text`` (words), ``data``.
+Positions in degrees and km at this edge, as the names say.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+
+from missilewatch.alerts.cap import render_cap
+from missilewatch.alerts.model import Alert, MsgType
+from missilewatch.alerts.text import render_text
+from missilewatch.assessment.policy import Policy
+from missilewatch.earth.frames import ecef2geodetic
+from missilewatch.pipeline.source import parse_line
+from missilewatch.pipeline.watch import TimelineEvent, TrackLog, Watch, WatchConfig
+
+# Seconds of measurement time between two track.updated events of one track.
+TRACK_UPDATE_EVERY_S = 2.0
+VALIDATION_EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclasses.dataclass(frozen=True)
+class Checked:
+    """One validated line: the sensor id and time of validity, or the reason it is rejected."""
+
+    ok: bool
+    sensor_id: str | None = None
+    time_utc: dt.datetime | None = None
+    reason: str | None = None
+
+
+def check_line(line: str, where: str) -> Checked:
+    """Validate one JSON line as the watch would read it (without feeding any watch)."""
+    item = parse_line(line, VALIDATION_EPOCH, 0, where)
+    m = item.measurement
+    if m is None:
+        return Checked(False, reason=item.error)
+    return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)))
+
+
+def warm_up(policy: Policy | None = None) -> None:
+    """Load once, before the first measurement, what the first assessment would otherwise load
+    on the measurement path (region outlines, zone index, policy): seconds, not milliseconds."""
+    from missilewatch.assessment.policy import load_policy
+    from missilewatch.geography.regions import all_regions
+    from missilewatch.geography.zones import classify_points
+
+    all_regions()
+    classify_points(np.array([40.8]), np.array([140.7]))
+    if policy is None:
+        load_policy()
+
+
+def _alert_state(msg: Alert) -> str:
+    if msg.passed_regions:
+        return "closed"
+    return {MsgType.ALERT: "issued", MsgType.UPDATE: "updated", MsgType.CANCEL: "cancelled"}[msg.msg_type]
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None or not math.isfinite(x) else round(float(x), nd)
+
+
+class LiveWatch:
+    """A watch of one service session: epoch, policy, and the session tag in alert identifiers.
+
+    :meth:`ingest` takes one stored JSON line and returns the event dicts it causes."""
+
+    def __init__(self, epoch: dt.datetime, session_id: int, policy: Policy | None = None) -> None:
+        self.epoch = epoch
+        self.session_id = session_id
+        self._events: list[TimelineEvent] = []
+        config = WatchConfig(policy=policy) if policy is not None else None
+        # Alert identifiers are scoped by the session (missilewatch-S<id>-T<track>-<n>): unique
+        # across sessions, and the same when a restart rebuilds the session's watch.
+        self.watch = Watch(epoch, config, on_event=self._events.append, alert_scope=f"S{session_id}")
+        self._shown: dict[int, float] = {}  # track id -> t_s of its last track.updated event
+        self._ended: set[int] = set()
+        self.last_time_s = -math.inf
+
+    # -- input -----------------------------------------------------------------------------
+
+    def ingest(self, line: str, seq: int) -> list[dict]:
+        """Feed one JSON line (already validated and stored) to the watch."""
+        item = parse_line(line, self.epoch, seq, f"measurement {seq}")
+        self._events.clear()
+        self.watch.step(item)  # this worker thread is off the ack path: predictions run here too
+        if item.measurement is not None:
+            self.last_time_s = max(self.last_time_s, float(item.measurement.t_s))
+        return self._convert()
+
+    def finish(self, reason: str = "session closed") -> list[dict]:
+        """End of the session's stream: the watch closes every open launch."""
+        self._events.clear()
+        self.watch.finish()
+        return self._convert()
+
+    def live_tracks(self) -> int:
+        """Tracks still flying (confirmed or launch-detected, not ended)."""
+        return sum(1 for log in self.watch.tracks.values() if self._is_shown(log) and log.ended_t_s is None
+                   and not log.closed)
+
+    # -- conversion ------------------------------------------------------------------------
+
+    @staticmethod
+    def _is_shown(log: TrackLog) -> bool:
+        return log.confirmed_t_s is not None or log.launch_detected
+
+    def utc(self, t_s: float) -> dt.datetime:
+        return self.epoch + dt.timedelta(seconds=float(t_s))
+
+    def _ev(self, kind: str, t_s: float, text: str, track: str | None, data: dict | None = None) -> dict:
+        return {"kind": kind, "t_s": float(t_s), "time_utc": self.utc(t_s).isoformat(), "track": track,
+                "text": text, "data": data or {}}
+
+    def _convert(self) -> list[dict]:
+        out: list[dict] = []
+        for log in self.watch.tracks.values():
+            if self._is_shown(log) and log.track_id not in self._shown and log.last_snapshot is not None:
+                self._shown[log.track_id] = -math.inf
+                out.append(self._ev("track.initiated", log.born_t_s, f"track {log.launch_id} initiated",
+                                    log.launch_id, self._track_data(log)))
+        for ev in self._events:
+            out.extend(self._timeline(ev))
+        for log in self.watch.tracks.values():
+            snap = log.last_snapshot
+            if log.track_id not in self._shown or snap is None or log.track_id in self._ended:
+                continue
+            if log.ended_t_s is not None:
+                self._ended.add(log.track_id)
+                if log.confirmed_t_s is None:  # the watch reports only confirmed tracks ending
+                    out.append(self._ev("track.deleted", log.ended_t_s, f"track {log.launch_id} ended: "
+                                        f"{log.end_reason}", log.launch_id, {"reason": log.end_reason}))
+                continue
+            if snap.t_s - self._shown[log.track_id] >= TRACK_UPDATE_EVERY_S:
+                self._shown[log.track_id] = snap.t_s
+                data = self._track_data(log)
+                out.append(self._ev("track.updated", snap.t_s, f"track {log.launch_id} at {data['lat_deg']:.3f}, "
+                                    f"{data['lon_deg']:.3f}, {data['alt_km']:.1f} km", log.launch_id, data))
+        return out
+
+    def _track_data(self, log: TrackLog) -> dict[str, Any]:
+        snap = log.last_snapshot
+        assert snap is not None  # only tracks with a snapshot are shown
+        x, P = snap.state.x, snap.state.P
+        lat, lon, h = ecef2geodetic(*x[:3])
+        return {
+            "t_utc": self.utc(snap.t_s).isoformat(), "lat_deg": _r(lat, 5), "lon_deg": _r(lon, 5),
+            "alt_km": _r(h / 1e3, 3), "r_ecef_m": [_r(v, 1) for v in x[:3]], "v_ecef_mps": [_r(v, 2) for v in x[3:6]],
+            "speed_mps": _r(float(np.linalg.norm(x[3:6])), 1),
+            "sigma_pos_m": _r(math.sqrt(max(float(np.trace(P[:3, :3])), 0.0)), 1),
+            "boost_probability": _r(snap.boost_probability, 3), "status": snap.status,
+            "confirmed": log.confirmed_t_s is not None, "launch_detected": log.launch_detected,
+            "sensors": list(snap.sensors), "n_updates": int(snap.n_updates),
+            "born_utc": self.utc(log.born_t_s).isoformat(),
+        }
+
+    def _timeline(self, ev: TimelineEvent) -> list[dict]:
+        track = None if ev.track_id is None else f"T{ev.track_id}"
+        log = self.watch.tracks.get(ev.track_id) if ev.track_id is not None else None
+        if ev.kind == "launch":
+            return [self._ev("launch", ev.t_s, ev.text, track)]
+        if ev.kind == "confirmed":
+            return [self._ev("track.confirmed", ev.t_s, ev.text, track, self._track_data(log) if log else {})]
+        if ev.kind == "deleted":
+            if ev.track_id is not None:
+                self._ended.add(ev.track_id)
+            return [self._ev("track.deleted", ev.t_s, ev.text, track,
+                             {"reason": log.end_reason if log else ""})]
+        if ev.kind == "impact":
+            return [self._ev("impact", ev.t_s, ev.text, track)]
+        if ev.kind == "rejected":
+            return [self._ev("measurement.rejected", ev.t_s, ev.text, track)]
+        if ev.kind == "alert":
+            return [self._alert(ev, track)]
+        if ev.kind == "prediction":
+            rec = log.last_assessed if log is not None else None
+            if rec is None or "impact_lat_deg" not in ev.data:
+                return [self._ev("prediction.note", ev.t_s, ev.text, track)]
+            return [self._ev("prediction", ev.t_s, ev.text, track, self._prediction_data(rec)),
+                    self._ev("decision", ev.t_s, self._decision_text(rec), track, self._decision_data(rec))]
+        return [self._ev(ev.kind, ev.t_s, ev.text, track)]
+
+    def _prediction_data(self, rec) -> dict[str, Any]:
+        p = rec.prediction
+        a, b = p.footprint.semi_axes_km
+        lat, lon = p.footprint.polygon(36)
+        overflown = []
+        if rec.assessment is not None:
+            for o in rec.assessment.overflown:
+                d = o.to_dict()
+                d["enter_utc"], d["exit_utc"] = self.utc(o.enter_s).isoformat(), self.utc(o.exit_s).isoformat()
+                overflown.append(d)
+        ground = []
+        if rec.ground_track is not None:
+            gt = rec.ground_track
+            for t, la, lo, al in zip(gt.t_s[::3], gt.lat_deg[::3], gt.lon_deg[::3], gt.alt_km[::3], strict=False):
+                ground.append([_r(t - p.t_s, 1), _r(la, 4), _r(lo, 4), _r(al, 2)])
+        return {
+            "t_utc": self.utc(p.t_s).isoformat(), "impact_lat_deg": _r(p.impact_lat_deg, 5),
+            "impact_lon_deg": _r(p.impact_lon_deg, 5), "impact_utc": self.utc(p.t_impact_s).isoformat(),
+            "impact_sigma_s": _r(p.t_impact_sigma_s, 2), "time_to_impact_s": _r(p.time_to_impact_s, 1),
+            "semi_major_km": _r(a, 3), "semi_minor_km": _r(b, 3), "orientation_deg": _r(p.footprint.orientation_deg, 2),
+            "footprint_polygon": [[_r(la, 5), _r(lo, 5)] for la, lo in zip(lat, lon, strict=True)],
+            "apogee_km": _r(p.apogee_km, 2), "range_km": _r(p.range_km, 2),
+            "range_class": p.range_class.value if p.range_class else None,
+            "trajectory_type": p.trajectory_type.value if p.trajectory_type else None,
+            "boost_probability": _r(rec.boost_probability, 3), "overflown": overflown,
+            "ground_track": ground,
+        }
+
+    @staticmethod
+    def _decision_text(rec) -> str:
+        d = rec.assessment
+        threat = "threat of damage" if d.threat_of_damage else "no threat of damage"
+        regions = ", ".join(d.alert_regions) or "no region"
+        return f"T{rec.track_id}: {d.impact_zone.replace('_', ' ')}; {threat}; warn {regions}"
+
+    @staticmethod
+    def _decision_data(rec) -> dict[str, Any]:
+        d = rec.assessment
+        return {"impact_zone": d.impact_zone, "impact_country": d.impact_country,
+                "impact_reference": d.impact_reference, "threat_of_damage": d.threat_of_damage,
+                "intercept_recommended": d.intercept_recommended, "alert_regions": list(d.alert_regions),
+                "reasons": list(d.reasons)}
+
+    def _alert(self, ev: TimelineEvent, track: str | None) -> dict:
+        msg: Alert = ev.data["message"]
+        state = _alert_state(msg)
+        text = ev.text
+        data = {
+            "identifier": msg.identifier, "launch_id": msg.launch_id, "msg_type": msg.msg_type.value,
+            "state": state, "sent_utc": msg.sent.isoformat(), "regions": msg.region_names,
+            "region_times_utc": {r.region: r.time_utc.isoformat() for r in msg.regions},
+            "cancelled_regions": [list(c) for c in msg.cancelled_regions],
+            "passed_regions": list(msg.passed_regions),
+            "references": [i for i, _ in msg.references],
+            "threat_of_damage": msg.plan.threat_of_damage, "impact_text": msg.plan.impact_text,
+            "cap_xml": render_cap(msg), "text_en": render_text(msg, "en"), "text_ja": render_text(msg, "ja"),
+        }
+        return self._ev(f"alert.{state}", ev.t_s, text, track, data)
+
+
+def report_from_received(directory, out, tz: dt.tzinfo) -> dict[str, Any]:
+    """The report ``replay --out`` writes, made from a directory holding what the service
+    received (``measurements.jsonl`` in commit order, with the simulation's ``truth.parquet``):
+    the same stream through the batch watch. Returns the summary with the batch alerts as
+    (msg_type, regions, sent) for comparison with the live ones."""
+    from pathlib import Path
+
+    from missilewatch.pipeline.replay import replay
+    from missilewatch.pipeline.report import write_report
+    from missilewatch.pipeline.source import from_directory
+
+    result = replay(from_directory(Path(directory)))
+    page = write_report(result, out, tz)
+    summary = dict(result.summary)
+    summary["report"] = str(page)
+    summary["batch_alerts"] = [(m.msg_type.value, m.region_names, m.sent.isoformat())
+                               for m in result.watch.alerts.messages()]
+    return summary

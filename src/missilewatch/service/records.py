@@ -1,0 +1,56 @@
+"""Request bodies of measurements: a JSON array or JSON Lines, one record id per record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BodyLine:
+    """One record of a body: its canonical JSON line and id, or why it cannot be read."""
+
+    index: int
+    line: str | None
+    record_id: str | None
+    error: str | None = None
+
+
+def record_id(obj: dict) -> str:
+    """The record's id: SHA-256 of its canonical JSON (sorted keys, no spaces), 32 hex digits.
+    The same record sent twice has the same id, whatever its key order or spacing."""
+    canon = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canon.encode()).hexdigest()[:32]
+
+
+def _line(index: int, obj: object) -> BodyLine:
+    if not isinstance(obj, dict):
+        return BodyLine(index, None, None, f"record {index}: must be a JSON object, got {type(obj).__name__}")
+    return BodyLine(index, json.dumps(obj, separators=(",", ":"), ensure_ascii=False), record_id(obj))
+
+
+def split_body(body: bytes) -> list[BodyLine]:
+    """A JSON array of objects, or JSON Lines (one object per non-blank line).
+
+    A line of JSON Lines that is not JSON is one rejected record (naming the line); a body
+    that is a broken JSON array raises ``ValueError`` naming the position."""
+    text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError: the caller names it
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            items = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"body: not a JSON array ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
+        if not isinstance(items, list):
+            raise ValueError("body: expected a JSON array of records")
+        return [_line(i, obj) for i, obj in enumerate(items)]
+    out = []
+    for i, raw in enumerate(ln for ln in text.splitlines() if ln.strip()):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            out.append(BodyLine(i, None, None, f"record {i}: not JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        out.append(_line(i, obj))
+    return out

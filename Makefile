@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench venv clean
+.PHONY: demo test lint bench venv clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,12 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m missilewatch.service.demo --out out/demo
 
-test: $(STAMP)
+# Lint and types first (ruff: pycodestyle, pyflakes, isort, bugbear, pyupgrade; mypy on the package).
+lint: $(STAMP)
+	$(PY) -m ruff check src tests benchmarks scripts
+	$(PY) -m mypy src/missilewatch
+
+test: lint
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)

@@ -96,7 +96,8 @@ def test_policy_protecting_korea(tmp_path):
 
 def test_policy_intercept_switch(tmp_path):
     p = tmp_path / "noint.toml"
-    p.write_text(DEFAULT_POLICY_PATH.read_text().replace("when_threat_of_damage = true", "when_threat_of_damage = false"))
+    p.write_text(DEFAULT_POLICY_PATH.read_text().replace("when_threat_of_damage = true",
+                                                         "when_threat_of_damage = false"))
     tokyo = gazetteer.place("Tokyo")
     a = assess(ImpactEllipse(tokyo.lat_deg, tokyo.lon_deg), policy=load_policy(p))
     assert a.threat_of_damage and not a.intercept_recommended
@@ -153,7 +154,8 @@ def test_assess_rejects_other_impact_types():
 from assess_places import place_impact  # noqa: E402
 
 
-@pytest.mark.parametrize("date, region", [("2017-08-29", "Hokkaido"), ("2017-09-15", "Hokkaido"), ("2022-10-04", "Aomori")])
+@pytest.mark.parametrize("date, region",
+                         [("2017-08-29", "Hokkaido"), ("2017-09-15", "Hokkaido"), ("2022-10-04", "Aomori")])
 def test_reconstructed_flights_overfly_and_no_threat(date, region):
     from missilewatch.flight.reconstruct import reconstruct
 

@@ -50,7 +50,8 @@ def coast_points(country: str | None, lat_deg: float, lon_deg: float, radius_km:
     return np.asarray(lats), np.asarray(lons)
 
 
-def brute_coast_distance_km(lat_deg: float, lon_deg: float, country: str | None = None, radius_km: float = 600.0) -> float:
+def brute_coast_distance_km(lat_deg: float, lon_deg: float, country: str | None = None,
+                            radius_km: float = 600.0) -> float:
     """Geodesic distance (GeographicLib) to the nearest densified coast point."""
     la, lo = coast_points(country, lat_deg, lon_deg, radius_km)
     assert len(la), "no coast within the search radius"

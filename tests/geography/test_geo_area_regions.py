@@ -23,11 +23,13 @@ def japan_areas_mkm2(step: float = 0.05) -> dict[str, float]:
     lon = np.arange(118 + step / 2, 162, step)
     la, lo = np.meshgrid(lat, lon, indexing="ij")
     z = classify_points(la, lo)
-    cell = R_AUTHALIC_KM**2 * np.radians(step) * (np.sin(np.radians(la.ravel() + step / 2)) - np.sin(np.radians(la.ravel() - step / 2)))
+    band = np.sin(np.radians(la.ravel() + step / 2)) - np.sin(np.radians(la.ravel() - step / 2))
+    cell = R_AUTHALIC_KM**2 * np.radians(step) * band
     jpn = z.country_index == countries().index_of("JPN")
     edge = jpn.reshape(la.shape)
     assert not (edge[0].any() or edge[-1].any() or edge[:, 0].any() or edge[:, -1].any())  # grid holds it all
-    return {name: float(cell[jpn & (z.zone_code == code)].sum()) / 1e6 for code, name in enumerate(("land", "ts", "eez"))}
+    return {name: float(cell[jpn & (z.zone_code == code)].sum()) / 1e6
+            for code, name in enumerate(("land", "ts", "eez"))}
 
 
 def test_japan_land_and_sea_areas_against_official_figures():
@@ -83,7 +85,8 @@ def test_relative_phrase_against_geographiclib():
     assert inv["s12"] == pytest.approx(250_000.0, abs=1e-3) and inv["azi1"] % 360 == pytest.approx(270.0, abs=1e-6)
 
 
-@pytest.mark.parametrize("bearing, word", [(0, "north"), (44, "northeast"), (91, "east"), (200, "south"), (250, "west"), (337.6, "north")])
+@pytest.mark.parametrize("bearing, word", [(0, "north"), (44, "northeast"), (91, "east"), (200, "south"),
+                                           (250, "west"), (337.6, "north")])
 def test_compass(bearing, word):
     assert gazetteer.compass_point(bearing) == word
 
@@ -103,7 +106,8 @@ def test_overflight_times_interpolate_the_crossings():
     lon = np.linspace(137.5, 139.0, 16)
     track = GroundTrack.from_arrays((lon - 137.5) * 100.0, np.full(16, 38.1), lon, np.linspace(100, 250, 16))
     passes = [p for p in overflights(track) if p.region == "Niigata"]
-    sado = next(r for r in __import__("missilewatch.geography.regions", fromlist=["x"]).all_regions().regions if r.name == "Niigata")
+    regions = __import__("missilewatch.geography.regions", fromlist=["x"]).all_regions().regions
+    sado = next(r for r in regions if r.name == "Niigata")
     line = shapely.LineString([(137.5, 38.1), (139.0, 38.1)]).intersection(sado.geometry)
     x0 = min(g.bounds[0] for g in getattr(line, "geoms", [line]))
     assert passes[0].enter_s == pytest.approx((x0 - 137.5) * 100.0, abs=1e-6)
@@ -121,7 +125,8 @@ def test_overflight_across_the_antimeridian():
 
 @pytest.mark.parametrize(
     "t, lat, lon, alt",
-    [([0, 1], [0, 95], [0, 0], [0, 0]), ([0, 0], [0, 1], [0, 1], [0, 0]), ([0], [0], [0], [0]), ([0, 1], [0, 1], [0, 1], [0, float("nan")])],
+    [([0, 1], [0, 95], [0, 0], [0, 0]), ([0, 0], [0, 1], [0, 1], [0, 0]), ([0], [0], [0], [0]),
+     ([0, 1], [0, 1], [0, 1], [0, float("nan")])],
 )
 def test_bad_tracks(t, lat, lon, alt):
     with pytest.raises(InputError):

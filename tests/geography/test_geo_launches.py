@@ -31,7 +31,8 @@ def great_circle_track(row: dict, impact: tuple[float, float], n: int = 300) -> 
     s = np.linspace(0.0, d, n)
     lon, lat, _ = GEOD.fwd(np.full(n, lon0), np.full(n, lat0), np.full(n, az), s)
     x = s / d
-    return GroundTrack.from_arrays(x * float(row["flight_time_s"]), lat, lon, 4.0 * float(row["apogee_km"] or 500) * x * (1 - x))
+    alt_km = 4.0 * float(row["apogee_km"] or 500) * x * (1 - x)
+    return GroundTrack.from_arrays(x * float(row["flight_time_s"]), lat, lon, alt_km)
 
 
 def japan_eez(lat: float, lon: float) -> str:
@@ -49,7 +50,8 @@ def test_every_impact_classified_as_japan_said(public_launches):
         assert japan_eez(lat, lon) == row["japan_eez"], (row["date_local"], lat, lon, zone_at(lat, lon))
 
 
-@pytest.mark.parametrize("date, region", [("2017-08-29", "Hokkaido"), ("2017-09-15", "Hokkaido"), ("2022-10-04", "Aomori")])
+@pytest.mark.parametrize("date, region",
+                         [("2017-08-29", "Hokkaido"), ("2017-09-15", "Hokkaido"), ("2022-10-04", "Aomori")])
 def test_great_circle_tracks_overfly_the_reported_region(public_launches, date, region):
     row = next(r for r in public_launches if r["date_local"] == date)
     assert row["overflight"].startswith(region)

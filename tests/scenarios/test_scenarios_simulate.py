@@ -59,7 +59,8 @@ def test_truth_impact_matches_an_independent_reconstruction(run_2022_10_04, laun
     # and against the official figures (rounded: "about")
     assert max(truth["alt_m"]) / 1e3 == pytest.approx(float(row["apogee_km"]), rel=0.02)
     assert truth["t_s"][i] == pytest.approx(float(row["flight_time_s"]), rel=0.03)
-    rng_km = WGS.Inverse(truth["lat_deg"][0], truth["lon_deg"][0], truth["lat_deg"][i], truth["lon_deg"][i])["s12"] / 1e3
+    rng_km = WGS.Inverse(truth["lat_deg"][0], truth["lon_deg"][0],
+                         truth["lat_deg"][i], truth["lon_deg"][i])["s12"] / 1e3
     assert rng_km == pytest.approx(float(row["range_km"]), rel=0.03)
     # launch at 07:22 JST
     assert truth["time_utc"][0].isoformat().startswith("2022-10-03T22:22:00")
@@ -102,7 +103,7 @@ def test_stream_is_time_ordered_and_files_agree(run_2022_10_04):
     lines = (out / "measurements.jsonl").read_text().splitlines()
     rows = [json.loads(x) for x in lines]
     assert [r["seq"] for r in rows] == list(range(len(rows)))
-    assert all(a["t_report_s"] <= b["t_report_s"] for a, b in zip(rows, rows[1:]))
+    assert all(a["t_report_s"] <= b["t_report_s"] for a, b in zip(rows, rows[1:], strict=False))
     assert pq.read_table(out / "measurements.parquet").num_rows == len(rows)
     for r in rows[:20]:
         assert set(r) >= {"sensor_id", "time_utc", "type", "components", "values", "covariance",

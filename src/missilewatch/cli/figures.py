@@ -10,7 +10,8 @@ from missilewatch.errors import InputError
 
 Launch = Annotated[str, typer.Option("--launch", help="Launch site name (e.g. Sunan) or LAT,LON in degrees.")]
 Impact = Annotated[str | None, typer.Option("--impact", help="Impact point LAT,LON in degrees.")]
-Azimuth = Annotated[float | None, typer.Option("--azimuth", help="Launch azimuth, degrees from north (with --range-km).")]
+Azimuth = Annotated[float | None,
+                    typer.Option("--azimuth", help="Launch azimuth, degrees from north (with --range-km).")]
 RangeKm = Annotated[float | None, typer.Option("--range-km", help="Ground range, km (with --azimuth).")]
 ApogeeKm = Annotated[float, typer.Option("--apogee-km", help="Reported apogee, km.")]
 FlightTimeS = Annotated[float | None, typer.Option("--flight-time-s", help="Reported flight time, s.")]

@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Sized
 from pathlib import Path
 
 import typer
@@ -32,7 +33,7 @@ def parse_tz(text: str) -> dt.tzinfo:
     if hours > 14 or minutes >= 60:
         raise InputError("--tz", text, "offset out of range")
     offset = dt.timedelta(hours=hours, minutes=minutes) * sign
-    return dt.timezone(offset, "JST" if offset == dt.timedelta(hours=9) else None)
+    return dt.timezone(offset, "JST") if offset == dt.timedelta(hours=9) else dt.timezone(offset)
 
 
 def check_out_dir(out: Path) -> None:
@@ -126,8 +127,8 @@ def register(app: typer.Typer) -> None:
                           f"[{_KIND_STYLE.get(ev.kind, 'white')}]{ev.kind:<10}[/] {ev.text}")
 
         if not as_json:
-            console.print(f"[bold]replaying {inp.name}[/]: {len(inp.items)} measurements, "
-                          f"epoch {inp.epoch.isoformat()}")
+            count = f"{len(inp.items)} measurements" if isinstance(inp.items, Sized) else "measurements streamed"
+            console.print(f"[bold]replaying {inp.name}[/]: {count}, epoch {inp.epoch.isoformat()}")
         if unknown_sensors is not None and inp.sensors is not None:
             inp = dataclasses.replace(inp, sensors=inp.sensors.with_policy(unknown_sensors))
         try:

@@ -17,6 +17,7 @@ import numpy as np
 import shapely
 from pyproj import Geod
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
+from shapely.geometry.base import BaseGeometry
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
 from missilewatch.errors import InputError
@@ -42,7 +43,7 @@ class Region:
     country: str | None  # ISO alpha-3
     country_name: str
     name: str | None
-    geometry: object = field(repr=False, compare=False)
+    geometry: BaseGeometry = field(repr=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -105,9 +105,9 @@ class WatchRecorder:
                 self.session.rollback()
                 self.failed_rows += 1
                 if len(self.failures) < 20:
-                    self.failures.append(fit(str(exc).splitlines()[0], 300))
+                    self.failures.append(fit(str(exc).splitlines()[0], 300) or "")
         if not self.failures:
-            self.failures.append(fit(str(first).splitlines()[0], 300))
+            self.failures.append(fit(str(first).splitlines()[0], 300) or "")
 
     def measurement(self, item, track_id: int | None) -> None:
         m = item.measurement

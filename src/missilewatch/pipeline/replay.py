@@ -86,9 +86,9 @@ def replay(
             except Exception:  # noqa: BLE001 (the run is going down; keep what can be kept)
                 partial = {"measurements": watch.accepted + len(watch.rejected)}
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-            run_id = recorder.close(partial, status=status)
+            stopped_run = recorder.close(partial, status=status)
             if isinstance(exc, Interrupted):
-                exc.run_id = run_id
+                exc.run_id = stopped_run
         raise
     run_id = recorder.close(summary) if recorder is not None else None
     return ReplayResult(watch, inp, summary, run_id)

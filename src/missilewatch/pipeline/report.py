@@ -130,7 +130,7 @@ def plot_prediction_error(result: ReplayResult, path: Path) -> Path:
     ax.grid(alpha=0.3, which="both")
     handles, labels = ax.get_legend_handles_labels()
     seen = {}
-    for h, lab in zip(handles, labels):
+    for h, lab in zip(handles, labels, strict=True):
         if lab and lab not in seen:
             seen[lab] = h
     ax.legend(seen.values(), seen.keys(), fontsize=8)
@@ -149,7 +149,7 @@ def geojson(result: ReplayResult) -> dict:
         feats.append({"type": "Feature", "properties": {"kind": "truth", "launch_id": la.launch_id},
                       "geometry": {"type": "LineString",
                                    "coordinates": [[float(o), float(a), float(h) * 1e3] for o, a, h in
-                                                   zip(gt.lon_deg, gt.lat_deg, gt.alt_km)]}})
+                                                   zip(gt.lon_deg, gt.lat_deg, gt.alt_km, strict=True)]}})
     for log in result.watch.tracks.values():
         if log.confirmed_t_s is None or not log.positions:
             continue
@@ -157,16 +157,16 @@ def geojson(result: ReplayResult) -> dict:
         feats.append({"type": "Feature", "properties": {"kind": "track", "track": log.launch_id},
                       "geometry": {"type": "LineString",
                                    "coordinates": [[float(o), float(a), float(h) * 1e3] for o, a, h in
-                                                   zip(lon, lat, alt)]}})
+                                                   zip(lon, lat, alt, strict=True)]}})
         if log.predictions:
             p = log.predictions[-1].prediction
             feats.append({"type": "Feature", "properties": {"kind": "predicted impact", "track": log.launch_id,
                                                             "t_impact_s": p.t_impact_s},
                           "geometry": {"type": "Point", "coordinates": [p.impact_lon_deg, p.impact_lat_deg]}})
             plat, plon = p.footprint.polygon()
+            ring = [[float(o), float(a)] for o, a in zip(plon, plat, strict=True)]
             feats.append({"type": "Feature", "properties": {"kind": "footprint 95%", "track": log.launch_id},
-                          "geometry": {"type": "Polygon",
-                                       "coordinates": [[[float(o), float(a)] for o, a in zip(plon, plat)]]}})
+                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -181,7 +181,7 @@ def czml(result: ReplayResult) -> str:
 
     def flight(pid, name, t, lat, lon, alt_km, rgba):
         coords: list[float] = []
-        for ti, a, o, h in zip(t, lat, lon, alt_km):
+        for ti, a, o, h in zip(t, lat, lon, alt_km, strict=True):
             coords += [float(ti), float(o), float(a), float(h) * 1e3]
         packets.append(Packet(
             id=pid, name=name, position=Position(epoch=epoch, cartographicDegrees=coords),
@@ -228,11 +228,13 @@ def write_report(result: ReplayResult, out: Path | str, tz: dt.tzinfo) -> Path:
         for k, v in s.items() if k not in ("launch_details", "alerts", "tracker", "rejections")
     )
     alerts_html = "".join(
-        f"<li><b>{html.escape(m.msg_type.value)}</b> {html.escape(_local(w.epoch, (m.sent - w.epoch).total_seconds(), tz))}"
+        f"<li><b>{html.escape(m.msg_type.value)}</b> "
+        f"{html.escape(_local(w.epoch, (m.sent - w.epoch).total_seconds(), tz))}"
         f" — <a href='alerts/{stem}.xml'>CAP</a><br>{html.escape(en)}<br>{html.escape(ja)}</li>"
         for m, stem, en, ja in alert_rows
     ) or "<li>none</li>"
-    details = "".join(f"<h3>{html.escape(d['launch_id'])}</h3><pre>{html.escape(json.dumps(d, indent=1, default=str))}</pre>"
+    details = "".join(f"<h3>{html.escape(d['launch_id'])}</h3>"
+                      f"<pre>{html.escape(json.dumps(d, indent=1, default=str))}</pre>"
                       for d in s.get("launch_details", []))
     page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>missilewatch replay: {html.escape(result.input.name)}</title>

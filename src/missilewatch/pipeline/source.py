@@ -145,7 +145,8 @@ def parse_line(line: str, epoch: dt.datetime, seq: int, where: str) -> Incoming:
     try:
         record = MeasurementRecord.model_validate_json(line)
         m = from_record(record, epoch, seq=seq)
-        return Accepted(seq, float(m.t_report_s), measurement=m, record_id=record.record_id)
+        return Accepted(seq, m.t_report_s if m.t_report_s is not None else m.t_s, measurement=m,
+                        record_id=record.record_id)
     except ValidationError as exc:
         err = exc.errors()[0]
         fld = field_path(err["loc"]) if err["loc"] else "line"
@@ -208,7 +209,8 @@ def _truth_from_simulation(result: SimulationResult) -> tuple[TruthLaunch, ...]:
 
 def from_simulation(result: SimulationResult, name: str) -> WatchInput:
     """A stream from a simulation run (measurements in stream order, all valid)."""
-    items = tuple(Incoming(m.seq, float(m.t_report_s), measurement=m) for m in from_stream(result.stream))
+    items = tuple(Incoming(m.seq, m.t_report_s if m.t_report_s is not None else m.t_s, measurement=m)
+                  for m in from_stream(result.stream))
     reported = {la.id: dict(la.reported) for la in result.scenario.launches if la.reported}
     return WatchInput(name=name, epoch=result.epoch, items=items, truth=_truth_from_simulation(result),
                       seed=result.seed, reported=reported)

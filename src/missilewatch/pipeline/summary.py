@@ -43,12 +43,12 @@ def _launch_summary(watch, la: TruthLaunch, track_ids: list[int], reported: dict
     final = preds[-1] if preds else None
     gt = truth_ground_track(la)
     truth_over = overflights(gt)
-    crossings = {}
+    crossings: dict[str, float] = {}
     for o in truth_over:
         key = o.region or o.country_name
         crossings.setdefault(key, round(o.enter_s, 1))
     launch_time = watch.epoch.timestamp() + la.t_launch_s
-    first_alert = {}
+    first_alert: dict[str, float] = {}
     alerts = []
     for log in logs:
         for msg in watch.alerts.messages(log.launch_id):

@@ -221,6 +221,7 @@ class Watch:
             return [self._emit(self.clock_s if math.isfinite(self.clock_s) else 0.0, "rejected",
                                f"measurement rejected: {item.error}")]
         m = item.measurement
+        assert m is not None  # an accepted item carries its measurement
         try:
             out = self.tracker.process(m)
         except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
@@ -230,7 +231,7 @@ class Watch:
                 self._recorder.measurement(bad, None)
             return [self._emit(m.t_s, "rejected", f"measurement rejected: {exc}")]
         self.accepted += 1
-        self.clock_s = max(self.clock_s, float(m.t_report_s))
+        self.clock_s = max(self.clock_s, m.t_report_s if m.t_report_s is not None else m.t_s)
         self.track_events.extend(out.events)
         for ev in out.events:
             if ev.kind == "updated" and ev.sensor_id:
@@ -353,6 +354,7 @@ class Watch:
             rec = PredictionRecord(snap.t_s, log.track_id, pred, decision, snap.boost_probability, track)
             log.last_assessed = rec
         else:
+            assert prev is not None  # _reassess asks for an assessment when there is none yet
             rec = PredictionRecord(snap.t_s, log.track_id, pred, prev.assessment, snap.boost_probability,
                                    prev.ground_track)
         log.predictions.append(rec)
@@ -415,6 +417,7 @@ class Watch:
 
     def _plan(self, log: TrackLog, rec: PredictionRecord, t_s: float, final: bool) -> list[TimelineEvent]:
         d = rec.assessment
+        assert d is not None  # plans are made from assessed predictions only
         t_s = min(t_s, self.clock_s) if math.isfinite(self.clock_s) else t_s  # never ahead of the stream
         plan = WarningPlan(
             launch_id=log.launch_id,
@@ -451,10 +454,10 @@ class Watch:
         last = log.predictions[-1] if log.predictions else None
         out = []
         if last is not None:
-            p = last.prediction
+            p, d = last.prediction, last.assessment
+            where = f"{d.impact_reference}, {d.impact_zone.replace('_', ' ')}" if d is not None else "not assessed"
             out.append(self._emit(t_s, "impact", f"T{log.track_id}: fell near {p.impact_lat_deg:.2f}, "
-                                  f"{p.impact_lon_deg:.2f} ({last.assessment.impact_reference}, "
-                                  f"{last.assessment.impact_zone.replace('_', ' ')}); {reason}", log.track_id))
+                                  f"{p.impact_lon_deg:.2f} ({where}); {reason}", log.track_id))
             if log.last_plan is not None:
                 out.extend(self._plan(log, last, t_s, final=True))
         return out

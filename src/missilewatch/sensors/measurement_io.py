@@ -329,8 +329,10 @@ def _records_to_stream(records: list[MeasurementRecord], epoch: dt.datetime) -> 
         p = r.sensor_position
         if p.ecef_m is not None:
             sr[i] = p.ecef_m
-            la, lo, hh = ecef2geodetic(*p.ecef_m)
+            la, lo, hh = (float(v) for v in ecef2geodetic(*p.ecef_m))
         else:
+            # The record's validator wants ecef_m or all three of lat_deg, lon_deg and h_m.
+            assert p.lat_deg is not None and p.lon_deg is not None and p.h_m is not None
             la, lo, hh = p.lat_deg, p.lon_deg, p.h_m
             sr[i] = geodetic2ecef(la, lo, hh)
         lat[i], lon[i], h[i] = math.radians(la), math.radians(lo), hh

@@ -95,19 +95,19 @@ class Sightings:
 def assemble(sensor_id: str, sensor_type: str, mtype: str, latency_s: float,
              parts: list[Sightings | None]) -> MeasurementBatch:
     """One time-ordered batch from the sightings of a sensor (stable within equal times)."""
-    parts = [p for p in parts if p is not None and p.t_s.size]
-    if not parts:
+    kept: list[Sightings] = [p for p in parts if p is not None and p.t_s.size]
+    if not kept:
         e = np.empty(0)
         return MeasurementBatch(
             sensor_id, sensor_type, mtype, e, e, np.empty((0, MAX_DIM)),
             np.empty((0, MAX_DIM, MAX_DIM)), np.empty((0, 3)), np.empty((0, 3)), e, e, e,
             np.empty(0, dtype=object), np.empty(0, dtype=bool),
         )
-    t = np.concatenate([p.t_s for p in parts])
+    t = np.concatenate([p.t_s for p in kept])
     order = np.argsort(t, kind="stable")
 
     def cat(get):
-        return np.concatenate([get(p) for p in parts])[order]
+        return np.concatenate([get(p) for p in kept])[order]
 
     oid = cat(lambda p: np.full(p.t_s.size, p.object_id, dtype=object))
     return MeasurementBatch(

@@ -158,7 +158,7 @@ class LiveWatch:
         snap = log.last_snapshot
         assert snap is not None  # only tracks with a snapshot are shown
         x, P = snap.state.x, snap.state.P
-        lat, lon, h = ecef2geodetic(*x[:3])
+        lat, lon, h = (float(v) for v in ecef2geodetic(*x[:3]))
         return {
             "t_utc": self.utc(snap.t_s).isoformat(), "lat_deg": _r(lat, 5), "lon_deg": _r(lon, 5),
             "alt_km": _r(h / 1e3, 3), "r_ecef_m": [_r(v, 1) for v in x[:3]], "v_ecef_mps": [_r(v, 2) for v in x[3:6]],

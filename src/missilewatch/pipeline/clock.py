@@ -79,10 +79,10 @@ class StreamClock:
         cfg = self.config
         if m.t_report_s < m.t_s - cfg.report_skew_s:
             return Fault("report_time_utc", "report_before_measurement",
-                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured")
+                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured", m.t_s - m.t_report_s)
         if m.t_report_s - m.t_s > cfg.max_age_s:
             return Fault("time_utc", "too_old", f"measured {m.t_report_s - m.t_s:,.1f} s before it was reported "
-                         f"(out-of-sequence window {cfg.max_age_s:g} s)")
+                         f"(out-of-sequence window {cfg.max_age_s:g} s)", m.t_report_s - m.t_s)
         return None
 
     def _window(self, m) -> Fault | None:
@@ -90,13 +90,13 @@ class StreamClock:
         now = self.time_now()
         if m.t_report_s < m.t_s - cfg.report_skew_s:
             return Fault("report_time_utc", "report_before_measurement",
-                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured")
+                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured", m.t_s - m.t_report_s)
         if m.t_report_s - m.t_s > cfg.max_age_s:
             return Fault("time_utc", "too_old", f"measured {m.t_report_s - m.t_s:,.1f} s before it was reported "
-                         f"(out-of-sequence window {cfg.max_age_s:g} s)")
+                         f"(out-of-sequence window {cfg.max_age_s:g} s)", m.t_report_s - m.t_s)
         if math.isfinite(now) and m.t_s < now - cfg.max_age_s:
             return Fault("time_utc", "too_old", f"{now - m.t_s:,.1f} s older than the stream clock "
-                         f"(out-of-sequence window {cfg.max_age_s:g} s)")
+                         f"(out-of-sequence window {cfg.max_age_s:g} s)", now - m.t_s)
         return None
 
     def _ahead(self, t_report_s: float) -> bool:
@@ -154,7 +154,8 @@ class StreamClock:
         now = self.time_now()
         ahead = "an unset clock" if not math.isfinite(now) else f"{t_report_s - now:,.1f} s ahead of the stream clock"
         return Fault("report_time_utc", "future", f"reported time is {ahead} "
-                     f"(tolerance {self.config.future_tolerance_s:g} s)")
+                     f"(tolerance {self.config.future_tolerance_s:g} s)",
+                     t_report_s - now if math.isfinite(now) else math.inf)
 
     def _groups(self, held: list[_Held]) -> list[list[_Held]]:
         groups: list[list[_Held]] = []

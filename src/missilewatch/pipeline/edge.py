@@ -135,7 +135,8 @@ class Edge:
     def _refuse(self, out: EdgeResult, item: Incoming, fault: Fault, verdict: bool = True) -> None:
         rej = item.rejected(fault.field, fault.reason, fault.problem)
         if verdict and fault.reason not in ("unknown_sensor", "quarantined") and rej.sensor_id:
-            self._note(out, self.health.verdict(rej.sensor_id, self._now(item.measurement), fault.reason))
+            self._note(out, self.health.verdict(rej.sensor_id, self._now(item.measurement), fault.reason,
+                                                fault.off_s))
         self._count(rej)
         out.items.append(rej)
 

@@ -3,8 +3,9 @@
 
 Two kinds of evidence, per sensor:
 
-- the edge's verdicts: time-window and physical faults among its last ``window`` reports
-  (a clock minutes off makes every report fall outside the time window);
+- the edge's verdicts: ``quarantine_faults`` time-window or physical faults among its last
+  ``window`` reports, or ``quarantine_gross`` reports in a row all ``gross_time_s`` or more off
+  the stream's clock (a clock minutes off makes every report fall outside the time window);
 - its measurements against the fused tracks of the *other* sensors: for a confirmed,
   ballistic track updated by ``reference_sensors`` other sensors within ``reference_age_s``
   and unambiguously the nearest (the next one ``ambiguity`` times farther), the normalised
@@ -44,6 +45,8 @@ class HealthConfig:
 
     window: int = 12
     quarantine_faults: int = 6
+    gross_time_s: float = 120.0
+    quarantine_gross: int = 3
     nis_window: int = 9
     nis_limit: float = 100.0
     coarse_nis: float = 1e6
@@ -57,7 +60,7 @@ class HealthConfig:
     def __post_init__(self) -> None:
         if not 1 <= self.quarantine_faults <= self.window:
             raise InputError("quarantine_faults", self.quarantine_faults, f"must be in [1, window={self.window}]")
-        for name in ("nis_window", "release_clean", "launch_min_sensors"):
+        for name in ("nis_window", "release_clean", "launch_min_sensors", "quarantine_gross"):
             if getattr(self, name) < 1:
                 raise InputError(name, getattr(self, name), "must be >= 1")
         for name in ("nis_limit", "coarse_nis", "reference_age_s", "ambiguity"):
@@ -79,6 +82,7 @@ class SensorState:
     reports: int = 0
     first_t_s: float | None = None
     last_residual_t_s: float = -math.inf
+    gross_run: int = 0
     quarantines: list[tuple[float, str]] = field(default_factory=list)
 
 
@@ -112,17 +116,23 @@ class SensorHealth:
 
     # -- evidence --------------------------------------------------------------------------
 
-    def verdict(self, sensor_id: str, t_s: float, fault_reason: str | None) -> HealthChange | None:
-        """One report's edge verdict (None: clean)."""
+    def verdict(self, sensor_id: str, t_s: float, fault_reason: str | None, off_s: float = 0.0) -> HealthChange | None:
+        """One report's edge verdict (None: clean); ``off_s``: how far off a time fault is (s)."""
         st = self.state(sensor_id)
         st.reports += 1
         if st.first_t_s is None and math.isfinite(t_s):
             st.first_t_s = t_s
         bad = fault_reason in SENSOR_FAULTS
         st.verdicts.append(bad)
+        gross = bad and abs(off_s) >= self.config.gross_time_s
+        st.gross_run = st.gross_run + 1 if gross else 0
         if bad:
             st.clean_run = 0
             last = list(st.verdicts)[-self.config.window:]
+            if not st.quarantined and st.gross_run >= self.config.quarantine_gross:
+                return self._quarantine(st, t_s, f"its last {st.gross_run} reports were all at least "
+                                        f"{self.config.gross_time_s:g} s off the stream clock (latest: "
+                                        f"{fault_reason}, {off_s:+,.0f} s): its clock is wrong")
             if not st.quarantined and sum(last) >= self.config.quarantine_faults:
                 return self._quarantine(st, t_s, f"{sum(last)} of its last {len(last)} reports fell outside "
                                         f"the time window or physical bounds (latest: {fault_reason})")

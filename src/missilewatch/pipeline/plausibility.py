@@ -40,11 +40,13 @@ _ANGLE_SLACK = 1e-9
 
 @dataclass(frozen=True)
 class Fault:
-    """Why a measurement is refused: ``field`` at fault, ``reason`` code, ``problem`` in words."""
+    """Why a measurement is refused: ``field`` at fault, ``reason`` code, ``problem`` in words,
+    and for a time fault how many seconds off it is (``off_s``)."""
 
     field: str
     reason: str
     problem: str
+    off_s: float = 0.0  # for time faults: how far off the time is (s)
 
 
 def _angle(name: str, v: float, lo: float, hi: float) -> Fault | None:

@@ -121,6 +121,7 @@ class TrackLog:
     predictions: list[PredictionRecord] = field(default_factory=list)
     last_plan: WarningPlan | None = None
     last_assessed: PredictionRecord | None = None
+    warned_from_last_assessed: bool = False  # whether the last assessment could be warned from
     closed: bool = False
     launch_sensor: str = ""
     launch_announced: bool = False
@@ -342,8 +343,11 @@ class Watch:
         if gate.code not in USED:
             return []
         boosting = gate.code is ReasonCode.GATE_BOOSTING
+        warnable = gate.code is ReasonCode.GATE_OPEN and self.edge.health.enough_sensors(log.track_id)
         prev = log.last_assessed
-        if self._reassess(prev, pred, snap.t_s, boosting):
+        # A gate that opens (a footprint short enough at last, a second sensor's evidence) is
+        # assessed at once, not at the next periodic reassessment.
+        if self._reassess(prev, pred, snap.t_s, boosting) or (warnable and not log.warned_from_last_assessed):
             track = predicted_ground_track(log.positions, snap.state.x, snap.t_s, pred, self.config.ground_track_step_s)
             fp = pred.footprint
             # The footprint is a 95 % ellipse; the policy takes 1-sigma axes and its own sigma.
@@ -362,6 +366,7 @@ class Watch:
             self._recorder.prediction(log, rec)
         if log.last_assessed is not rec:
             return []  # nothing new to say; the prediction is recorded
+        log.warned_from_last_assessed = warnable
         out = [self._emit(snap.t_s, "prediction", self._prediction_text(log, rec), log.track_id,
                           data={"impact_lat_deg": pred.impact_lat_deg, "impact_lon_deg": pred.impact_lon_deg,
                                 "semi_major_km": a, "semi_minor_km": b, "t_impact_s": pred.t_impact_s,

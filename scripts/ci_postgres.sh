@@ -14,6 +14,11 @@ run_as_pg() {
 
 case "${1:-start}" in
   start)
+    if [ -z "$BIN" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      # A fresh machine: install Debian's server (quietly; the tests skip if this fails).
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } >/dev/null 2>&1
+      BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    fi
     [ -n "$BIN" ] && [ -x "$BIN/initdb" ] || exit 0
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then exit 0; fi
     rm -rf "$DIR" && mkdir -p "$DIR" && { [ "$(id -u)" != 0 ] || chown postgres "$DIR"; }

@@ -12,24 +12,20 @@ import json
 import math
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 from corruptions import KINDS, corrupt_stream, differences, outcome, shift
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from missilewatch.pipeline.replay import replay
 from missilewatch.pipeline.source import from_directory
 from missilewatch.pipeline.watch import Watch
 from missilewatch.scenarios import builtin, simulate, write_outputs
-from missilewatch.store import Database
 from missilewatch.store.models import AlertRow, MeasurementRow, WatchRun
 
-PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
 EXAMPLES = int(os.environ.get("MISSILEWATCH_FUZZ_EXAMPLES", "3"))
 TRIED: list[list[str]] = []
 
@@ -48,29 +44,10 @@ def flight(tmp_path_factory):
             "end_s": end, "tmp": tmp_path_factory}
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    """SQLite, and PostgreSQL where CI names a server: there, a schema of this test's own
-    (other tests drop and create tables in the default one while this runs)."""
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
-        pytest.importorskip("psycopg")
-        schema = f"robust_{uuid.uuid4().hex[:10]}"
-        admin = Database(PG_URL)
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        database = Database(url.render_as_string(hide_password=False))
-        yield database
-        database.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        return
-    database = Database(f"sqlite:///{tmp_path / 'w.db'}")
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(sqlite_or_pg):
+    """SQLite, and PostgreSQL where CI names a server (a schema of this test's own)."""
+    return sqlite_or_pg
 
 
 def replay_lines(flight, lines: list[bytes], name: str, db=None):

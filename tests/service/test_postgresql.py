@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import os
 import signal
-import uuid
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from missilewatch.service.app import open_database
-from missilewatch.store import Database
 from missilewatch.store.base import Base
 from missilewatch.store.models import AuditEntry, ServiceAlert, ServiceMeasurement
 
@@ -26,32 +23,16 @@ SVC_TABLES = [t for name, t in Base.metadata.tables.items() if name.startswith("
 
 
 @pytest.fixture
-def pg_url():
-    """A schema of this test's own (other tests drop and create tables in the default one
-    while this runs): the server and the checks reach it through the URL's search_path."""
-    assert PG_URL is not None
-    schema = f"svc_test_{uuid.uuid4().hex[:10]}"
-    admin = Database(PG_URL)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-    yield url.render_as_string(hide_password=False)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
-@pytest.fixture
-def pg(pg_url):
-    db = open_database(pg_url)
+def pg(pg_schema_url):
+    db = open_database(pg_schema_url)
     Base.metadata.create_all(db.engine, tables=SVC_TABLES)
     yield db
     db.dispose()
 
 
-def test_serve_on_postgresql_survives_sigkill(pg, pg_url, tmp_path, flight_lines):
-    creds = Creds(pg_url)
-    srv = ServerProc(pg_url, tmp_path / "pg.log").start()
+def test_serve_on_postgresql_survives_sigkill(pg, pg_schema_url, tmp_path, flight_lines):
+    creds = Creds(pg_schema_url)
+    srv = ServerProc(pg_schema_url, tmp_path / "pg.log").start()
     t0 = flight_lines[0].t_report
     lines = [fl for fl in flight_lines if (fl.t_report - t0).total_seconds() < 150]
     batches = [lines[i:i + 25] for i in range(0, len(lines), 25)]

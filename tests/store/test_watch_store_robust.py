@@ -10,12 +10,10 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from missilewatch.pipeline.recorder import WatchRecorder
@@ -29,29 +27,10 @@ PG_URL = os.environ.get("MISSILEWATCH_TEST_PG_URL")
 EPOCH = dt.datetime(2022, 10, 3, 22, 22, tzinfo=dt.UTC)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    """SQLite, and PostgreSQL where CI names a server: there, a schema of this test's own
-    (other tests drop and create tables in the default one while this runs)."""
-    if request.param == "postgresql":
-        if not PG_URL:
-            pytest.skip("no PostgreSQL server named by $MISSILEWATCH_TEST_PG_URL")
-        pytest.importorskip("psycopg")
-        schema = f"robust_{uuid.uuid4().hex[:10]}"
-        admin = Database(PG_URL)
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
-        database = Database(url.render_as_string(hide_password=False))
-        yield database
-        database.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-        return
-    database = Database(f"sqlite:///{tmp_path / 'w.db'}")
-    yield database
-    database.dispose()
+@pytest.fixture
+def db(sqlite_or_pg):
+    """SQLite, and PostgreSQL where CI names a server (a schema of this test's own)."""
+    return sqlite_or_pg
 
 
 @pytest.fixture(scope="module")

@@ -80,8 +80,8 @@ def count_records(path: Path | str) -> int:
     return sum(1 for _ in iter_records(path))
 
 
-def first_epoch_text(path: Path | str) -> str | None:
-    """``epoch_utc`` of the first record that has one (stops there), else None."""
+def _string_values(path: Path | str, key: str) -> Iterator[str]:
+    """The string ``key`` of every readable record that has one, in file order."""
     for rec in iter_records(path):
         if rec.text is None:
             continue
@@ -89,19 +89,15 @@ def first_epoch_text(path: Path | str) -> str | None:
             value = json.loads(rec.text)
         except ValueError:
             continue
-        if isinstance(value, dict) and isinstance(value.get("epoch_utc"), str):
-            return value["epoch_utc"]
-    return None
+        if isinstance(value, dict) and isinstance(value.get(key), str):
+            yield value[key]
+
+
+def first_epoch_text(path: Path | str) -> str | None:
+    """``epoch_utc`` of the first record that has one (stops there), else None."""
+    return next(_string_values(path, "epoch_utc"), None)
 
 
 def time_texts(path: Path | str) -> Iterator[str]:
     """``time_utc`` of every readable record (for an epoch when no record names one)."""
-    for rec in iter_records(path):
-        if rec.text is None:
-            continue
-        try:
-            value = json.loads(rec.text)
-        except ValueError:
-            continue
-        if isinstance(value, dict) and isinstance(value.get("time_utc"), str):
-            yield value["time_utc"]
+    return _string_values(path, "time_utc")

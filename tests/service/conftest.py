@@ -47,6 +47,7 @@ class ServerProc:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "missilewatch.cli.app", "serve", "--db", self.db_url, "--port", str(self.port),
              "--log-level", "info", *self.args], stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        STARTED.append(self.proc)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -85,6 +86,22 @@ class ServerProc:
                 self.proc.wait(5)
             self._log.close()
         return code
+
+
+#: Every server process a test started (by this module's ServerProc), for the clean-up below.
+STARTED: list[subprocess.Popen] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_server_outlives_its_test():
+    """A test that fails half-way leaves no server running: processes it started (and that its
+    module's fixtures did not start before it) are killed by PID at its end."""
+    before = set(map(id, STARTED))
+    yield
+    for proc in [p for p in STARTED if id(p) not in before]:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
 
 
 class Creds:

@@ -148,6 +148,12 @@ def test_partner_gets_alerts_and_predictions_only(fed):
     assert "tracks" not in snap and "sensors" not in snap and snap["predictions"]
     hist = httpx.get(f"{fed.url}/v1/events/history?after=0&limit=1000", headers=fed.creds.h("partner")).json()
     assert {e["kind"] for e in hist["events"]} <= kinds | {"decision", "launch", "impact"}
+    # Decisions made before the watch may warn (boost phase) say so; the one the alert came from does not.
+    first_alert = min(e["number"] for e in hist["events"] if e["kind"] == "alert.issued")
+    decisions = [e for e in hist["events"] if e["kind"] == "decision"]
+    early = [e for e in decisions if not e["data"]["warned_from"]]
+    assert early and all("provisional" in e["text"] and " warn " not in e["text"] for e in early)
+    assert any(e["data"]["warned_from"] and e["number"] < first_alert for e in decisions)
 
 
 def test_sensor_goes_stale_and_comes_back(fed, flight_lines):

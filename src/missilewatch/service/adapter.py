@@ -192,8 +192,11 @@ class LiveWatch:
             rec = log.last_assessed if log is not None else None
             if rec is None or "impact_lat_deg" not in ev.data:
                 return [self._ev("prediction.note", ev.t_s, ev.text, track)]
+            assert log is not None  # rec comes from it
+            warned = log.warned_from_last_assessed
             return [self._ev("prediction", ev.t_s, ev.text, track, self._prediction_data(rec)),
-                    self._ev("decision", ev.t_s, self._decision_text(rec), track, self._decision_data(rec))]
+                    self._ev("decision", ev.t_s, self._decision_text(rec, warned), track,
+                             self._decision_data(rec, warned))]
         return [self._ev(ev.kind, ev.t_s, ev.text, track)]
 
     def _prediction_data(self, rec) -> dict[str, Any]:
@@ -224,17 +227,22 @@ class LiveWatch:
             "ground_track": ground,
         }
 
-    @staticmethod
-    def _decision_text(rec) -> str:
+    def _decision_text(self, rec, warned: bool) -> str:
+        """The decision in words; one the watch may not warn from yet (still boosting, too
+        uncertain, one sensor's evidence) says so, so that nobody reads it as a warning."""
         d = rec.assessment
         threat = "threat of damage" if d.threat_of_damage else "no threat of damage"
         regions = ", ".join(d.alert_regions) or "no region"
-        return f"T{rec.track_id}: {d.impact_zone.replace('_', ' ')}; {threat}; warn {regions}"
+        if warned:
+            return f"T{rec.track_id}: {d.impact_zone.replace('_', ' ')}; {threat}; warn {regions}"
+        why = "still boosting" if self.watch.policy.boosting(rec.boost_probability) else "not yet certain enough"
+        return (f"T{rec.track_id}: provisional ({why}; nobody is warned from it): {d.impact_zone.replace('_', ' ')}; "
+                f"{threat}; would concern {regions}")
 
     @staticmethod
-    def _decision_data(rec) -> dict[str, Any]:
+    def _decision_data(rec, warned: bool) -> dict[str, Any]:
         d = rec.assessment
-        return {"impact_zone": d.impact_zone, "impact_country": d.impact_country,
+        return {"warned_from": warned, "impact_zone": d.impact_zone, "impact_country": d.impact_country,
                 "impact_reference": d.impact_reference, "threat_of_damage": d.threat_of_damage,
                 "intercept_recommended": d.intercept_recommended, "alert_regions": list(d.alert_regions),
                 "reasons": list(d.reasons)}

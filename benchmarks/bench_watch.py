@@ -12,12 +12,10 @@ compiles the kernels first. Target (issue 9): 5,000 measurements/s.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-from previous import run_previous
+from previous import run_previous, run_with_src
 
 SCENARIOS = ("2022-10-04", "salvo-srbm-8")
 
@@ -63,10 +61,8 @@ def _script(body: str, repeats: int = 3) -> str:
 
 
 def _ours(code: str) -> dict:
-    src = Path(__file__).resolve().parents[1] / "src"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={"PYTHONPATH": str(src), "PATH": "/usr/bin:/bin"})
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """The same script with this checkout's package, in a subprocess like the peer's."""
+    return run_with_src(code, Path(__file__).resolve().parents[1] / "src")
 
 
 def run() -> list[dict]:

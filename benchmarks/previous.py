@@ -38,15 +38,18 @@ def baseline_src(commit: str = BASELINE) -> Path | None:
     return dest / "src"
 
 
-def run_previous(code: str, timeout_s: float = 1800.0, commit: str = BASELINE) -> dict | None:
-    """Run ``code`` (a script that prints one JSON object on its last line) with the baseline's
-    package; its parsed output, or None when the baseline cannot be had."""
-    src = baseline_src(commit)
-    if src is None:
-        return None
+def run_with_src(code: str, src: Path, timeout_s: float = 1800.0) -> dict:
+    """Run ``code`` (a script that prints one JSON object on its last line) in a subprocess
+    with the package from ``src`` first on the path; its parsed output."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), str(Path(__file__).parent)]))
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True,
                           text=True, timeout=timeout_s, check=False)
     if proc.returncode != 0:
-        raise RuntimeError(f"baseline run failed: {proc.stderr.strip().splitlines()[-1:]}")
+        raise RuntimeError(f"benchmark script failed ({src}): {proc.stderr.strip().splitlines()[-1:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_previous(code: str, timeout_s: float = 1800.0, commit: str = BASELINE) -> dict | None:
+    """:func:`run_with_src` with the baseline's package; None when the baseline cannot be had."""
+    src = baseline_src(commit)
+    return None if src is None else run_with_src(code, src, timeout_s)

@@ -18,11 +18,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     ) -> None:
         """Recompute every hash of the chain; exit 1 when an entry was changed, removed or inserted."""
-        from missilewatch.config import Settings
+        from missilewatch.cli.dburl import command_db_url
         from missilewatch.service.app import open_database
         from missilewatch.service.audit import verify_chain
 
-        r = verify_chain(open_database(Settings.resolve(db or (ctx.obj or {}).get("db")).db_url))
+        r = verify_chain(open_database(command_db_url(ctx, db)))
         if as_json:
             typer.echo(json.dumps({"ok": r.ok, "entries": r.entries, "bad_id": r.bad_id, "problem": r.problem}))
         elif r.ok:

@@ -9,10 +9,10 @@ import typer
 
 
 def _db(ctx: typer.Context, db: str | None):
-    from missilewatch.config import Settings
+    from missilewatch.cli.dburl import command_db_url
     from missilewatch.service.app import open_database
 
-    return open_database(Settings.resolve(db or (ctx.obj or {}).get("db")).db_url)
+    return open_database(command_db_url(ctx, db))
 
 
 def register(app: typer.Typer) -> None:

@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
                                                  "reject (default) or accept."),
     ) -> None:
         """Replay launches through the watch: tracks, predictions, decisions and alerts."""
-        from missilewatch.config import Settings
+        from missilewatch.cli.dburl import command_db_url
         from missilewatch.pipeline.replay import Interrupted, replay
         from missilewatch.pipeline.source import load_input
         from missilewatch.store import Database
@@ -116,7 +116,7 @@ def register(app: typer.Typer) -> None:
             inp = load_input(target, seed=seed)
         database = None
         if not no_store:
-            database = Database(Settings.resolve(db or (ctx.obj or {}).get("db")).db_url)
+            database = Database(command_db_url(ctx, db))
 
         def show(ev) -> None:
             if as_json:

@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
     ) -> None:
         """Serve the live watch: ingest, events (WebSocket, SSE), REST, CAP feed, metrics."""
-        from missilewatch.config import Settings
+        from missilewatch.cli.dburl import command_db_url
         from missilewatch.service.server import run
         from missilewatch.service.settings import ServiceSettings
 
@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
             raise InputError("--port", port, "must be 1..65535")
         if not max_body_mb > 0:
             raise InputError("--max-body-mb", max_body_mb, "must be > 0")
-        url = Settings.resolve(db or (ctx.obj or {}).get("db")).db_url
+        url = command_db_url(ctx, db)
         settings = ServiceSettings(db_url=url, policy_path=policy, jwt_secret=os.environ.get("MISSILEWATCH_JWT_SECRET"),
                                    max_records=max_records, max_body_bytes=int(max_body_mb * 1024 * 1024),
                                    sensor_rate_per_s=rate, sensor_burst=max(rate * 4, float(max_records)),

@@ -86,14 +86,12 @@ class StreamClock:
         return None
 
     def _window(self, m) -> Fault | None:
+        """Faults of the two times (:meth:`_static`), then of the measurement against the clock."""
+        fault = self._static(m)
+        if fault is not None:
+            return fault
         cfg = self.config
         now = self.time_now()
-        if m.t_report_s < m.t_s - cfg.report_skew_s:
-            return Fault("report_time_utc", "report_before_measurement",
-                         f"reported {m.t_s - m.t_report_s:,.3f} s before it was measured", m.t_s - m.t_report_s)
-        if m.t_report_s - m.t_s > cfg.max_age_s:
-            return Fault("time_utc", "too_old", f"measured {m.t_report_s - m.t_s:,.1f} s before it was reported "
-                         f"(out-of-sequence window {cfg.max_age_s:g} s)", m.t_report_s - m.t_s)
         if math.isfinite(now) and m.t_s < now - cfg.max_age_s:
             return Fault("time_utc", "too_old", f"{now - m.t_s:,.1f} s older than the stream clock "
                          f"(out-of-sequence window {cfg.max_age_s:g} s)", now - m.t_s)

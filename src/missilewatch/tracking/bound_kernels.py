@@ -42,6 +42,7 @@ from missilewatch.tracking.dynamics_kernels import (
     M_THRUST,
     M_VE,
 )
+from missilewatch.tracking.imm_kernels import mode_transition
 
 #: Longest interval (s) over which the bound is used; a longer prediction is done in full.
 MAX_BOUND_DT_S = 120.0
@@ -74,7 +75,7 @@ def _thrust_weight(mu, tau, mps, dt, min_prob):
     (the moment-matched mixture), the thrust models' predicted probability."""
     K = mu.shape[0]
     Pi = np.empty((K, K))
-    stay_and_move(mu, dt, tau, Pi)
+    mode_transition(mu, dt, tau, Pi)
     c_thrust = 0.0
     c_max = 0.0
     c_thrust_max = 0.0
@@ -91,16 +92,6 @@ def _thrust_weight(mu, tau, mps, dt, min_prob):
     if c_thrust_max > 0.0 and c_thrust_max >= min(min_prob, c_max):
         return 1.0
     return 0.0
-
-
-@njit(cache=True, nogil=True, error_model="numpy")
-def stay_and_move(mu, dt, tau, Pi):
-    """Markov mode transition matrix over ``dt`` (as imm_kernels.mode_transition)."""
-    K = mu.shape[0]
-    for i in range(K):
-        stay = math.exp(-abs(dt) / tau[i]) if K > 1 else 1.0
-        for j in range(K):
-            Pi[i, j] = stay if i == j else (1.0 - stay) / (K - 1)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -22,14 +22,15 @@ While quarantined, a sensor's reports are still checked, so it is released after
 from __future__ import annotations
 
 import math
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from missilewatch.earth import GM_EARTH, OMEGA_EARTH
 from missilewatch.errors import InputError
-from missilewatch.tracking.measurements import Measurement, predict_measurement, residual
+from missilewatch.tracking import residual_kernels as rk
+from missilewatch.tracking.measurements import Measurement
 
 #: Edge faults that speak of the sensor itself (not of a damaged line).
 SENSOR_FAULTS = frozenset({
@@ -150,9 +151,9 @@ class SensorHealth:
         st.last_residual_t_s = m.t_s
         cands = []
         for snap in (references() if callable(references) else references):
-            if set(snap.sensors) <= {m.sensor_id} or not _near(snap, m):
+            if all(s == m.sensor_id for s in snap.sensors):
                 continue  # a track of this sensor's own reports is no evidence about it
-            got = nis_and_offset(snap, m)
+            got = near_nis_and_offset(snap, m)
             if got is not None:
                 cands.append((got[0], got[1], snap))
         if not cands:
@@ -173,7 +174,7 @@ class SensorHealth:
         recent = list(st.nis)[-self.config.nis_window:]
         if len(recent) < self.config.nis_window:
             return None
-        med = float(np.median(recent))
+        med = float(statistics.median(recent))
         if med > self.config.nis_limit:
             st.clean_run = 0
             if not st.quarantined:
@@ -206,7 +207,7 @@ class SensorHealth:
         if not st.quarantined:
             return None
         recent = list(st.nis)[-self.config.nis_window:]
-        if len(recent) >= self.config.nis_window and float(np.median(recent)) > self.config.nis_limit:
+        if len(recent) >= self.config.nis_window and float(statistics.median(recent)) > self.config.nis_limit:
             return None
         st.clean_run += 1
         if st.clean_run >= self.config.release_clean:
@@ -228,53 +229,26 @@ class SensorHealth:
 #: infrared line of sight within this angle of it (rad).
 NEAR_M = 300_000.0
 NEAR_RAD = 0.1
+#: A track estimate older or newer than this (s) is not flown to the measurement.
+MAX_RESIDUAL_DT_S = 20.0
 
 
-def _near(snap, m: Measurement) -> bool:
-    r = np.asarray(snap.state.x[:3], float)
-    if m.is_radar:
-        rng, az, el = (float(v) for v in m.z[:3])
-        lat, lon = m.sensor_lat_rad, m.sensor_lon_rad
-        enu = np.array([rng * math.cos(el) * math.sin(az), rng * math.cos(el) * math.cos(az), rng * math.sin(el)])
-        sl, cl, so, co = math.sin(lat), math.cos(lat), math.sin(lon), math.cos(lon)
-        rot = np.array([[-so, co, 0.0], [-sl * co, -sl * so, cl], [cl * co, cl * so, sl]])
-        return float(np.linalg.norm(m.sensor_r_ecef + rot.T @ enu - r)) < NEAR_M
-    if m.is_infrared:
-        a, d = float(m.z[0]), float(m.z[1])
-        u = np.array([math.cos(d) * math.cos(a), math.cos(d) * math.sin(a), math.sin(d)])
-        w = r - m.sensor_r_ecef
-        n = float(np.linalg.norm(w))
-        return n > 0 and float(u @ w) / n > math.cos(NEAR_RAD)
-    return True
+def near_nis_and_offset(snap, m: Measurement, near_m: float = NEAR_M,
+                        near_rad: float = NEAR_RAD) -> tuple[float, float] | None:
+    """When the track snapshot is near ``m`` (:data:`NEAR_M`, :data:`NEAR_RAD`) and within
+    :data:`MAX_RESIDUAL_DT_S` of it: the NIS per dof of ``m`` against the snapshot flown to
+    ``m.t_s`` (gravity, Coriolis, centrifugal; linear covariance), and the clock offset (s) that
+    best explains the residual (:func:`~missilewatch.tracking.residual_kernels.near_nis_offset`)."""
+    dt = m.t_s - snap.t_s
+    if not abs(dt) <= MAX_RESIDUAL_DT_S:
+        return None
+    z, R, sp = m.kernel_inputs
+    out = np.empty(2)
+    got = rk.near_nis_offset(snap.state.x, snap.state.P, dt, m.code, z, R, sp, near_m, near_rad, out)
+    return (float(out[0]), float(out[1])) if got == rk.FOUND else None
 
 
 def nis_and_offset(snap, m: Measurement) -> tuple[float, float] | None:
     """NIS per dof of ``m`` against a track snapshot flown to ``m.t_s`` (gravity, Coriolis,
     centrifugal; linear covariance), and the clock offset (s) that best explains the residual."""
-    x = np.asarray(snap.state.x, float)
-    P = np.asarray(snap.state.P, float)
-    dt = m.t_s - snap.t_s
-    if not abs(dt) <= 20.0:
-        return None
-    r, v = x[:3], x[3:6]
-    w = OMEGA_EARTH  # Earth's rate about z: w x v = (-w vy, w vx, 0); w x (w x r) = (-w^2 x, -w^2 y, 0)
-    acc = -GM_EARTH * r / float(r @ r) ** 1.5 + np.array([2 * w * v[1] + w * w * r[0],
-                                                          -2 * w * v[0] + w * w * r[1], 0.0])
-    xt = x.copy()
-    xt[:3] = r + v * dt + 0.5 * acc * dt * dt
-    xt[3:6] = v + acc * dt
-    F = np.eye(x.size)
-    F[:3, 3:6] = np.eye(3) * dt
-    Pt = F @ P @ F.T
-    try:
-        zhat, H = predict_measurement(xt, m)
-        nu = residual(m, zhat)
-        S = H @ Pt @ H.T + m.R
-        Si = np.linalg.inv(S)
-    except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-        return None
-    nis = float(nu @ Si @ nu) / m.dim
-    rate = H[:, :6] @ np.concatenate([xt[3:6], acc])
-    den = float(rate @ Si @ rate)
-    offset = -float(rate @ Si @ nu) / den if den > 0 else math.nan  # > 0: the sensor's clock is fast
-    return (nis, offset) if math.isfinite(nis) else None
+    return near_nis_and_offset(snap, m, math.inf, math.pi)

@@ -86,19 +86,41 @@ def check_values(m: Measurement, registry: SensorRegistry | None) -> Fault | Non
             return f
         if (f := _angle("values.los_delta_rad", float(z[1]), -math.pi / 2, math.pi / 2)) is not None:
             return f
-    fault = check_covariance(m.R, names)
+    fault = _covariance_verdict(m.R, names)
     if fault is not None:
         return fault
-    radius = float(np.linalg.norm(m.sensor_r_ecef))
+    rx, ry, rz = m.sensor_r_ecef.tolist()
+    radius = math.sqrt(rx * rx + ry * ry + rz * rz)
     if not SENSOR_RADIUS_M[0] <= radius <= SENSOR_RADIUS_M[1]:
         return Fault("sensor_position", "sensor_position", f"{radius:,.0f} m from the Earth's centre: no sensor "
                      "sits there")
-    if not np.isfinite(m.sensor_v_ecef).all() or float(np.linalg.norm(m.sensor_v_ecef)) > 12_000.0:
+    vx, vy, vz = m.sensor_v_ecef.tolist()
+    if not math.sqrt(vx * vx + vy * vy + vz * vz) <= 12_000.0:  # NaN fails too
         return Fault("sensor_velocity_ecef_mps", "sensor_velocity", "must be finite and under 12 km/s")
     if limits is not None and (off := site_offset_m(limits, m.sensor_r_ecef)) > SITE_TOLERANCE_M:
         return Fault("sensor_position", "sensor_position", f"{off / 1e3:,.1f} km from {m.sensor_id}'s "
                      "registered site")
     return None
+
+
+#: Verdicts of :func:`check_covariance` by (component names, covariance bytes): a sensor reports
+#: the same few covariances over and over, and the verdict depends on nothing else.
+_COVARIANCE_VERDICTS: dict[tuple[tuple[str, ...], bytes], Fault | None] = {}
+_COVARIANCE_VERDICTS_MAX = 4096
+
+
+def _covariance_verdict(R: np.ndarray, names: tuple[str, ...]) -> Fault | None:
+    """:func:`check_covariance`, remembered for covariances seen before (exactly the same bytes)."""
+    key = (names, R.tobytes())
+    try:
+        return _COVARIANCE_VERDICTS[key]
+    except KeyError:
+        pass
+    fault = check_covariance(R, names)
+    if len(_COVARIANCE_VERDICTS) >= _COVARIANCE_VERDICTS_MAX:
+        _COVARIANCE_VERDICTS.clear()
+    _COVARIANCE_VERDICTS[key] = fault
+    return fault
 
 
 def check_covariance(R: np.ndarray, names: tuple[str, ...]) -> Fault | None:

@@ -86,5 +86,6 @@ def site_offset_m(limits: SensorLimits, r_ecef: np.ndarray) -> float:
     """Distance (m) of a reported sensor position from the registered site (0 if moving)."""
     if limits.site_ecef is None:
         return 0.0
-    d = float(np.linalg.norm(np.asarray(r_ecef, float) - limits.site_ecef))
+    x, y, z = (np.asarray(r_ecef, float) - limits.site_ecef).tolist()
+    d = math.sqrt(x * x + y * y + z * z)
     return d if math.isfinite(d) else math.inf

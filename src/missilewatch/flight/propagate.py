@@ -30,8 +30,12 @@ DEFAULT_RTOL = 1e-7
 DEFAULT_ATOL_M = 1.0
 DEFAULT_H_MAX_S = 300.0
 # Below this many states a batch runs on the calling thread: a thread team's wake-up (~0.1 ms
-# idle, tens of ms on a loaded machine) outweighs the work of a few short flights.
-PARALLEL_MIN_STATES = 64
+# idle, tens of ms on a loaded machine) outweighs the work of a few short flights, and on two
+# cores the team spends more CPU than it saves in wall time on a few hundred flights (the 67
+# boost-phase predictions of 2022-10-04 and the salvo, 415 flights each: 1.06 s of CPU and
+# 0.58 s wall with the team against 0.73 s and 0.72 s on the calling thread), CPU the live
+# service needs for its ingest. Batches of campaigns and reconstructions stay parallel.
+PARALLEL_MIN_STATES = 1024
 # A state whose osculating (two-body, inertial) perigee lies this far above the equatorial
 # radius, or that leaves on an escape orbit, cannot come down within hours: J2 moves a perigee
 # by kilometres, and the air above 150 km takes days to lower one. Such states are not

@@ -29,7 +29,6 @@ import numpy as np
 from pyproj import Geod
 
 from missilewatch.earth.frames import ecef2geodetic
-from missilewatch.earth.kernels import geodetic_height
 from missilewatch.errors import InputError
 from missilewatch.flight.boost import RangeClass
 from missilewatch.flight.capability import (
@@ -41,7 +40,6 @@ from missilewatch.flight.capability import (
 from missilewatch.flight.propagate import ForceModel, propagate_to_impact
 from missilewatch.prediction import kernels as pk
 from missilewatch.prediction.footprint import Footprint, from_offsets_km, offsets_km
-from missilewatch.tracking import dynamics_kernels as dk
 from missilewatch.tracking.models import I_AT, I_LNB, GaussianState, ballistic_model, boost_model
 from missilewatch.tracking.tracker import TrackSnapshot
 
@@ -136,54 +134,11 @@ def _continued_thrust(x: np.ndarray, P: np.ndarray, n: int, rng: np.random.Gener
 
 def apogee_m(x: np.ndarray, t_limit_s: float = 4000.0) -> float:
     """Highest geodetic altitude (m) of the ballistic arc through state ``x`` (8,), searched
-    forward while climbing or backward while descending (RK4 of the filters' model)."""
-    mp = _BALLISTIC.params
+    forward while climbing or backward while descending (RK4 of the filters' model;
+    :func:`~missilewatch.prediction.kernels.apogee_height`)."""
     s = np.array(x, float)
     s[I_AT] = 0.0
-
-    def h(state):
-        return geodetic_height(state[0], state[1], state[2])
-
-    def climbing(state):
-        r = state[0:3]
-        return float(state[3:6] @ r) > 0.0
-
-    step = 10.0 if climbing(s) else -10.0
-    prev = s.copy()
-    h_prev = h(prev)
-    t = 0.0
-    while abs(t) < t_limit_s:
-        nxt = prev.copy()
-        dk.propagate_state(nxt, step, mp)
-        h_next = h(nxt)
-        if h_next < h_prev or h_next < 0.0:
-            break
-        prev, h_prev, t = nxt, h_next, t + step
-    # The maximum lies within one step either side of ``prev``: golden-section search.
-    base = prev.copy()
-    dk.propagate_state(base, -abs(step), mp)
-    lo, hi = 0.0, 2.0 * abs(step)
-    g = (math.sqrt(5.0) - 1.0) / 2.0
-
-    def height_at(tt):
-        st = base.copy()
-        dk.propagate_state(st, tt, mp)
-        return h(st)
-
-    c, d = hi - g * (hi - lo), lo + g * (hi - lo)
-    fc, fd = height_at(c), height_at(d)
-    for _ in range(40):
-        if fc > fd:
-            hi, d, fd = d, c, fc
-            c = hi - g * (hi - lo)
-            fc = height_at(c)
-        else:
-            lo, c, fc = c, d, fd
-            d = lo + g * (hi - lo)
-            fd = height_at(d)
-        if hi - lo < 1e-3:
-            break
-    return float(max(fc, fd, h_prev))
+    return float(pk.apogee_height(s, _BALLISTIC.params, float(t_limit_s)))
 
 
 def standard_range_km(range_km: float, apogee_km: float) -> float:

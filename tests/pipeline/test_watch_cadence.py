@@ -58,3 +58,30 @@ def test_burnout_is_predicted_at_once(flight):
     # The regular schedule is kept: the next one comes at its usual time, not 5 s after burnout.
     later = [r.t_s for r in recs if r.t_s > first_rec.t_s]
     assert later and later[0] - first_rec.t_s < w.config.predict_every_s
+
+
+def test_boosting_predictions_draw_fewer_continued_thrust_flights(monkeypatch):
+    """While a track is taken as boosting (nobody may be warned from it) its prediction draws
+    ``boosting_thrust_samples`` continued-thrust flights; after boost the prediction's default."""
+    from missilewatch.errors import InputError
+    from missilewatch.pipeline import watch as wmod
+
+    asked = []
+    real = wmod.predict_impact
+
+    def spy(snap, **kw):
+        asked.append((snap.boost_probability, kw.get("thrust_samples")))
+        return real(snap, **kw)
+
+    monkeypatch.setattr(wmod, "predict_impact", spy)
+    inp = load_input("2022-10-04")
+    w = Watch(inp.epoch, wmod.WatchConfig(boosting_thrust_samples=50))
+    for item in inp.items:
+        w.step(item)
+    w.finish()
+    boosting = [n for pb, n in asked if w.policy.boosting(pb)]
+    after = [n for pb, n in asked if not w.policy.boosting(pb)]
+    assert boosting and set(boosting) == {50}
+    assert after and set(after) == {None}
+    with pytest.raises(InputError, match="boosting_thrust_samples"):
+        wmod.WatchConfig(boosting_thrust_samples=5)

@@ -155,3 +155,25 @@ def test_continued_thrust_draws_stay_suborbital():
     up = geodetic_height_v(*(burn_states[:, i].copy() for i in range(3))) > 0.0
     assert up.sum() > 100
     assert not never_falls(burn_states[up, :6]).any()
+
+
+def test_thrust_samples_sets_the_continued_thrust_draws():
+    """A boosting track's prediction draws ``thrust_samples`` continued-thrust flights (the
+    watch asks for fewer while nobody may be warned from it), ``n_samples`` by default, beside
+    the 15 sigma points of its ballistic part; a count under 10 names the field."""
+    from missilewatch.prediction import impact as imp
+
+    x = np.zeros(8)
+    x[:3] = [-3.05e6, 4.05e6, 3.95e6]
+    x[3:6] = [-900.0, -1500.0, 1200.0]
+    x[6] = math.log(5000.0)
+    x[imp.I_AT] = 15.0
+    st = GaussianState(0.0, x, np.diag([1e6, 1e6, 1e6, 1e4, 1e4, 1e4, 0.1, 4.0]))
+    few = predict_impact(st, boost_probability=0.9, thrust_samples=100)
+    full = predict_impact(st, boost_probability=0.9)
+    assert 15 < few.samples_lat_deg.size <= 15 + 100 < full.samples_lat_deg.size <= 15 + 400
+    assert few.sample_weights.sum() == pytest.approx(1.0)
+    assert _km(few.impact_lat_deg, few.impact_lon_deg, full.impact_lat_deg, full.impact_lon_deg) < \
+        0.5 * full.footprint.semi_major_km
+    with pytest.raises(InputError, match="thrust_samples"):
+        predict_impact(st, boost_probability=0.9, thrust_samples=5)

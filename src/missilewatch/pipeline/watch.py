@@ -68,6 +68,14 @@ class WatchConfig:
     tracker: TrackerConfig = field(default_factory=_watch_tracker)
     predict_every_s: float = 5.0
     prediction_method: str = "unscented"
+    #: Continued-thrust draws of a prediction made while the track is taken as boosting. Nobody
+    #: is warned from such a prediction whatever its footprint (the alert gate is closed while
+    #: boosting), so it is for display: on the 67 boosting predictions of 2022-10-04 and the
+    #: salvo, against 8,000 draws, 100 draws put the centre within 4.5 % of the footprint's
+    #: semi-major axis (rms; 2.4 % with 400) and the semi-major axis within 25 % (16 % with 400:
+    #: the remaining burn makes the impact distribution heavy-tailed, so 400 were no exact
+    #: figure either), at a quarter of the cost. After boost the prediction's own default (400).
+    boosting_thrust_samples: int = 100
     ground_track_step_s: float = 10.0
     reassess_every_s: float = 30.0
     reassess_move_km: float = 10.0
@@ -76,6 +84,8 @@ class WatchConfig:
     def __post_init__(self) -> None:
         if not self.predict_every_s > 0:
             raise InputError("predict_every_s", self.predict_every_s, "must be > 0 s")
+        if not self.boosting_thrust_samples >= 10:
+            raise InputError("boosting_thrust_samples", self.boosting_thrust_samples, "must be >= 10")
         for name in ("reassess_every_s", "reassess_move_km", "ground_track_step_s"):
             if not getattr(self, name) > 0:
                 raise InputError(name, getattr(self, name), "must be > 0")
@@ -335,7 +345,8 @@ class Watch:
 
     def _predict(self, log: TrackLog, snap: TrackSnapshot) -> list[TimelineEvent]:
         try:
-            pred = predict_impact(snap, method=self.config.prediction_method)
+            thrust = self.config.boosting_thrust_samples if self._boosting(snap) else None
+            pred = predict_impact(snap, method=self.config.prediction_method, thrust_samples=thrust)
         except (InputError, ValueError, FloatingPointError, np.linalg.LinAlgError) as exc:
             return [self._emit(snap.t_s, "prediction", f"T{log.track_id}: no impact prediction ({exc})", log.track_id)]
         a, b = pred.footprint.semi_axes_km

@@ -152,6 +152,7 @@ def predict_impact(
     *,
     method: str = "unscented",
     n_samples: int = 400,
+    thrust_samples: int | None = None,
     rng: np.random.Generator | None = None,
     boost_probability: float | None = None,
     boost_threshold: float = 0.01,
@@ -163,13 +164,17 @@ def predict_impact(
     """Impact point, time and footprint of a track (see the module docstring).
 
     ``track``: a tracker snapshot or a GaussianState (then ``boost_probability`` says how
-    likely it is still thrusting; default 0). ``rng``: the generator of the Monte Carlo draws
+    likely it is still thrusting; default 0). ``thrust_samples``: draws of the continued-thrust
+    part (default ``n_samples``). ``rng``: the generator of the Monte Carlo draws
     (default: seeded with 0, so a prediction is reproducible).
     """
     if method not in METHODS:
         raise InputError("method", method, f"must be one of {', '.join(METHODS)}")
     if not isinstance(n_samples, int | np.integer) or n_samples < 10:
         raise InputError("n_samples", n_samples, "must be an integer >= 10")
+    n_thrust = n_samples if thrust_samples is None else thrust_samples
+    if not isinstance(n_thrust, int | np.integer) or n_thrust < 10:
+        raise InputError("thrust_samples", thrust_samples, "must be an integer >= 10")
     if isinstance(track, TrackSnapshot):
         state = track.state
         pb = track.boost_probability if boost_probability is None else boost_probability
@@ -201,10 +206,10 @@ def predict_impact(
     w_mean = [wm * (1.0 - pb)]
     w_cov = [wc * (1.0 - pb)]
     if pb >= boost_threshold:
-        burn_states, burn = _continued_thrust(x, P, n_samples, rng)
+        burn_states, burn = _continued_thrust(x, P, int(n_thrust), rng)
         states.append(burn_states[:, idx])
         t_start.append(t0 + burn)
-        wb = np.full(n_samples, pb / n_samples)
+        wb = np.full(int(n_thrust), pb / n_thrust)
         w_mean.append(wb)
         w_cov.append(wb)
     else:

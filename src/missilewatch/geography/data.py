@@ -144,9 +144,9 @@ def countries() -> CountryTopology:
     return load_countries()
 
 
-@lru_cache(maxsize=1)
 def region_features() -> tuple[dict, ...]:
-    """Admin-1 region features (GeoJSON-like dicts with properties country, name, code)."""
+    """Admin-1 region features (GeoJSON-like dicts with properties country, name, code), read
+    anew on each call (``regions.all_regions`` keeps what it builds from them; ~10 MB parsed)."""
     path = _require(DATA_DIR / "regions.json")
     try:
         return tuple(json.loads(path.read_text())["features"])

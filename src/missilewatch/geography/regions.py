@@ -20,7 +20,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from missilewatch.earth.constants import WGS84_A, WGS84_F
-from missilewatch.errors import InputError
+from missilewatch.errors import DataError, InputError
 from missilewatch.geography.data import countries, region_features
 
 GEOD = Geod(ellps="WGS84")
@@ -107,14 +107,19 @@ class RegionEdges:
 
 def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
     geoms = np.array([r.geometry for r in regions], dtype=object)
-    parts, part_region = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    # Coordinates and ring/part offsets straight from GEOS (no clone of every part and ring;
+    # polygons come as one-part multipolygons).
+    kind, coords, (ring_off, part_ring_off, region_part_off) = shapely.to_ragged_array(geoms)
+    if kind != shapely.GeometryType.MULTIPOLYGON:
+        raise DataError(f"region outlines must be polygons (got {kind.name})")
+    ring_part = np.repeat(np.arange(len(part_ring_off) - 1), np.diff(part_ring_off))
+    ring_of = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
+    n_parts = len(part_ring_off) - 1
     same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one ring make an edge
     edges = np.ascontiguousarray(np.column_stack([coords[:-1][same], coords[1:][same]]))
     edge_part = ring_part[ring_of[:-1][same]]
-    edge_off = np.concatenate([[0], np.cumsum(np.bincount(edge_part, minlength=len(parts)))]).astype(np.int64)
-    part_off = np.concatenate([[0], np.cumsum(np.bincount(part_region, minlength=len(regions)))]).astype(np.int64)
+    edge_off = np.concatenate([[0], np.cumsum(np.bincount(edge_part, minlength=n_parts))]).astype(np.int64)
+    part_off = np.asarray(region_part_off, dtype=np.int64)
     # Runs of CHUNK_EDGES consecutive edges of a region (coherent in space: along its rings).
     first, last = edge_off[part_off[:-1]], edge_off[part_off[1:]]
     n_chunks = -(-(last - first) // CHUNK_EDGES)
@@ -126,7 +131,13 @@ def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
     x_hi, y_hi = np.maximum(edges[:, 0], edges[:, 2]), np.maximum(edges[:, 1], edges[:, 3])
     chunk_bbox = np.column_stack([np.minimum.reduceat(x_lo, start), np.minimum.reduceat(y_lo, start),
                                   np.maximum.reduceat(x_hi, start), np.maximum.reduceat(y_hi, start)])
-    return RegionEdges(part_off, edge_off, edges, np.ascontiguousarray(shapely.bounds(parts), dtype=np.float64),
+    # A part's box is that of its vertices (its holes lie inside its shell).
+    part_start = ring_off[part_ring_off[:-1]]
+    part_bbox = np.column_stack([np.minimum.reduceat(coords[:, 0], part_start),
+                                 np.minimum.reduceat(coords[:, 1], part_start),
+                                 np.maximum.reduceat(coords[:, 0], part_start),
+                                 np.maximum.reduceat(coords[:, 1], part_start)])
+    return RegionEdges(part_off, edge_off, edges, np.ascontiguousarray(part_bbox, dtype=np.float64),
                        np.ascontiguousarray(shapely.bounds(geoms), dtype=np.float64), chunk_off, chunk_edge_off,
                        np.ascontiguousarray(chunk_bbox))
 
@@ -138,9 +149,16 @@ def country_polygons() -> dict[int, MultiPolygon]:
 
 @lru_cache(maxsize=1)
 def _country_polygons() -> dict[int, MultiPolygon]:
+    return _build_country_polygons(frozenset())
+
+
+def _build_country_polygons(skip: frozenset[int]) -> dict[int, MultiPolygon]:
+    """Country index -> MultiPolygon of every country but those in ``skip``."""
     topo = countries()
     shells: dict[int, list] = {}
     for r in range(len(topo.ring_country)):
+        if int(topo.ring_country[r]) in skip:
+            continue
         xy = topo.ring_lonlat(r)
         closure = topo.polar_closure(r)
         if closure is not None:
@@ -182,10 +200,10 @@ def all_regions() -> RegionSet:
         with_regions.add(code)
         k = topo.index_of(code)
         regions.append(Region(code, topo.country_name[k], props["name"], shape(f["geometry"])))
-    for k, geom in _country_polygons().items():
+    # Countries with admin-1 regions are not built as whole polygons (28 MB for all 254).
+    skip = frozenset(k for k in range(topo.n_countries) if topo.country_code[k] in with_regions)
+    for k, geom in _build_country_polygons(skip).items():
         code = topo.country_code[k] or None
-        if code in with_regions:
-            continue
         regions.append(Region(code, topo.country_name[k], None, geom))
     return RegionSet(tuple(regions), shapely.STRtree([r.geometry for r in regions]))
 

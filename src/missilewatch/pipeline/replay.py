@@ -9,12 +9,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from missilewatch.pipeline.recorder import WatchRecorder
 from missilewatch.pipeline.source import WatchInput
 from missilewatch.pipeline.summary import summarize
 from missilewatch.pipeline.watch import TimelineEvent, Watch, WatchConfig
-from missilewatch.store import Database
+
+if TYPE_CHECKING:  # the store (SQLAlchemy, ~20 MB) is imported only for a run that records
+    from missilewatch.store import Database
 
 
 class Interrupted(KeyboardInterrupt):
@@ -71,7 +73,11 @@ def replay(
     ``watch_options`` go to :class:`Watch` (``edge``, ``alert_scope``, ``sensors``).
     On SIGTERM or SIGINT what was accepted is stored, the run is marked interrupted and
     :class:`Interrupted` is raised."""
-    recorder = WatchRecorder(db, inp.epoch, source=inp.name, seed=inp.seed) if db is not None else None
+    recorder = None
+    if db is not None:
+        from missilewatch.pipeline.recorder import WatchRecorder
+
+        recorder = WatchRecorder(db, inp.epoch, source=inp.name, seed=inp.seed)
     options = {"sensors": inp.sensors, **(watch_options or {})}
     watch = Watch(inp.epoch, config, on_event=on_event, recorder=recorder, **options)
     try:

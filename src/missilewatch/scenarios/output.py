@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
 import yaml
 
 from missilewatch.earth.kernels import ecef_to_geodetic_v
@@ -32,6 +31,9 @@ from missilewatch.sensors.measurement_io import (
 
 FILES = ("truth.parquet", "measurements.jsonl", "measurements.parquet", "scenario.yaml")
 
+if TYPE_CHECKING:  # pyarrow is imported where a table is made (about 35 MB)
+    import pyarrow as pa
+
 
 def _r(x: float, nd: int = 6) -> float:
     return float(round(float(x), nd))
@@ -39,6 +41,8 @@ def _r(x: float, nd: int = 6) -> float:
 
 def truth_table(result: SimulationResult) -> pa.Table:
     """All objects' samples as one Arrow table (objects in launch order)."""
+    import pyarrow as pa
+
     cols: dict[str, list[str | None]] = {k: [] for k in ("object_id", "launch_id", "parent_id", "kind")}
     num: dict[str, list[np.ndarray]] = {k: [] for k in (
         "t_s", "x_m", "y_m", "z_m", "vx_mps", "vy_mps", "vz_mps", "lat_deg", "lon_deg", "alt_m")}

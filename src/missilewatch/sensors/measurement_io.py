@@ -57,11 +57,9 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from missilewatch.earth.frames import ecef2geodetic, geodetic2ecef
@@ -73,6 +71,9 @@ SCHEMA = "missilewatch.measurement/1"
 MAX_ID_LENGTH = 80
 SENSOR_TYPES = {"range_az_el": "radar", "range_az_el_rr": "radar", "los_angles": "infrared"}
 _ALL_COMPONENTS = ("range_m", "az_rad", "el_rad", "range_rate_mps", "los_alpha_rad", "los_delta_rad")
+
+if TYPE_CHECKING:  # pyarrow is imported where a table is made (about 35 MB)
+    import pyarrow as pa
 
 
 # ---------------------------------------------------------------------------------------
@@ -154,6 +155,8 @@ def write_jsonl(path: Path, stream: MeasurementStream, epoch: dt.datetime, *, wi
 
 def stream_table(stream: MeasurementStream, epoch: dt.datetime, metadata: dict[str, str] | None = None) -> pa.Table:
     """The stream as an Arrow table (one row per measurement, flat columns)."""
+    import pyarrow as pa
+
     n = len(stream)
     cols: dict[str, pa.Array] = {}
     cols["seq"] = pa.array(np.arange(n, dtype=np.int64))
@@ -194,6 +197,8 @@ def stream_table(stream: MeasurementStream, epoch: dt.datetime, metadata: dict[s
 
 def write_parquet_table(path: Path, table: pa.Table) -> None:
     """Write a table with fixed settings so the same table gives the same bytes."""
+    import pyarrow.parquet as pq
+
     pq.write_table(table, path, compression="zstd", compression_level=3, use_dictionary=True,
                    write_statistics=True, row_group_size=1 << 20, data_page_size=1 << 20)
 

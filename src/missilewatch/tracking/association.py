@@ -14,9 +14,15 @@ from functools import lru_cache
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
+from scipy.special import gammaincinv
 
 from missilewatch.errors import InputError
+
+
+def chi2_quantile(probability: float, dof: int) -> float:
+    """Chi-square quantile (``scipy.stats.chi2.ppf``, the same formula and figure, through
+    ``scipy.special`` so that the tracker does not load scipy.stats)."""
+    return float(2.0 * gammaincinv(0.5 * dof, probability))
 
 
 @lru_cache(maxsize=64)
@@ -27,7 +33,7 @@ def gate_threshold(dim: int, probability: float) -> float:
         raise InputError("gate_probability", probability, "must be in (0, 1)")
     if dim < 1:
         raise InputError("dim", dim, "must be >= 1")
-    return float(chi2.ppf(probability, dim))
+    return chi2_quantile(probability, dim)
 
 
 def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.stats import chi2
 
 from missilewatch.errors import InputError
 from missilewatch.tracking import bound_kernels as bk
+from missilewatch.tracking.association import chi2_quantile
 from missilewatch.tracking.track_state import CONFIRMED, TrackState
 
 
@@ -40,7 +40,7 @@ class ConfirmationSettings:
 
     @cached_property
     def duplicate_gate(self) -> float:
-        return float(chi2.ppf(self.duplicate_probability, 3))
+        return chi2_quantile(self.duplicate_probability, 3)
 
 
 #: ``near(a, b, gate) -> bool``: the positions of two tracks, predicted to the later of their

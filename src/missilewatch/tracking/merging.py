@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from scipy.stats import chi2
 
 from missilewatch.errors import InputError
+from missilewatch.tracking.association import chi2_quantile
 from missilewatch.tracking.track_state import CONFIRMED, TrackState
 
 
@@ -37,7 +37,7 @@ class MergeSettings:
 
     @cached_property
     def gate(self) -> float:
-        return float(chi2.ppf(self.probability, 6))
+        return chi2_quantile(self.probability, 6)
 
 
 #: ``candidates(tracks, dirty, gate) -> (pairs (P, 2), times (P,))``: pairs i < j (one of them

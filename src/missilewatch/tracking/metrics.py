@@ -21,9 +21,9 @@ from functools import cached_property
 import numpy as np
 from scipy.interpolate import CubicHermiteSpline
 from scipy.optimize import linear_sum_assignment
-from scipy.stats import chi2
 
 from missilewatch.errors import InputError
+from missilewatch.tracking.association import chi2_quantile
 from missilewatch.tracking.filters import KalmanFilter
 from missilewatch.tracking.tracker import TrackEvent, TrackSnapshot
 
@@ -87,7 +87,7 @@ def chi2_interval(dof: int, n_runs: int = 1, probability: float = 0.95) -> tuple
         raise InputError("probability", probability, "must be in (0, 1)")
     a = (1.0 - probability) / 2.0
     k = dof * n_runs
-    return float(chi2.ppf(a, k) / n_runs), float(chi2.ppf(1.0 - a, k) / n_runs)
+    return chi2_quantile(a, k) / n_runs, chi2_quantile(1.0 - a, k) / n_runs
 
 
 def rmse(errors: np.ndarray) -> float:

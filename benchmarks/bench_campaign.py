@@ -10,6 +10,11 @@
    study on 2 workers, extrapolated from ``--sample`` N runs spread over the study (N =
    $MISSILEWATCH_BENCH_CAMPAIGN_RUNS, default 8; 1000 runs it for real). Peer: 200 s, the time at
    the target rate.
+
+Every row also gives CPU seconds per run (``cpu_s_per_run``: the worker processes, their
+nannies and this process, which holds the scheduler and writes the Parquet), since wall
+times on a shared machine say little; ``dask_overhead_cpu_s_per_run`` is that minus the serial
+loop's CPU per run.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import os
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 from missilewatch.campaign import expand, load_study, parse_study, run_campaign
 from missilewatch.campaign.engine import dask_client
@@ -42,41 +49,58 @@ def _warm() -> None:
     one_run(study, make_payload(study, None), expand(study)[0])
 
 
-def _serial(study) -> float:
+def _serial(study) -> tuple[float, float]:
+    """(runs per second, CPU seconds per run) of a plain loop in this process."""
     payload = make_payload(study, None)
     runs = expand(study)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for run in runs:
         row = one_run(study, payload, RunSpec(**run.to_dict()))["runs"][0]
         if row["status"] != "ok":
             raise RuntimeError(f"benchmark run failed: {row['error']}")
-    return len(runs) / (time.perf_counter() - t0)
+    return len(runs) / (time.perf_counter() - t0), (time.process_time() - c0) / len(runs)
 
 
-def _on_cluster(study, workers: int, sample_n: int | None = None) -> tuple[float, int, float]:
+def _cluster_cpu_s(client) -> float:
+    """CPU seconds so far of this process (client, scheduler), the workers and their nannies."""
+    total = time.process_time()
+    for pid in set(client.run(os.getpid).values()):
+        p = psutil.Process(pid)
+        for q in {p, p.parent()} - {psutil.Process(), None}:
+            t = q.cpu_times()
+            total += t.user + t.system
+    return total
+
+
+def _on_cluster(study, workers: int, sample_n: int | None = None) -> tuple[float, int, float, float]:
+    """(runs per second, runs, wall seconds, CPU seconds per run) on a fresh LocalCluster."""
     with dask_client(workers=workers) as client, tempfile.TemporaryDirectory() as d:
         client.run(_warm)
+        c0 = _cluster_cpu_s(client)
         result = run_campaign(study, Path(d) / "c", sample_n=sample_n, client=client)
-        return result.items_per_s, result.items_run, result.wall_s
+        cpu = (_cluster_cpu_s(client) - c0) / max(1, result.items_run)
+        return result.items_per_s, result.items_run, result.wall_s, cpu
 
 
 def run() -> list[dict]:
     study = parse_study(IRBM_STUDY)
     _warm()
-    serial = _serial(study)
+    serial, serial_cpu = _serial(study)
     rows = []
     for workers in (1, 2):
-        rate, n, wall = _on_cluster(study, workers)
+        rate, n, wall, cpu = _on_cluster(study, workers)
         rows.append({"name": f"campaign_irbm_{workers}_worker{'s' if workers > 1 else ''}",
                      "ours": round(rate, 3), "peer": round(serial, 3), "peer_name": "serial loop, no Dask",
                      "unit": "runs/s", "ratio": round(rate / serial, 2), "runs": n, "wall_s": round(wall, 2),
+                     "cpu_s_per_run": round(cpu, 3), "serial_cpu_s_per_run": round(serial_cpu, 3),
+                     "dask_overhead_cpu_s_per_run": round(cpu - serial_cpu, 3),
                      "target_runs_per_s": TARGET_RUNS_PER_S})
     japan = load_study("lead-time-japan")
-    rate, n, wall = _on_cluster(japan, 2, sample_n=N_JAPAN)
+    rate, n, wall, cpu = _on_cluster(japan, 2, sample_n=N_JAPAN)
     est = 1000 / rate
     peer = 1000 / TARGET_RUNS_PER_S
     rows.append({"name": "campaign_lead_time_japan_1000", "ours": round(est, 1), "peer": peer,
                  "peer_name": "1000 runs at the 5 runs/s target", "unit": "s", "ratio": round(peer / est, 3),
-                 "measured_runs": n, "measured_wall_s": round(wall, 2), "workers": 2,
+                 "measured_runs": n, "measured_wall_s": round(wall, 2), "workers": 2, "cpu_s_per_run": round(cpu, 3),
                  "extrapolated": n < 1000})
     return rows

@@ -111,3 +111,29 @@ def test_paired_differences_compare_runs_of_the_same_group():
     assert d.loc["min_lead_s", "share_larger"] == 0.5
     assert d.loc["confirmation_s", "mean_change"] == -10.0
     assert paired_differences(runs[runs["variant"] == "a"]).empty
+
+
+def test_error_before_impact_takes_the_last_prediction_early_enough():
+    from missilewatch.campaign.report import error_before_impact
+
+    fp = pd.DataFrame({"variant": "a", "campaign": "c", "run": 0, "launch_id": "L1",
+                       "t_since_launch_s": [100.0, 200.0, 300.0, 390.0],
+                       "time_to_impact_s": [300.0, 200.0, 100.0, 10.0], "error_km": [5.0, 2.0, 1.0, 0.01]})
+    e = error_before_impact(fp, (250.0, 120.0, 0.0, 400.0)).set_index("before_s")["error_km"]
+    assert e.to_dict() == {250.0: 5.0, 120.0: 2.0, 0.0: 0.01}  # none made 400 s before impact
+
+
+def test_coverage_interval_resamples_runs_not_predictions():
+    from missilewatch.campaign.figures import coverage_interval, wilson
+
+    # 20 runs of 100 predictions each: 10 runs all inside, 10 runs 80 % inside (90 % overall).
+    inside = np.concatenate([np.ones(1000, bool)] + [np.arange(100) < 80 for _ in range(10)])
+    run = pd.Series(np.repeat(np.arange(20), 100))
+    lo, hi = coverage_interval(pd.Series(inside), run)
+    assert lo < 0.9 < hi
+    w_lo, w_hi = wilson(inside.sum(), inside.size)
+    assert hi - lo > 2 * (w_hi - w_lo)  # the runs' shared errors make it wider than 2,000 independent draws
+    # The same predictions spread evenly over the runs: no run-to-run spread, a narrow interval.
+    even = pd.Series(np.tile(np.arange(100) < 90, 20))
+    lo2, hi2 = coverage_interval(even, run)
+    assert hi2 - lo2 < 1e-9 and lo2 == pytest.approx(0.9)

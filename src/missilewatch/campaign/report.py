@@ -5,7 +5,8 @@ Writes to the output folder: ``index.html``; ``map_lead_*.png`` (median and 5th-
 time per prefecture), ``map_lead_difference.png`` (two variants), ``lead_vs_bearing.png``,
 ``footprint_calibration.png``, ``distributions.png``; and the Parquet tables behind them
 (``runs``, ``regions``, ``footprints`` merged, ``prefecture_lead``, ``summary``,
-``calibration_by_time``, ``paired`` differences when one campaign has two variants).
+``calibration_by_time``, ``error_before_impact``, ``paired`` differences when one campaign has
+two variants).
 
 Variants: the runs are grouped by campaign (when two are compared), network and policy (when a
 study has more than one). Lead time of a region is the time from the first warning that named
@@ -29,6 +30,8 @@ from missilewatch.errors import InputError
 
 #: Bins of time since launch for the calibration curve (s).
 CALIBRATION_BIN_S = 60.0
+#: Times before the true impact at which the impact error is read (s; 0: the last prediction).
+ERROR_BEFORE_IMPACT_S = (300.0, 120.0, 60.0, 0.0)
 
 
 def _frames(dirs: list[Path], labels: list[str]) -> dict[str, pd.DataFrame]:
@@ -85,18 +88,34 @@ def prefecture_lead(regions: pd.DataFrame) -> pd.DataFrame:
 
 
 def calibration_by_time(fp: pd.DataFrame) -> pd.DataFrame:
-    """Coverage of the 95 % footprint against time since launch (bins of CALIBRATION_BIN_S)."""
+    """Coverage of the 95 % footprint against time since launch (bins of CALIBRATION_BIN_S), with
+    its 95 % interval over runs (:func:`figures.coverage_interval`)."""
     rows = []
     for variant, g in fp.groupby("variant", sort=True):
         b = np.floor(g["t_since_launch_s"] / CALIBRATION_BIN_S).astype(int)
         for k, s in g.groupby(b, sort=True):
             n, hit = len(s), int(s["inside"].sum())
-            lo, hi = figures.wilson(hit, n)
+            lo, hi = figures.coverage_interval(s["inside"], s["campaign"].astype(str) + "/" + s["run"].astype(str))
             rows.append({"variant": variant, "t_mid_s": (k + 0.5) * CALIBRATION_BIN_S, "predictions": n,
-                         "coverage": hit / n, "lo": lo, "hi": hi,
-                         "ballistic_fraction": float(s["ballistic"].mean())})
-    return pd.DataFrame(rows, columns=["variant", "t_mid_s", "predictions", "coverage", "lo", "hi",
+                         "runs": len(s[["campaign", "run"]].drop_duplicates()), "coverage": hit / n, "lo": lo,
+                         "hi": hi, "ballistic_fraction": float(s["ballistic"].mean())})
+    return pd.DataFrame(rows, columns=["variant", "t_mid_s", "predictions", "runs", "coverage", "lo", "hi",
                                        "ballistic_fraction"])
+
+
+def error_before_impact(fp: pd.DataFrame, before_s: Sequence[float] = ERROR_BEFORE_IMPACT_S) -> pd.DataFrame:
+    """Per variant, run, launch and time ``before_s`` (s before the true impact): the error (km) of
+    the last impact prediction made at least that long before the impact. A launch with no
+    prediction that early has no row for that time."""
+    cols = ["variant", "campaign", "run", "launch_id", "before_s", "time_to_impact_s", "error_km"]
+    if fp.empty:
+        return pd.DataFrame(columns=cols)
+    parts = []
+    for t in before_s:
+        early = fp[fp["time_to_impact_s"] >= t].sort_values("t_since_launch_s")
+        last = early.groupby(["variant", "campaign", "run", "launch_id"], sort=True).tail(1)
+        parts.append(last.assign(before_s=t)[cols])
+    return pd.concat(parts, ignore_index=True)
 
 
 def summary(runs: pd.DataFrame, regions: pd.DataFrame, fp: pd.DataFrame) -> pd.DataFrame:
@@ -206,8 +225,10 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
     cal = calibration_by_time(fp)
     summ = summary(runs, regions, fp)
     paired = paired_differences(runs)
+    errors = error_before_impact(fp)
     for name, df in (("runs", runs), ("regions", regions), ("footprints", fp), ("prefecture_lead", lead),
-                     ("calibration_by_time", cal), ("summary", summ), ("paired", paired)):
+                     ("calibration_by_time", cal), ("summary", summ), ("paired", paired),
+                     ("error_before_impact", errors)):
         df.to_parquet(folder / f"{name}.parquet", index=False)
     maps = []
     variants = sorted(runs["variant"].unique())
@@ -225,7 +246,7 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
             diff, folder / "map_lead_difference.png", f"median lead: {variants[1]} minus {variants[0]} (s)")
     figures.plot_lead_vs_bearing(runs[runs["status"] == "ok"], folder / "lead_vs_bearing.png")
     figures.plot_calibration(fp, cal, folder / "footprint_calibration.png")
-    figures.plot_distributions(runs[runs["status"] == "ok"], folder / "distributions.png")
+    figures.plot_distributions(runs[runs["status"] == "ok"], errors, folder / "distributions.png")
 
     failures = runs[runs["status"] != "ok"][["campaign", "run", "site", "target", "flight", "status", "error"]]
     parts = [f"<!doctype html><meta charset='utf-8'><title>campaign report</title><style>{_CSS}</style>",
@@ -248,7 +269,9 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
     parts += ["<h2>Lead time against bearing</h2><img src='lead_vs_bearing.png' alt='lead time against bearing'>",
               "<h2>Footprint calibration</h2><img src='footprint_calibration.png' alt='footprint calibration'>",
               _html_table(cal),
-              "<h2>Impact error and time to confirmation</h2><img src='distributions.png' alt='distributions'>"]
+              "<h2>Impact error and time to confirmation</h2><p class='note'>Impact error of the last "
+              "prediction made at least 300, 120, 60 and 0 s before the true impact (the last one is made "
+              "seconds before it, so its error says little).</p><img src='distributions.png' alt='distributions'>"]
     if len(failures):
         parts += ["<h2>Runs that did not complete</h2>", _html_table(failures)]
     index = folder / "index.html"

@@ -106,7 +106,7 @@ def test_sigterm_stores_what_was_accepted_and_marks_the_run_interrupted(db, shor
     url = db.engine.url.render_as_string(hide_password=False)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     proc = subprocess.Popen([sys.executable, "-m", "missilewatch.cli.app", "replay", str(short_dir), "--json",
-                             "--speed", "10", "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                             "--speed", "4", "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     try:
         deadline = time.monotonic() + 120
         stored = 0

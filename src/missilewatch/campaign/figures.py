@@ -24,6 +24,8 @@ MIN_BIN_PREDICTIONS = 20
 FEW_CROSSINGS = 5
 _MISSED_COLOUR = "#222222"
 _NO_DATA_COLOUR = "#e6e6e6"
+#: No data on the difference map: darker than the diverging map's near-white zero.
+_NO_DATA_DIFFERENCE_COLOUR = "#a8a8a8"
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,8 @@ def _prefecture_rings() -> dict[str, list[np.ndarray]]:
 
 
 def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: float, cmap,
-               counts: dict[str, int] | None = None) -> None:
+               counts: dict[str, int] | None = None, label: str = "lead time (s)",
+               no_data: str = _NO_DATA_COLOUR) -> None:
     """Prefectures coloured by ``values``; with ``counts``, those with fewer than
     FEW_CROSSINGS crossings are hatched (their percentiles rest on a handful of flights)."""
     rings = _prefecture_rings()
@@ -51,7 +54,7 @@ def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: floa
             few.extend(parts)
         v = values.get(name, math.nan)
         if v is None or (isinstance(v, float) and math.isnan(v)):
-            c = _NO_DATA_COLOUR
+            c = no_data
         elif v == -math.inf:
             c = _MISSED_COLOUR
         else:
@@ -70,7 +73,7 @@ def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: floa
     ax.set_xlabel("longitude (deg E)")
     ax.set_ylabel("latitude (deg N)")
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    plt.colorbar(sm, ax=ax, shrink=0.75, label="lead time (s)")
+    plt.colorbar(sm, ax=ax, shrink=0.75, label=label)
 
 
 def plot_lead_map(table: pd.DataFrame, path: Path, title: str) -> Path:
@@ -96,11 +99,14 @@ def plot_lead_map(table: pd.DataFrame, path: Path, title: str) -> Path:
 
 
 def plot_lead_difference_map(diff: dict[str, float], path: Path, title: str) -> Path:
-    """Map of the change of median lead time between two variants (s; grey: no data)."""
+    """Map of the change of median lead time between two variants (s; grey: no data, distinct
+    from the white of no change)."""
     finite = [abs(v) for v in diff.values() if np.isfinite(v)]
     span = max([10.0] + finite)
     fig, ax = plt.subplots(figsize=(7, 6.2))
-    _map_panel(ax, diff, title, -span, span, plt.get_cmap("RdBu"))
+    _map_panel(ax, diff, f"{title}\n(grey: not crossed in both; white: no change)", -span, span,
+               plt.get_cmap("RdBu"), label="change of median lead time (s; blue: more warning)",
+               no_data=_NO_DATA_DIFFERENCE_COLOUR)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -116,8 +116,9 @@ def plot_lead_difference_map(diff: dict[str, float], path: Path, title: str) -> 
 def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
     """Per site: each run's smallest lead time over the regions it crossed, against the launch
     bearing, one colour per flight (lead time depends on the trajectory as much as on the
-    bearing) and one marker per variant, with the median per 10-degree bin; runs that crossed a
-    region without warning are marked x at the bottom."""
+    bearing; with one flight, one colour per variant) and one marker per variant, with the
+    median per 10-degree bin; runs that crossed a region without warning are marked x at the
+    bottom."""
     sites = sorted(runs["site"].unique()) if len(runs) else []
     n = max(1, len(sites))
     ncols = min(4, n)
@@ -128,7 +129,10 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
         ax.set_visible(bool(not sites and ax is axes[0]))
     variants = sorted(runs["variant"].unique()) if len(runs) else []
     flights = sorted(runs["flight"].unique()) if len(runs) else []
-    colours = {f: f"C{i}" for i, f in enumerate(flights)}
+    # Colour by flight; with one flight and several variants, by variant (else they look alike).
+    by_variant = len(flights) == 1 and len(variants) > 1
+    colour_of = {(v, f): f"C{variants.index(v) if by_variant else flights.index(f)}" for v in variants
+                 for f in flights}
     markers = {v: m for v, m in zip(variants, "o^sDv<>p" * 4, strict=False)}
     styles = {v: ls for v, ls in zip(variants, ["-", "--", ":", "-."] * 8, strict=False)}
 
@@ -143,16 +147,16 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
                 s = sub[(sub["variant"] == v) & (sub["flight"] == f)]
                 ok = s[s["min_lead_s"].notna()]
                 if len(ok):
-                    ax.scatter(ok["azimuth_deg"], ok["min_lead_s"], s=14, alpha=0.7, color=colours[f],
+                    ax.scatter(ok["azimuth_deg"], ok["min_lead_s"], s=14, alpha=0.7, color=colour_of[v, f],
                                marker=markers[v], label=name(v, f))
                 missed = s[s["regions_missed"].fillna(0) > 0]
                 if len(missed):
                     ax.scatter(missed["azimuth_deg"], np.full(len(missed), min(floor, 0.0) - 20.0), marker="x",
-                               color=colours[f], label=f"{name(v, f)}: a crossed region missed")
+                               color=colour_of[v, f], label=f"{name(v, f)}: a crossed region missed")
                 if len(ok) >= 3:  # median per 10-degree bin of bearing
                     b = (ok["azimuth_deg"] / BEARING_BIN_DEG).round() * BEARING_BIN_DEG
                     med = ok.groupby(b)["min_lead_s"].median()
-                    ax.plot(med.index, med.values, color=colours[f], lw=1, ls=styles[v], alpha=0.8)
+                    ax.plot(med.index, med.values, color=colour_of[v, f], lw=1, ls=styles[v], alpha=0.8)
         ax.axhline(0.0, color="k", lw=0.6)
         ax.set_title(f"{site}", fontsize=10)
         ax.set_xlabel("launch bearing (deg from north)")

@@ -111,6 +111,11 @@ def test_paired_differences_compare_runs_of_the_same_group():
     assert d.loc["min_lead_s", "share_larger"] == 0.5
     assert d.loc["confirmation_s", "mean_change"] == -10.0
     assert paired_differences(runs[runs["variant"] == "a"]).empty
+    # The variants are compared in the order given (the study's first network is the baseline),
+    # not alphabetically.
+    b_first = runs.iloc[[1, 0, 3, 2, 5, 4]]
+    e = paired_differences(b_first).set_index("figure")
+    assert e.loc["min_lead_s", "change"] == "a minus b" and e.loc["confirmation_s", "mean_change"] == 10.0
 
 
 def test_error_before_impact_takes_the_last_prediction_early_enough():

@@ -24,6 +24,8 @@ MIN_BIN_PREDICTIONS = 20
 FEW_CROSSINGS = 5
 _MISSED_COLOUR = "#222222"
 _NO_DATA_COLOUR = "#e6e6e6"
+#: No data on the difference map: darker than the diverging map's near-white zero.
+_NO_DATA_DIFFERENCE_COLOUR = "#a8a8a8"
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +42,8 @@ def _prefecture_rings() -> dict[str, list[np.ndarray]]:
 
 
 def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: float, cmap,
-               counts: dict[str, int] | None = None) -> None:
+               counts: dict[str, int] | None = None, label: str = "lead time (s)",
+               no_data: str = _NO_DATA_COLOUR) -> None:
     """Prefectures coloured by ``values``; with ``counts``, those with fewer than
     FEW_CROSSINGS crossings are hatched (their percentiles rest on a handful of flights)."""
     rings = _prefecture_rings()
@@ -51,7 +54,7 @@ def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: floa
             few.extend(parts)
         v = values.get(name, math.nan)
         if v is None or (isinstance(v, float) and math.isnan(v)):
-            c = _NO_DATA_COLOUR
+            c = no_data
         elif v == -math.inf:
             c = _MISSED_COLOUR
         else:
@@ -70,7 +73,7 @@ def _map_panel(ax, values: dict[str, float], title: str, vmin: float, vmax: floa
     ax.set_xlabel("longitude (deg E)")
     ax.set_ylabel("latitude (deg N)")
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    plt.colorbar(sm, ax=ax, shrink=0.75, label="lead time (s)")
+    plt.colorbar(sm, ax=ax, shrink=0.75, label=label)
 
 
 def plot_lead_map(table: pd.DataFrame, path: Path, title: str) -> Path:
@@ -96,11 +99,14 @@ def plot_lead_map(table: pd.DataFrame, path: Path, title: str) -> Path:
 
 
 def plot_lead_difference_map(diff: dict[str, float], path: Path, title: str) -> Path:
-    """Map of the change of median lead time between two variants (s; grey: no data)."""
+    """Map of the change of median lead time between two variants (s; grey: no data, distinct
+    from the white of no change)."""
     finite = [abs(v) for v in diff.values() if np.isfinite(v)]
     span = max([10.0] + finite)
     fig, ax = plt.subplots(figsize=(7, 6.2))
-    _map_panel(ax, diff, title, -span, span, plt.get_cmap("RdBu"))
+    _map_panel(ax, diff, f"{title}\n(grey: not crossed in both; white: no change)", -span, span,
+               plt.get_cmap("RdBu"), label="change of median lead time (s; blue: more warning)",
+               no_data=_NO_DATA_DIFFERENCE_COLOUR)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -110,8 +116,9 @@ def plot_lead_difference_map(diff: dict[str, float], path: Path, title: str) -> 
 def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
     """Per site: each run's smallest lead time over the regions it crossed, against the launch
     bearing, one colour per flight (lead time depends on the trajectory as much as on the
-    bearing) and one marker per variant, with the median per 10-degree bin; runs that crossed a
-    region without warning are marked x at the bottom."""
+    bearing; with one flight, one colour per variant) and one marker per variant, with the
+    median per 10-degree bin; runs that crossed a region without warning are marked x at the
+    bottom."""
     sites = sorted(runs["site"].unique()) if len(runs) else []
     n = max(1, len(sites))
     ncols = min(4, n)
@@ -122,7 +129,10 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
         ax.set_visible(bool(not sites and ax is axes[0]))
     variants = sorted(runs["variant"].unique()) if len(runs) else []
     flights = sorted(runs["flight"].unique()) if len(runs) else []
-    colours = {f: f"C{i}" for i, f in enumerate(flights)}
+    # Colour by flight; with one flight and several variants, by variant (else they look alike).
+    by_variant = len(flights) == 1 and len(variants) > 1
+    colour_of = {(v, f): f"C{variants.index(v) if by_variant else flights.index(f)}" for v in variants
+                 for f in flights}
     markers = {v: m for v, m in zip(variants, "o^sDv<>p" * 4, strict=False)}
     styles = {v: ls for v, ls in zip(variants, ["-", "--", ":", "-."] * 8, strict=False)}
 
@@ -137,16 +147,16 @@ def plot_lead_vs_bearing(runs: pd.DataFrame, path: Path) -> Path:
                 s = sub[(sub["variant"] == v) & (sub["flight"] == f)]
                 ok = s[s["min_lead_s"].notna()]
                 if len(ok):
-                    ax.scatter(ok["azimuth_deg"], ok["min_lead_s"], s=14, alpha=0.7, color=colours[f],
+                    ax.scatter(ok["azimuth_deg"], ok["min_lead_s"], s=14, alpha=0.7, color=colour_of[v, f],
                                marker=markers[v], label=name(v, f))
                 missed = s[s["regions_missed"].fillna(0) > 0]
                 if len(missed):
                     ax.scatter(missed["azimuth_deg"], np.full(len(missed), min(floor, 0.0) - 20.0), marker="x",
-                               color=colours[f], label=f"{name(v, f)}: a crossed region missed")
+                               color=colour_of[v, f], label=f"{name(v, f)}: a crossed region missed")
                 if len(ok) >= 3:  # median per 10-degree bin of bearing
                     b = (ok["azimuth_deg"] / BEARING_BIN_DEG).round() * BEARING_BIN_DEG
                     med = ok.groupby(b)["min_lead_s"].median()
-                    ax.plot(med.index, med.values, color=colours[f], lw=1, ls=styles[v], alpha=0.8)
+                    ax.plot(med.index, med.values, color=colour_of[v, f], lw=1, ls=styles[v], alpha=0.8)
         ax.axhline(0.0, color="k", lw=0.6)
         ax.set_title(f"{site}", fontsize=10)
         ax.set_xlabel("launch bearing (deg from north)")

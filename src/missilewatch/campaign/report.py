@@ -160,11 +160,19 @@ PAIRED_COLUMNS = ("min_lead_s", "first_alert_s", "confirmation_s", "impact_error
                   "regions_warned_not_crossed")
 
 
+def variant_order(runs: pd.DataFrame) -> list[str]:
+    """The variants in the order they were given: campaign directories as named (the first is
+    the baseline), then the study's networks and policies in file order (runs are in run order,
+    and a cell's runs go through the networks and policies in that order)."""
+    return [str(v) for v in pd.unique(runs["variant"])]
+
+
 def paired_differences(runs: pd.DataFrame) -> pd.DataFrame:
     """With exactly two variants in one campaign: per figure, the runs of the same pairing group
-    (same flight, same seed) compared, second variant minus first: pairs, median and mean change,
-    and how often the second is larger. Empty otherwise."""
-    variants = sorted(runs["variant"].unique())
+    (same flight, same seed) compared, second variant minus first (:func:`variant_order`: the
+    study's second network or policy against its first): pairs, median and mean change, and how
+    often the second is larger. Empty otherwise."""
+    variants = variant_order(runs)
     if len(variants) != 2 or runs["campaign"].nunique() != 1 or "pair" not in runs:
         return pd.DataFrame()
     ok = runs[runs["status"] == "ok"]
@@ -231,7 +239,7 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
                      ("error_before_impact", errors)):
         df.to_parquet(folder / f"{name}.parquet", index=False)
     maps = []
-    variants = sorted(runs["variant"].unique())
+    variants = variant_order(runs)
     for v in variants:
         png = folder / f"map_lead_{_slug(v)}.png"
         figures.plot_lead_map(lead[lead["variant"] == v], png, f"warning lead time: {v}")
@@ -243,7 +251,7 @@ def write_report(directories: Sequence[Path | str], out: Path | str | None = Non
         both = a.index.intersection(b.index)
         diff = {r: float(b[r] - a[r]) if np.isfinite(a[r]) and np.isfinite(b[r]) else math.nan for r in both}
         diff_png = figures.plot_lead_difference_map(
-            diff, folder / "map_lead_difference.png", f"median lead: {variants[1]} minus {variants[0]} (s)")
+            diff, folder / "map_lead_difference.png", f"median lead time: {variants[1]} minus {variants[0]}")
     figures.plot_lead_vs_bearing(runs[runs["status"] == "ok"], folder / "lead_vs_bearing.png")
     figures.plot_calibration(fp, cal, folder / "footprint_calibration.png")
     figures.plot_distributions(runs[runs["status"] == "ok"], errors, folder / "distributions.png")

@@ -156,6 +156,17 @@ def test_predict_and_update_types():
     assert e.xs.shape == (2, 8) and e.mu.sum() == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("make", [ekf, lambda: boost_ballistic_imm("ekf"), lambda: boost_ballistic_imm("ukf")])
+def test_predict_mean_is_the_mean_of_predict(make):
+    """The covariance-free mean (used by the metrics' grid) is predict's mean, to the bit for
+    the EKF, over boost and coast, forward and backward."""
+    f = make()
+    x = np.array([-3.1e6, 4.2e6, 3.9e6, 900.0, 1500.0, 2100.0, 8.5, 25.0])
+    s = GaussianState(100.0, x, np.diag([1e4] * 3 + [1e2] * 3 + [1.0, 4.0]))
+    for t in (100.0, 101.0, 137.5, 400.0, 60.0):
+        assert np.array_equal(f.predict_mean(s, t), f.predict(s, t).x)
+
+
 def test_filter_rejects_bad_settings():
     with pytest.raises(InputError, match="kind"):
         KalmanFilter(kind="pf")

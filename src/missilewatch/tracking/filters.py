@@ -240,6 +240,16 @@ class KalmanFilter:
                 raise InputError("P", "not positive semi-definite", "covariance lost definiteness")
         return ModeEstimate(float(t_s), xs, Ps, cbar / cbar.sum())
 
+    def predict_mean(self, state: GaussianState, t_s: float) -> np.ndarray:
+        """The mean of ``predict(state, t_s).x`` (N_STATE,), without propagating covariances
+        where the filter allows it (the EKF's mean does not depend on them)."""
+        if self.use_ukf:
+            return self.predict(state, t_s).x
+        out = np.empty(N_STATE)
+        mu = np.full(self.n_models, 1.0 / self.n_models)  # as estimate() makes it
+        fk.predict_mean_combined(state.x, mu, float(t_s) - state.t_s, self.mps, self.tau, out)
+        return out
+
     def update(self, est, m: Measurement):
         """Time update to ``m.t_s`` then measurement update with ``m``.
 

@@ -16,7 +16,15 @@ import math
 import numpy as np
 from numba import njit
 
-from missilewatch.tracking.dynamics_kernels import I_AT, M_IGN_AT, M_IGN_SIGMA, M_THRUST, N_STATE, predict
+from missilewatch.tracking.dynamics_kernels import (
+    I_AT,
+    M_IGN_AT,
+    M_IGN_SIGMA,
+    M_THRUST,
+    N_STATE,
+    predict,
+    propagate_state,
+)
 from missilewatch.tracking.ekf_kernels import gain_update, innovation, innovation_moments
 from missilewatch.tracking.linalg_kernels import mahalanobis, symmetrize
 from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, meas_dim, wrap_angle, wrap_index
@@ -308,6 +316,40 @@ def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
     for j in range(K):
         cbar[j] /= total
     combine(xp, Pp, cbar, x, P)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def predict_mean_combined(x, mu, dt, mps, tau, out):
+    """The mean that :func:`predict_combined` gives (EKF only) for the same state ``x`` in every
+    model (model j without thrust has its thrust state zeroed), without covariances: the EKF's
+    mean does not depend on them, so each model's mean is propagated alone (same sub-steps) and
+    mixed with the Markov chain's predicted probabilities. Writes ``out`` (N_STATE,)."""
+    K = mu.shape[0]
+    n = N_STATE
+    Pi = np.empty((K, K))
+    mode_transition(mu, dt, tau, Pi)
+    cbar = np.empty(K)
+    total = 0.0
+    for j in range(K):
+        c = 0.0
+        for i in range(K):
+            c += Pi[i, j] * mu[i]
+        cbar[j] = c
+        total += c
+    xs = np.empty((K, n))
+    for j in range(K):
+        cbar[j] /= total
+        for a in range(n):
+            xs[j, a] = x[a]
+        if mps[j, M_THRUST] == 0.0:
+            xs[j, I_AT] = 0.0
+        if cbar[j] > 0.0 and dt != 0.0:
+            propagate_state(xs[j], dt, mps[j])
+    for a in range(n):
+        acc = 0.0
+        for j in range(K):
+            acc += cbar[j] * xs[j, a]
+        out[a] = acc
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

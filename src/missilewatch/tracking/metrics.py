@@ -14,7 +14,7 @@ false), decomposed into localisation, missed and false parts.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -49,17 +49,23 @@ class Truth:
     def _spline(self) -> CubicHermiteSpline:
         return CubicHermiteSpline(self.t_s, self.r_ecef, self.v_ecef, axis=0)
 
+    @cached_property
+    def _velocity(self):
+        return self._spline.derivative()
+
     def alive(self, t: float) -> bool:
         return bool(self.t_s[0] <= t <= self.t_s[-1])
 
-    def state_at(self, t) -> np.ndarray:
-        """ECEF [r, v] (6,) (or (N, 6) for an array of times) at ``t``; NaN outside the flight."""
+    def state_at(self, t, *, with_velocity: bool = True) -> np.ndarray:
+        """ECEF [r, v] (6,) (or (N, 6) for an array of times) at ``t``; NaN outside the flight
+        (and in the velocity columns when ``with_velocity`` is false)."""
         ts = np.atleast_1d(np.asarray(t, float))
         out = np.full((ts.size, 6), np.nan)
         inside = (ts >= self.t_s[0]) & (ts <= self.t_s[-1])
         if inside.any():
             out[inside, :3] = self._spline(ts[inside])
-            out[inside, 3:] = self._spline.derivative()(ts[inside])
+            if with_velocity:
+                out[inside, 3:] = self._velocity(ts[inside])
         return out[0] if np.ndim(t) == 0 else out
 
 
@@ -231,34 +237,28 @@ class Evaluation:
         }
 
 
-def _nearest_truth(x: np.ndarray, t: float, truths: Sequence[Truth], limit: float) -> tuple[int, np.ndarray] | None:
-    best = None
-    for i, tr in enumerate(truths):
-        if not tr.alive(t):
-            continue
-        s = tr.state_at(t)
-        d = float(np.linalg.norm(s[:3] - x[:3]))
-        if d <= limit and (best is None or d < best[0]):
-            best = (d, i, s)
-    return None if best is None else (best[1], best[2])
-
-
 def _update_records(events: list[TrackEvent], truths: list[Truth], limit: float) -> list[UpdateRecord]:
-    """One record per update of a confirmed track matched to the nearest truth within ``limit``."""
-    records = []
-    for e in events:
-        if e.kind != "updated" or not e.track.confirmed or e.nis_dof == 0:
-            continue
-        st = e.track.state
-        hit = _nearest_truth(st.x, st.t_s, truths, limit)
-        if hit is None:
-            continue
-        i, s = hit
-        err = st.x[:6] - s
-        q = float(nees(st.x[None, :6], st.P[None, :6, :6], s[None])[0])
-        records.append(UpdateRecord(st.t_s, e.track_id, truths[i].object_id, float(np.linalg.norm(err[:3])),
-                                    float(np.linalg.norm(err[3:6])), q, e.nis, e.nis_dof))
-    return records
+    """One record per update of a confirmed track matched to the nearest truth within ``limit``
+    (the first truth of equal distance). Truth is interpolated at all update times at once."""
+    ups = [e for e in events if e.kind == "updated" and e.track.confirmed and e.nis_dof != 0]
+    if not ups or not truths:
+        return []
+    t = np.array([e.track.state.t_s for e in ups])
+    x = np.array([e.track.state.x[:6] for e in ups])
+    P = np.array([e.track.state.P[:6, :6] for e in ups])
+    states = np.stack([tr.state_at(t) for tr in truths])  # (n_truth, N, 6), NaN when not alive
+    d = np.linalg.norm(states[:, :, :3] - x[None, :, :3], axis=2)
+    d = np.where(np.isfinite(d) & (d <= limit), d, np.inf)
+    best = np.argmin(d, axis=0)
+    rows = np.flatnonzero(np.isfinite(d[best, np.arange(t.size)]))
+    s = states[best[rows], rows]
+    err = x[rows] - s
+    q = nees(x[rows], P[rows], s)
+    pos = np.linalg.norm(err[:, :3], axis=1)
+    vel = np.linalg.norm(err[:, 3:6], axis=1)
+    return [UpdateRecord(float(t[r]), ups[r].track_id, truths[best[r]].object_id, float(pos[k]),
+                         float(vel[k]), float(q[k]), ups[r].nis, ups[r].nis_dof)
+            for k, r in enumerate(rows)]
 
 
 def evaluate(
@@ -301,7 +301,10 @@ def evaluate(
     per_object: dict[str, list[int]] = {t.object_id: [] for t in truths}
     matched_tracks: set[int] = set()
     confirmed_ids: set[int] = set()
-    for tg in grid:
+    truth_pos = np.stack([t.state_at(grid, with_velocity=False)[:, :3] for t in truths]) \
+        if truths else np.empty((0, grid.size, 3))
+    truth_alive = np.isfinite(truth_pos[:, :, 0])
+    for gi, tg in enumerate(grid):
         while k < len(by_time) and (by_time[k].t_s if by_time[k].kind == "deleted"
                                     else max(by_time[k].t_s, by_time[k].track.t_s)) <= tg:
             e = by_time[k]
@@ -315,9 +318,9 @@ def evaluate(
                     latest[e.track_id] = e.track
             k += 1
         ids = sorted(latest)
-        est = np.array([f.predict(latest[i].state, tg).x[:3] for i in ids]).reshape(-1, 3)
-        alive = [t for t in truths if t.alive(tg)]
-        X = np.array([t.state_at(tg)[:3] for t in alive]).reshape(-1, 3)
+        est = np.array([f.predict_mean(latest[i].state, tg)[:3] for i in ids]).reshape(-1, 3)
+        alive = [t for n, t in enumerate(truths) if truth_alive[n, gi]]
+        X = truth_pos[truth_alive[:, gi], gi].reshape(-1, 3)
         g = gospa(X, est, gospa_c_m)
         g_d.append(g.distance)
         g_m.append(g.missed)

@@ -170,8 +170,12 @@ class Ingestor:
             self.metrics.commit_seconds.observe(time.perf_counter() - t0)
         arrivals = [Arrival(mid, t[1], t[3], t[4], arrival, t[5]) for mid, t in zip(new_ids, fresh, strict=False)]
         self.engine.submit(arrivals)
-        for r in results:
-            self.metrics.measurements.labels(self.metrics.sensor_label(r.sensor_id), r.status).inc()
+        counted: dict[tuple[str, str], int] = {}
+        for r in results:  # one counter update per (sensor, status), not per record
+            key = (self.metrics.sensor_label(r.sensor_id), r.status)
+            counted[key] = counted.get(key, 0) + 1
+        for (label, status), k in counted.items():
+            self.metrics.measurements.labels(label, status).inc(k)
         return results
 
     def flush_audit(self) -> None:

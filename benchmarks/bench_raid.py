@@ -100,7 +100,7 @@ def _watch_realtime(sim) -> dict:
     start = time.perf_counter()
     last = first
     for item in inp.items:
-        watch.ingest(item)
+        watch.step(item)  # ingest, then the predictions and assessments that fell due
         done += 1
         last = item.t_report_s
         if done % 500 == 0 and time.perf_counter() - start > WATCH_CAP_S:

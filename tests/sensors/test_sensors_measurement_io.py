@@ -94,3 +94,25 @@ def test_parquet_columns(tmp_path, stream):
     assert all(len(d["covariance"][i]) == 16 for i in rr)
     assert all(d["object_id"][i] is None for i, fa in enumerate(d["false_alarm"]) if fa)
     assert math.isclose(d["covariance"][rr[0]][0], 25.0)
+
+
+def test_covariance_verdicts_are_the_same_when_remembered():
+    """A covariance seen before gets the verdict it got the first time (the record model
+    remembers verdicts per covariance): an asymmetric and an indefinite one are refused with
+    the same words each time, a valid one is accepted each time."""
+    from pydantic import ValidationError
+
+    from missilewatch.sensors.measurement_io import MeasurementRecord
+
+    base = {"sensor_id": "real-radar", "type": "range_az_el", "time_utc": "2022-10-03T22:25:00Z",
+            "values": [500000.0, 4.7, 0.3], "sensor_position": {"lat_deg": 40.0, "lon_deg": 140.0, "h_m": 10.0}}
+    good = [[100.0, 0, 0], [0, 1e-6, 0], [0, 0, 1e-6]]
+    asym = [[100.0, 5.0, 0], [0, 1e-6, 0], [0, 0, 1e-6]]
+    indefinite = [[1.0, 2.0, 0], [2.0, 1.0, 0], [0, 0, 1.0]]
+    for _ in range(2):
+        MeasurementRecord.model_validate_json(json.dumps(dict(base, covariance=good)))
+        for bad in (asym, indefinite):
+            with pytest.raises(ValidationError, match="symmetric positive semi-definite"):
+                MeasurementRecord.model_validate_json(json.dumps(dict(base, covariance=bad)))
+        with pytest.raises(ValidationError, match="finite 3x3"):
+            MeasurementRecord.model_validate_json(json.dumps(dict(base, covariance=[[1.0, 0], [0, 1.0]])))

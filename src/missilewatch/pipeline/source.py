@@ -141,12 +141,8 @@ class WatchInput:
 
 def parse_line(line: str, epoch: dt.datetime, seq: int, where: str) -> Incoming:
     """One JSON line of the measurement format -> a measurement or a rejection naming the fault."""
-    record = None
     try:
         record = MeasurementRecord.model_validate_json(line)
-        m = from_record(record, epoch, seq=seq)
-        return Accepted(seq, m.t_report_s if m.t_report_s is not None else m.t_s, measurement=m,
-                        record_id=record.record_id)
     except ValidationError as exc:
         err = exc.errors()[0]
         fld = field_path(err["loc"]) if err["loc"] else "line"
@@ -155,13 +151,24 @@ def parse_line(line: str, epoch: dt.datetime, seq: int, where: str) -> Incoming:
         else:
             reason = "schema"
         problem = printable(err["msg"].removeprefix("Value error, "), 300)
+        return Rejected(seq, float("-inf"), raw=printable(line.rstrip("\n"), 2000), error=f"{where}: {fld}: {problem}",
+                        field=fld, reason=reason, sensor_id=None)
+    return parse_record(record, line, epoch, seq, where)
+
+
+def parse_record(record: MeasurementRecord, line: str, epoch: dt.datetime, seq: int, where: str) -> Incoming:
+    """A record of ``line`` already validated (:func:`parse_line`'s second half) -> a measurement
+    or a rejection naming the fault."""
+    try:
+        m = from_record(record, epoch, seq=seq)
+        return Accepted(seq, m.t_report_s if m.t_report_s is not None else m.t_s, measurement=m,
+                        record_id=record.record_id)
     except InputError as exc:
         fld, reason, problem = exc.field, "schema", printable(exc.problem, 300)
     except (MissilewatchError, ValueError, TypeError, OverflowError) as exc:
         fld, reason, problem = "time_utc", "schema", printable(str(exc), 300)
-    sensor = record.sensor_id if record is not None else None
     return Rejected(seq, float("-inf"), raw=printable(line.rstrip("\n"), 2000), error=f"{where}: {fld}: {problem}",
-                    field=fld, reason=reason, sensor_id=sensor)
+                    field=fld, reason=reason, sensor_id=record.sensor_id)
 
 
 def parse_raw(rec: RawRecord, epoch: dt.datetime) -> Incoming:

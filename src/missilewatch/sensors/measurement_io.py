@@ -267,16 +267,46 @@ class MeasurementRecord(BaseModel):
             raise ValueError(f"frame must be {FRAMES[self.type]} for type {self.type}")
         if len(self.values) != d or not all(math.isfinite(v) for v in self.values):
             raise ValueError(f"values must be {d} finite numbers for type {self.type}")
-        cov = np.array(self.covariance, dtype=float) if self.covariance else np.empty((0, 0))
-        if cov.shape != (d, d) or not np.isfinite(cov).all():
-            raise ValueError(f"covariance must be a finite {d}x{d} matrix")
-        if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() < -1e-12 * max(1.0, abs(cov).max()):
-            raise ValueError("covariance must be symmetric positive semi-definite")
+        problem = _covariance_problem(self.covariance, d)
+        if problem is not None:
+            raise ValueError(problem)
         for name in ("time_utc", "epoch_utc", "report_time_utc"):
             text = getattr(self, name)
             if text is not None:
                 parse_utc(text)
         return self
+
+
+#: Verdicts of :func:`_check_covariance` by (dimension, covariance): a sensor reports the same
+#: few covariances over and over, and the verdict depends on nothing else.
+_COVARIANCE_PROBLEMS: dict[tuple, str | None] = {}
+_COVARIANCE_PROBLEMS_MAX = 4096
+
+
+def _covariance_problem(covariance: list[list[float]], d: int) -> str | None:
+    """Why a record's covariance is refused (None: it is not): :func:`_check_covariance`,
+    remembered for covariances seen before."""
+    try:
+        key = (d, tuple(tuple(row) for row in covariance))
+        return _COVARIANCE_PROBLEMS[key]
+    except KeyError:
+        pass
+    except TypeError:  # rows that are not lists: checked, not remembered
+        return _check_covariance(covariance, d)
+    problem = _check_covariance(covariance, d)
+    if len(_COVARIANCE_PROBLEMS) >= _COVARIANCE_PROBLEMS_MAX:
+        _COVARIANCE_PROBLEMS.clear()
+    _COVARIANCE_PROBLEMS[key] = problem
+    return problem
+
+
+def _check_covariance(covariance: list[list[float]], d: int) -> str | None:
+    cov = np.array(covariance, dtype=float) if covariance else np.empty((0, 0))
+    if cov.shape != (d, d) or not np.isfinite(cov).all():
+        return f"covariance must be a finite {d}x{d} matrix"
+    if not np.allclose(cov, cov.T) or np.linalg.eigvalsh(cov).min() < -1e-12 * max(1.0, abs(cov).max()):
+        return "covariance must be symmetric positive semi-definite"
+    return None
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,16 @@ import math
 from typing import Any
 
 import numpy as np
+from pydantic import ValidationError
 
 from missilewatch.alerts.cap import render_cap
 from missilewatch.alerts.model import Alert, MsgType
 from missilewatch.alerts.text import render_text
 from missilewatch.assessment.policy import Policy
 from missilewatch.earth.frames import ecef2geodetic
-from missilewatch.pipeline.source import parse_line
+from missilewatch.pipeline.source import parse_line, parse_record
 from missilewatch.pipeline.watch import TimelineEvent, TrackLog, Watch, WatchConfig
+from missilewatch.sensors.measurement_io import MeasurementRecord
 
 # Seconds of measurement time between two track.updated events of one track.
 TRACK_UPDATE_EVERY_S = 2.0
@@ -42,15 +44,21 @@ class Checked:
     sensor_id: str | None = None
     time_utc: dt.datetime | None = None
     reason: str | None = None
+    record: Any = None  # the validated MeasurementRecord: the watch need not validate it again
 
 
 def check_line(line: str, where: str) -> Checked:
     """Validate one JSON line as the watch would read it (without feeding any watch)."""
-    item = parse_line(line, VALIDATION_EPOCH, 0, where)
+    try:
+        record = MeasurementRecord.model_validate_json(line)
+    except ValidationError:  # worded as the watch words it
+        return Checked(False, reason=parse_line(line, VALIDATION_EPOCH, 0, where).error)
+    item = parse_record(record, line, VALIDATION_EPOCH, 0, where)
     m = item.measurement
     if m is None:
         return Checked(False, reason=item.error)
-    return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)))
+    return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)),
+                   record=record)
 
 
 def warm_up(policy: Policy | None = None) -> None:
@@ -95,9 +103,13 @@ class LiveWatch:
 
     # -- input -----------------------------------------------------------------------------
 
-    def ingest(self, line: str, seq: int) -> list[dict]:
-        """Feed one JSON line (already validated and stored) to the watch."""
-        item = parse_line(line, self.epoch, seq, f"measurement {seq}")
+    def ingest(self, line: str, seq: int, record: Any = None) -> list[dict]:
+        """Feed one JSON line (already validated and stored) to the watch; ``record``: its
+        validated MeasurementRecord when the ingest has it (the same item, without a second
+        validation)."""
+        where = f"measurement {seq}"
+        item = parse_line(line, self.epoch, seq, where) if record is None else \
+            parse_record(record, line, self.epoch, seq, where)
         self._events.clear()
         self.watch.step(item)  # this worker thread is off the ack path: predictions run here too
         if item.measurement is not None:

@@ -18,7 +18,10 @@ import queue
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -34,17 +37,24 @@ from missilewatch.store.models import ServiceSession
 
 log = logging.getLogger("missilewatch.service")
 BATCH = 500
+#: While a request of measurements is between its validation and its commit, the watch thread
+#: pauses this long (s) before each measurement: Python runs one thread at a time, so a busy
+#: watch would otherwise take half the interpreter from the acknowledgements. The watch catches
+#: up as soon as no request is in flight (its queue holds what is committed).
+INGEST_YIELD_S = 0.0005
 
 
 @dataclass(frozen=True)
 class Arrival:
-    """A committed measurement: store id, JSON line, sensor, time of validity, arrival (monotonic s)."""
+    """A committed measurement: store id, JSON line, sensor, time of validity, arrival (monotonic
+    s), and the line's validated record when the ingest has it (a rebuild reads lines only)."""
 
     mid: int
     line: str
     sensor_id: str
     time_utc: dt.datetime
     arrival: float
+    record: Any = None
 
 
 @dataclass
@@ -82,6 +92,8 @@ class Engine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.failed: str | None = None
+        self._ingesting = 0  # requests of measurements between validation and commit
+        self._ingesting_lock = threading.Lock()
 
     # -- life ------------------------------------------------------------------------------
 
@@ -101,6 +113,17 @@ class Engine:
         return not self.rebuilding and self.q.unfinished_tasks == 0
 
     # -- input -----------------------------------------------------------------------------
+
+    @contextmanager
+    def ingesting(self) -> Iterator[None]:
+        """Around the validation and commit of one request: the watch gives way meanwhile."""
+        with self._ingesting_lock:
+            self._ingesting += 1
+        try:
+            yield
+        finally:
+            with self._ingesting_lock:
+                self._ingesting -= 1
 
     def submit(self, arrivals: list[Arrival]) -> None:
         """Committed measurements, in commit order."""
@@ -223,6 +246,8 @@ class Engine:
                 else:
                     if not replay and item.mid <= self.rebuild_upto:
                         continue  # re-run by the rebuild already
+                    if self._ingesting:
+                        time.sleep(INGEST_YIELD_S)  # the acknowledgements first (INGEST_YIELD_S)
                     evs = self._measure(s, item)
                     self.processed += 1
                     self._last_mid = item.mid
@@ -277,7 +302,7 @@ class Engine:
             live = self.live
         assert live is not None
         sid = live.session_id
-        for ev in live.ingest(item.line, item.mid):
+        for ev in live.ingest(item.line, item.mid, item.record):
             ev["session"] = sid
             evs.append(ev)
         return evs

@@ -118,7 +118,7 @@ class Ingestor:
                                           f"sensor {c.sensor_id!r}", c.sensor_id))
             else:
                 results.append(LineResult(bl.index, "accepted", bl.record_id, sensor_id=c.sensor_id))
-                todo.append((bl.index, bl.line, bl.record_id, c.sensor_id, c.time_utc))
+                todo.append((bl.index, bl.line, bl.record_id, c.sensor_id, c.time_utc, c.record))
         return results, todo
 
     def commit(self, lines: list[BodyLine], results: list[LineResult], todo: list[tuple], who: Principal,
@@ -168,10 +168,14 @@ class Ingestor:
                 self.audit.requeue(pending)
                 raise
             self.metrics.commit_seconds.observe(time.perf_counter() - t0)
-        arrivals = [Arrival(mid, t[1], t[3], t[4], arrival) for mid, t in zip(new_ids, fresh, strict=False)]
+        arrivals = [Arrival(mid, t[1], t[3], t[4], arrival, t[5]) for mid, t in zip(new_ids, fresh, strict=False)]
         self.engine.submit(arrivals)
-        for r in results:
-            self.metrics.measurements.labels(self.metrics.sensor_label(r.sensor_id), r.status).inc()
+        counted: dict[tuple[str, str], int] = {}
+        for r in results:  # one counter update per (sensor, status), not per record
+            key = (self.metrics.sensor_label(r.sensor_id), r.status)
+            counted[key] = counted.get(key, 0) + 1
+        for (label, status), k in counted.items():
+            self.metrics.measurements.labels(label, status).inc(k)
         return results
 
     def flush_audit(self) -> None:

@@ -97,13 +97,14 @@ async def process(s: Service, body: bytes, who: Principal, target: str) -> tuple
         s.metrics.refused.labels("too_many_records").inc()
         return 413, {"error": f"body: {len(lines)} records is over the limit of {s.settings.max_records} "
                               f"per request"}, {}
-    results, todo = await run_in_threadpool(s.ingestor.check, lines, who)
-    try:
-        results = await run_in_threadpool(s.ingestor.commit, lines, results, todo, who, target, arrival)
-    except RateLimited as exc:
-        s.metrics.refused.labels("rate_limited").inc()
-        retry = exc.retry_after_s
-        return 429, {"error": str(exc)}, {"Retry-After": str(math.ceil(retry)) if math.isfinite(retry) else "60"}
+    with s.engine.ingesting():
+        results, todo = await run_in_threadpool(s.ingestor.check, lines, who)
+        try:
+            results = await run_in_threadpool(s.ingestor.commit, lines, results, todo, who, target, arrival)
+        except RateLimited as exc:
+            s.metrics.refused.labels("rate_limited").inc()
+            retry = exc.retry_after_s
+            return 429, {"error": str(exc)}, {"Retry-After": str(math.ceil(retry)) if math.isfinite(retry) else "60"}
     answer = _answer(results)
     if answer["accepted"] == 0 and answer["duplicate"] == 0:
         forbidden = all("may not post for sensor" in (r.reason or "") for r in results)

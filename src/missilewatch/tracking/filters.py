@@ -309,9 +309,13 @@ class ScanArrays:
 
     @classmethod
     def of(cls, scan: list[Measurement]) -> ScanArrays:
-        if len(scan) == 1:
-            z, R, sp = scan[0].kernel_inputs
-            return cls(z[None], R[None], np.array([scan[0].code], dtype=np.int64), sp[None])
+        if len(scan) == 1:  # made once per measurement (gated again by reprocessing, merging)
+            m = scan[0]
+            got = m.__dict__.get("_scan_arrays")
+            if got is None:
+                z, R, sp = m.kernel_inputs
+                got = m.__dict__["_scan_arrays"] = cls(z[None], R[None], np.array([m.code], dtype=np.int64), sp[None])
+            return got
         n = len(scan)
         z = np.empty((n, MAX_MEAS_DIM))
         R = np.empty((n, MAX_MEAS_DIM, MAX_MEAS_DIM))

@@ -44,10 +44,17 @@ class Gate:
     def __init__(self, settings: GateSettings, kf: KalmanFilter) -> None:
         self.settings = settings
         self.filter = kf
+        self._single: dict[int, np.ndarray] = {}  # dimension -> thresholds of a one-measurement scan
 
     def thresholds(self, scan: list[Measurement]) -> np.ndarray:
-        """Gate per measurement (chi-square quantile of its dimension)."""
+        """Gate per measurement (chi-square quantile of its dimension; not to be written)."""
         p = self.settings.probability
+        if len(scan) == 1:
+            d = scan[0].dim
+            got = self._single.get(d)
+            if got is None:
+                got = self._single[d] = np.array([gate_threshold(d, p)])  # shared: never written
+            return got
         return np.array([gate_threshold(m.dim, p) for m in scan])
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,

@@ -145,8 +145,9 @@ class Tracker:
 
     @property
     def tracks(self) -> tuple[TrackSnapshot, ...]:
-        """Snapshots of the tracks alive now."""
-        return tuple(self._snapshot(t) for t in self._tracks)
+        """Snapshots of the tracks alive now (each taken anew only when its track changed)."""
+        return tuple([t._snapshot if t._snapshot_version == t.version and t._snapshot is not None
+                      else self._snapshot(t) for t in self._tracks])
 
     def process(self, measurements) -> TrackerOutput:
         """Process one measurement, an iterable of them, or a ``MeasurementStream``."""

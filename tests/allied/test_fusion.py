@@ -120,3 +120,17 @@ def test_fused_picture_one_track_per_missile_with_provenance():
     assert {p["node"] for p in next(x for x in d if x["id"] == "F-ROK-T1")["provenance"]} == {"ROK", "JPN", "US"}
     fp.apply("US", {"kind": "track.deleted", "track": "T3", "data": {}})
     assert len(fp.fused()) == 1
+
+
+def test_a_boosting_track_is_associated_across_its_thrust():
+    # Truth: 40 m/s^2 of thrust along the velocity for 20 s between two nodes' estimates.
+    x0 = _state(40.5, 126.5, 60e3, (800.0, 200.0, 1500.0))
+    v = x0[3:]
+    a = 40.0 * v / np.linalg.norm(v)
+    x20 = predict6(0.0, x0, np.eye(6), 20.0)[0]
+    x20[:3] += 0.5 * a * 20.0**2
+    x20[3:] += a * 20.0
+    P = np.diag([500.0**2] * 3 + [50.0**2] * 3)
+    ballistic = t2t_distance(TrackEstimate("US", "T1", 0.0, x0, P, (), 0.0), TrackEstimate("JPN", "T1", 20.0, x20, P))
+    boosting = t2t_distance(TrackEstimate("US", "T1", 0.0, x0, P, (), 0.9), TrackEstimate("JPN", "T1", 20.0, x20, P))
+    assert ballistic > chi2.ppf(0.999, 6) > boosting

@@ -8,6 +8,9 @@ covariance of position and velocity, ECEF m and m/s).
 - :func:`t2t_distance`: both estimates predicted to a common time (the later one) with the
   tracker's ballistic filter, then the chi-square statistic of their difference, d^2 =
   dx' (P1 + P2)^-1 dx, 6 degrees of freedom (cross-covariance ignored: a conservative test).
+  A track that may still be boosting (boost probability above 1 %) is predicted with white-noise
+  acceleration of ``BOOST_ACCEL_SIGMA`` (30 m/s^2, a missile's thrust is up to ~60 m/s^2) added,
+  since the ballistic model does not know its thrust.
 - :class:`FusedPicture`: the local tracks are the first clusters; each partner's tracks are
   assigned to them (global nearest neighbour inside the gate, ``scipy.optimize.
   linear_sum_assignment``) or start clusters of their own; a cluster's fused estimate is the
@@ -33,6 +36,8 @@ from missilewatch.tracking.models import LNB_PRIOR_MEAN, LNB_PRIOR_SIGMA, N_STAT
 
 GATE_PROBABILITY = 0.999
 DIM = 6
+BOOST_ACCEL_SIGMA = 30.0  # m/s^2
+BOOSTING = 0.01  # boost probability above which a track may be under thrust
 
 
 def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -61,9 +66,11 @@ def _filter() -> KalmanFilter:
     return KalmanFilter((ballistic_model(),), "ekf")
 
 
-def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float) -> tuple[np.ndarray, np.ndarray]:
+def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float,
+             accel_sigma: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Position and velocity (and covariance) predicted from ``t_s`` to ``to_s`` on the
-    ballistic model (ln beta at its prior, no thrust)."""
+    ballistic model (ln beta at its prior, no thrust), plus white-noise acceleration of
+    ``accel_sigma`` (m/s^2) over the interval."""
     if to_s == t_s:
         return x6, P6
     x = np.zeros(N_STATE)
@@ -71,14 +78,19 @@ def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float) -> tuple[n
     P = np.zeros((N_STATE, N_STATE))
     P[:6, :6], P[6, 6], P[7, 7] = P6, LNB_PRIOR_SIGMA**2, 1e-6
     out = _filter().predict(GaussianState(t_s, x, P), to_s)
-    return out.x[:6].copy(), out.P[:6, :6].copy()
+    Pout = out.P[:6, :6].copy()
+    if accel_sigma > 0:
+        dt, q = abs(to_s - t_s), accel_sigma**2
+        eye = np.eye(3)
+        Pout += np.block([[q * dt**4 / 4 * eye, q * dt**3 / 2 * eye], [q * dt**3 / 2 * eye, q * dt**2 * eye]])
+    return out.x[:6].copy(), Pout
 
 
 def t2t_distance(a: TrackEstimate, b: TrackEstimate) -> float:
     """Chi-square statistic (6 dof) of two track estimates at their common (later) time."""
     t = max(a.t_s, b.t_s)
-    xa, Pa = predict6(a.t_s, a.x, a.P, t)
-    xb, Pb = predict6(b.t_s, b.x, b.P, t)
+    xa, Pa = predict6(a.t_s, a.x, a.P, t, a.accel_sigma)
+    xb, Pb = predict6(b.t_s, b.x, b.P, t, b.accel_sigma)
     d = xa - xb
     try:
         return float(d @ np.linalg.solve(Pa + Pb, d))
@@ -96,6 +108,11 @@ class TrackEstimate:
     x: np.ndarray
     P: np.ndarray
     sensors: tuple[str, ...] = ()
+    boost_probability: float = 0.0
+
+    @property
+    def accel_sigma(self) -> float:
+        return BOOST_ACCEL_SIGMA if self.boost_probability > BOOSTING else 0.0
 
     @property
     def key(self) -> str:
@@ -120,14 +137,14 @@ class FusedTrack:
                 "provenance": [{"node": m.node, "track": m.track, "sensors": list(m.sensors)} for m in self.members]}
 
 
-def fuse_members(members: list[TrackEstimate]) -> tuple[float, np.ndarray, np.ndarray]:
-    """CI of the members, in order, at the latest member time."""
+def fuse_members(members: list[TrackEstimate]) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """CI of the members, in order, at the latest member time; and the highest boost probability."""
     t = max(m.t_s for m in members)
-    x, P = predict6(members[0].t_s, members[0].x, members[0].P, t)
+    x, P = predict6(members[0].t_s, members[0].x, members[0].P, t, members[0].accel_sigma)
     for m in members[1:]:
-        xm, Pm = predict6(m.t_s, m.x, m.P, t)
+        xm, Pm = predict6(m.t_s, m.x, m.P, t, m.accel_sigma)
         x, P, _ = ci_fuse(x, P, xm, Pm)
-    return t, x, P
+    return t, x, P, max(m.boost_probability for m in members)
 
 
 class FusedPicture:
@@ -165,7 +182,8 @@ class FusedPicture:
             P = np.array(data["P_ecef"], float)
             if x.shape != (6,) or P.shape != (6, 6) or not (np.isfinite(x).all() and np.isfinite(P).all()):
                 return
-            self._tracks[key] = TrackEstimate(node, track, t, x, P, tuple(data.get("sensors") or ()))
+            self._tracks[key] = TrackEstimate(node, track, t, x, P, tuple(data.get("sensors") or ()),
+                                              float(data.get("boost_probability") or 0.0))
 
     def fused(self) -> list[FusedTrack]:
         with self._lock:
@@ -182,8 +200,8 @@ class FusedPicture:
             if heads:
                 cost = np.full((len(theirs), len(heads)), 1e9)
                 for i, t in enumerate(theirs):
-                    for j, (tc, xc, Pc) in enumerate(heads):
-                        d = t2t_distance(t, TrackEstimate("", "", tc, xc, Pc))
+                    for j, (tc, xc, Pc, pb) in enumerate(heads):
+                        d = t2t_distance(t, TrackEstimate("", "", tc, xc, Pc, (), pb))
                         if d <= self.gate:
                             cost[i, j] = d
                 rows, cols = linear_sum_assignment(cost)
@@ -194,7 +212,7 @@ class FusedPicture:
             clusters.extend([t] for i, t in enumerate(theirs) if i not in used)
         out = []
         for c in clusters:
-            t, x, P = fuse_members(c)
+            t, x, P, _ = fuse_members(c)
             out.append(FusedTrack(f"F-{c[0].node}-{c[0].track}", t, x, P, c))
         return out
 

@@ -12,7 +12,7 @@ from      to         terms
 ========  =========  ==========================================================================
 ROK       JPN        measurements of busan-greenpine
 US        JPN        measurements of ir-geo-east, ir-geo-west, shariki-tpy2, kyogamisaki-tpy2
-JPN       US         tracks, inside 24-50 N, 122-155 E (Japan and the seas around it)
+JPN       US         tracks, inside 24-50 N, 128-155 E (Japan and its seas, not the peninsula)
 JPN       ROK        tracks, positions coarsened to 1 km
 US        ROK        tracks, 2 s delay
 ROK       US         predictions and alerts only
@@ -35,16 +35,19 @@ TERMS = {
     ("ROK", "JPN"): 'mode = "measurements"\nsensors = ["busan-greenpine"]\n',
     ("US", "JPN"): 'mode = "measurements"\nsensors = ["ir-geo-east", "ir-geo-west", "shariki-tpy2", '
                    '"kyogamisaki-tpy2"]\n',
-    ("JPN", "US"): 'mode = "tracks"\n[area]\nbbox = [24.0, 122.0, 50.0, 155.0]\n',
+    ("JPN", "US"): 'mode = "tracks"\n[area]\nbbox = [24.0, 128.0, 50.0, 155.0]\n',
     ("JPN", "ROK"): 'mode = "tracks"\ncoarsen_km = 1.0\n',
     ("US", "ROK"): 'mode = "tracks"\ndelay_s = 2.0\n',
     ("ROK", "US"): 'mode = "predictions"\n',
 }
 
 
-def write_setup(root: Path, addresses: dict[str, str], nodes: tuple[str, ...] = NODES) -> dict[str, Path]:
+def write_setup(root: Path, addresses: dict[str, str], nodes: tuple[str, ...] = NODES,
+                via: dict[tuple[str, str], str] | None = None) -> dict[str, Path]:
     """Keys, terms and a peers file per node under ``root``; ``addresses``: node -> its service
-    URL as its partners reach it. Returns node -> its peers file."""
+    URL as its partners reach it; ``via``: (node, peer) -> another address by which that node
+    reaches that peer. Returns node -> its peers file."""
+    via = via or {}
     keys = root / "keys"
     for n in nodes:
         if not (keys / f"{n}.key").exists():
@@ -59,8 +62,8 @@ def write_setup(root: Path, addresses: dict[str, str], nodes: tuple[str, ...] = 
                 continue
             (d / "terms" / f"{n}-to-{p}.toml").write_text(f'partner = "{p}"\n' + TERMS[(n, p)])
             sensors = ", ".join(f'"{s}"' for s in SENSORS[p])
-            text += (f'\n[[peer]]\nnode = "{p}"\naddress = "{addresses[p]}"\npublic_key = "../keys/{p}.pub"\n'
-                     f'terms = "terms/{n}-to-{p}.toml"\nsensors = [{sensors}]\n')
+            text += (f'\n[[peer]]\nnode = "{p}"\naddress = "{via.get((n, p), addresses[p])}"\n'
+                     f'public_key = "../keys/{p}.pub"\nterms = "terms/{n}-to-{p}.toml"\nsensors = [{sensors}]\n')
         (d / "peers.toml").write_text(text)
         out[n] = d / "peers.toml"
     return out

@@ -9,9 +9,12 @@ covariance of position and velocity, ECEF m and m/s).
   tracker's ballistic filter, then the chi-square statistic of their difference, d^2 =
   dx' (P1 + P2)^-1 dx, 6 degrees of freedom (cross-covariance ignored: a conservative test).
   A track that may still be boosting (boost probability above 1 %) is predicted with white-noise
-  acceleration of ``BOOST_ACCEL_SIGMA`` (30 m/s^2, a missile's thrust is up to ~60 m/s^2) added,
-  since the ballistic model does not know its thrust.
-- :class:`FusedPicture`: the local tracks are the first clusters; each partner's tracks are
+  acceleration of ``BOOST_ACCEL_SIGMA`` (50 m/s^2; an IRBM nears 60 m/s^2 at burnout) added over
+  the interval, at least ``BOOST_MEMORY_S`` (10 s: a tracker under thrust it does not model lags
+  by about that much of it), since the ballistic model does not know its thrust, and the pair is tested on position only
+  (3 degrees of freedom): a tracker's velocity under thrust lags by more than its covariance says.
+- :class:`FusedPicture`: the local tracks are the first clusters (a local track that fits
+  another's cluster joins it: the watch's own duplicate); each partner's tracks are
   assigned to them (global nearest neighbour inside the gate, ``scipy.optimize.
   linear_sum_assignment``) or start clusters of their own; a cluster's fused estimate is the
   CI of its members at the latest member time, with the provenance of every member (node,
@@ -36,8 +39,9 @@ from missilewatch.tracking.models import LNB_PRIOR_MEAN, LNB_PRIOR_SIGMA, N_STAT
 
 GATE_PROBABILITY = 0.999
 DIM = 6
-BOOST_ACCEL_SIGMA = 30.0  # m/s^2
+BOOST_ACCEL_SIGMA = 50.0  # m/s^2 (1 sigma; an IRBM nears 60 m/s^2 at burnout)
 BOOSTING = 0.01  # boost probability above which a track may be under thrust
+BOOST_MEMORY_S = 10.0
 
 
 def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -70,32 +74,46 @@ def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float,
              accel_sigma: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Position and velocity (and covariance) predicted from ``t_s`` to ``to_s`` on the
     ballistic model (ln beta at its prior, no thrust), plus white-noise acceleration of
-    ``accel_sigma`` (m/s^2) over the interval."""
-    if to_s == t_s:
+    ``accel_sigma`` (m/s^2) over the interval (at least ``BOOST_MEMORY_S``)."""
+    if to_s == t_s and accel_sigma == 0:
         return x6, P6
     x = np.zeros(N_STATE)
     x[:6], x[6] = x6, LNB_PRIOR_MEAN
     P = np.zeros((N_STATE, N_STATE))
     P[:6, :6], P[6, 6], P[7, 7] = P6, LNB_PRIOR_SIGMA**2, 1e-6
-    out = _filter().predict(GaussianState(t_s, x, P), to_s)
+    out = _filter().predict(GaussianState(t_s, x, P), to_s) if to_s != t_s else GaussianState(t_s, x, P)
     Pout = out.P[:6, :6].copy()
     if accel_sigma > 0:
-        dt, q = abs(to_s - t_s), accel_sigma**2
+        dt, q = max(abs(to_s - t_s), BOOST_MEMORY_S), accel_sigma**2
         eye = np.eye(3)
         Pout += np.block([[q * dt**4 / 4 * eye, q * dt**3 / 2 * eye], [q * dt**3 / 2 * eye, q * dt**2 * eye]])
     return out.x[:6].copy(), Pout
 
 
-def t2t_distance(a: TrackEstimate, b: TrackEstimate) -> float:
-    """Chi-square statistic (6 dof) of two track estimates at their common (later) time."""
+def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:
+    """Chi-square statistic of two track estimates at their common (later) time, and its
+    degrees of freedom (6; 3, position only, when either may be boosting)."""
     t = max(a.t_s, b.t_s)
     xa, Pa = predict6(a.t_s, a.x, a.P, t, a.accel_sigma)
     xb, Pb = predict6(b.t_s, b.x, b.P, t, b.accel_sigma)
-    d = xa - xb
+    k = 3 if a.accel_sigma > 0 or b.accel_sigma > 0 else DIM
+    d = (xa - xb)[:k]
     try:
-        return float(d @ np.linalg.solve(Pa + Pb, d))
+        return float(d @ np.linalg.solve((Pa + Pb)[:k, :k], d)), k
     except np.linalg.LinAlgError:
-        return math.inf
+        return math.inf, k
+
+
+def t2t_distance(a: TrackEstimate, b: TrackEstimate) -> float:
+    """The statistic of :func:`t2t_test` as a fraction of its gate (chi-square quantile
+    ``GATE_PROBABILITY`` for its degrees of freedom): associated when <= 1."""
+    d2, k = t2t_test(a, b)
+    return d2 / _gate(k)
+
+
+@lru_cache(maxsize=8)
+def _gate(dof: int) -> float:
+    return float(chi2.ppf(GATE_PROBABILITY, dof))
 
 
 @dataclass(frozen=True)
@@ -156,7 +174,7 @@ class FusedPicture:
         self._tracks: dict[str, TrackEstimate] = {}
         self._ended: set[str] = set()
         self._lock = threading.Lock()
-        self.gate = float(chi2.ppf(GATE_PROBABILITY, DIM))
+        self.gate = 1.0  # t2t_distance is in units of its gate
 
     def seconds(self, when: dt.datetime) -> float:
         if self.epoch is None:
@@ -192,7 +210,20 @@ class FusedPicture:
             return []
         latest = max(t.t_s for t in tracks)
         live = [t for t in tracks if latest - t.t_s <= self.stale_s]
-        clusters = [[t] for t in live if t.node == self.node]
+        # This node's own tracks first, newest first: one that fits a cluster already made joins
+        # it (the watch's own duplicate of one missile, e.g. a track lost and started again).
+        clusters: list[list[TrackEstimate]] = []
+        for t in sorted((t for t in live if t.node == self.node), key=lambda t: -t.t_s):
+            best: tuple[float, int] | None = None
+            for j, c in enumerate(clusters):
+                tc, xc, Pc, pb = fuse_members(c)
+                d = t2t_distance(t, TrackEstimate("", "", tc, xc, Pc, (), pb))
+                if d <= self.gate and (best is None or d < best[0]):
+                    best = (d, j)
+            if best is None:
+                clusters.append([t])
+            else:
+                clusters[best[1]].append(t)
         for peer in sorted({t.node for t in live} - {self.node}):
             theirs = [t for t in live if t.node == peer]
             heads = [fuse_members(c) for c in clusters]
@@ -212,8 +243,8 @@ class FusedPicture:
             clusters.extend([t] for i, t in enumerate(theirs) if i not in used)
         out = []
         for c in clusters:
-            t, x, P, _ = fuse_members(c)
-            out.append(FusedTrack(f"F-{c[0].node}-{c[0].track}", t, x, P, c))
+            tf, xf, Pf, _ = fuse_members(c)
+            out.append(FusedTrack(f"F-{c[0].node}-{c[0].track}", tf, xf, Pf, c))
         return out
 
     def as_dicts(self) -> list[dict]:

@@ -22,6 +22,7 @@ from missilewatch.store.models import AlliedCounter, AlliedOutbox, ServiceMeasur
 
 log = logging.getLogger("missilewatch.allied")
 PAGE = 2000
+SEEN_KEPT = 200_000
 
 
 def counter(s, name: str) -> int:
@@ -87,6 +88,9 @@ class Producer:
         sent: dict[str, list] = {p: [] for p in self.peers.peers}
         withheld: Counter = Counter()
         msgs: list[tuple[dict, str, tuple[float, float] | None, str | None]] = []
+        if len(self.seen) > SEEN_KEPT:  # the oldest go (a partner's delay is seconds, not days)
+            for k in sorted(self.seen)[:len(self.seen) - SEEN_KEPT // 2]:
+                del self.seen[k]
         for ev in events:
             self.seen.setdefault(ev["number"], now)
             note_position(self.positions, ev)

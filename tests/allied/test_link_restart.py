@@ -21,7 +21,7 @@ from missilewatch.allied.threenode import SENSORS
 from missilewatch.service.feed import read_lines
 from tests.service.conftest import STARTED
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("allied-links")]
 
 
 def _post(node, lines) -> None:

@@ -27,7 +27,7 @@ from tests.service.conftest import STARTED
 
 SPEED = 20.0
 CUT_AT_S, CUT_FOR_S = 200.0, 120.0  # flight seconds after the first record: the JPN-US link is cut
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("allied-three-nodes")]
 
 
 def _history(node: NodeProc, headers=None) -> list[dict]:

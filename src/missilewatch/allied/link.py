@@ -70,6 +70,9 @@ class Sender:
                 raise
             except (OSError, websockets.WebSocketException, LinkAuthError, ValueError, KeyError, TimeoutError) as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
+            except Exception as exc:  # anything else: said in the status and the log, and retried
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                log.exception("link to %s failed", self.peer.node)
             self.state = "down"
             self.failures += 1
             await asyncio.sleep(backoff_s(self.failures, self.rng))

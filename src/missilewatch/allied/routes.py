@@ -100,3 +100,6 @@ async def link(ws: WebSocket):
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("link from %s closed: %s", issuer, exc)
         await ws.close(code=1003, reason=str(exc)[:120])
+    except Exception as exc:  # e.g. the ingest's rate limit: the partner resumes after its backoff
+        log.warning("link from %s closed: %s: %s", issuer, type(exc).__name__, exc)
+        await ws.close(code=1011, reason=f"{type(exc).__name__}"[:120])

@@ -104,11 +104,6 @@ def _coarsen(ev: dict, km: float) -> None:
         ev["text"] = f"{kind} of {ev.get('track') or 'the session'} (positions coarsened to {km:g} km)"
 
 
-def about_positions() -> dict[str, tuple[float, float]]:
-    """A fresh map track -> latest (lat_deg, lon_deg), kept by :func:`note_position`."""
-    return {}
-
-
 def note_position(positions: dict[str, tuple[float, float]], ev: dict[str, Any]) -> None:
     """Keep the latest position of the event's track (from its track events)."""
     p = place_of(ev) if ev.get("kind") in TRACK_KINDS else None

@@ -99,3 +99,31 @@ def test_terms_name_every_bad_field(tmp_path):
     p.write_text('partner = "ROK"\nmode = "tracks"\n[area]\npolygon = [[30, 120], [40, 130], [30, 130], [40, 120]]\n')
     with pytest.raises(InputError, match="cross itself"):
         load_terms(p, "ROK")
+
+
+def test_serve_refuses_a_bad_peers_file_in_one_line(tmp_path):
+    files = write_setup(tmp_path, ADDR)
+    bad = files["JPN"].parent / "bad.toml"
+    bad.write_text(files["JPN"].read_text().replace('address = "http://127.0.0.1:18502"', 'address = "nowhere"'))
+    r = subprocess.run([sys.executable, "-m", "missilewatch.cli.app", "serve", "--db", f"sqlite:///{tmp_path}/x.db",
+                        "--node", "JPN", "--peers", str(bad)],
+                       capture_output=True, text=True, env=cli_env(), timeout=60)
+    out = (r.stdout + r.stderr).strip()
+    assert r.returncode == 2 and "Traceback" not in out and len(out.splitlines()) == 1
+    assert "peer[0].address" in out and "nowhere" in out
+    r = subprocess.run([sys.executable, "-m", "missilewatch.cli.app", "serve", "--node", "JPN"],
+                       capture_output=True, text=True, env=cli_env(), timeout=60)
+    assert r.returncode == 2 and "--peers" in (r.stdout + r.stderr)
+
+
+def test_link_backoff_doubles_and_is_bounded():
+    import random
+
+    from missilewatch.allied.link import BACKOFF_MAX_S, BACKOFF_MIN_S, backoff_s
+
+    rng = random.Random(1)
+    for n in range(1, 40):
+        b = backoff_s(n, rng)
+        cap = min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** (n - 1))
+        assert 0.5 * cap <= b < cap
+    assert max(backoff_s(30, rng) for _ in range(200)) < BACKOFF_MAX_S

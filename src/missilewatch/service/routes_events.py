@@ -46,15 +46,27 @@ def terms_view(s: Service, who: Principal):
     return view
 
 
-def _released(view, events: list[dict]) -> list[dict]:
+def _released(view, events: list[dict]) -> tuple[list[dict], int | None]:
+    """The events a partner's terms let through, up to the first one its delay still holds
+    (whose number less one is returned, so the partner resumes there; None when none is held)."""
     now = dt.datetime.now(dt.UTC)
-    return [v[0] for v in map(view, events) if v is not None and v[1] <= now]
+    out: list[dict] = []
+    for ev in events:
+        v = view(ev)
+        if v is None:
+            continue
+        if v[1] > now:
+            return out, ev["number"] - 1
+        out.append(v[0])
+    return out, None
 
 
 def _snapshot(s: Service, partner: bool, view=None) -> dict[str, Any]:
     if view is not None:  # a partner under terms: the events its terms let through, nothing else
-        hist = _released(view, eventlog.recent_events(s.db, s.settings.history_events))
         number = s.engine.picture.number
+        hist, held = _released(view, [e for e in eventlog.recent_events(s.db, s.settings.history_events)
+                                      if e["number"] <= number])
+        number = number if held is None else held
         return {"number": number, "kind": "snapshot",
                 "data": {"number": number, "session": s.engine.picture.session,
                          "history": [e for e in hist if e["number"] <= number]}}
@@ -226,7 +238,7 @@ def history(request: Request, after: int = Query(0, ge=0, le=MAX_NUMBER), limit:
     view = terms_view(svc(request), who)
     kinds = PARTNER_KINDS if who.role == "partner" and view is None else None
     events = eventlog.events_after(svc(request).db, after, limit, kinds)
-    return {"events": events if view is None else _released(view, events)}
+    return {"events": events if view is None else _released(view, events)[0]}
 
 
 class Snapshot(BaseModel):

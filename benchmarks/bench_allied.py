@@ -11,6 +11,9 @@ alone fed the same JPN sensors in the same run as the peer).
 3. ``allied_link_latency_p50`` / ``_p99``: a link message from sent to confirmed (the partner has
    committed it), all links, during the run; peer: a bare WebSocket echo on loopback in the same
    process (no authentication, no storage).
+4. ``allied_link_latency_quiet_p50`` / ``_p99``: the same on a fresh network with one node fed
+   (the US sensors' records posted at ``QUIET_RATE`` per second): the US-JPN link (measurements)
+   and the US-ROK link (tracks).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from missilewatch.service.feed import measurement_dir
 from missilewatch.store.models import AlliedInbox
 
 SPEED = 20.0
+QUIET_RATE = 50.0  # records per second
 OVER_AOMORI = dt.datetime(2022, 10, 3, 22, 28, 0, tzinfo=dt.UTC)
 FOOTPRINT_AT_S = (120.0, 150.0, 180.0, 240.0)
 
@@ -94,6 +98,29 @@ def _q(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(p * len(xs)))]
 
 
+def _quiet_latency(root: Path, flight: Path) -> list[dict]:
+    import httpx
+
+    from missilewatch.allied.threenode import SENSORS
+    from missilewatch.service.feed import read_lines
+
+    net = Network(root, alone=False, cuttable=False, cot=False)
+    try:
+        net.start()
+        us = net.nodes["US"]
+        lines = read_lines(flight, list(SENSORS["US"]))
+        t0 = time.monotonic()
+        for i in range(0, len(lines), 5):
+            time.sleep(max(0.0, t0 + i / QUIET_RATE - time.monotonic()))
+            r = httpx.post(f"{us.url}/v1/measurements", content="\n".join(fl.line for fl in lines[i:i + 5]),
+                           headers={"Authorization": f"Bearer {us.admin}"}, timeout=60)
+            r.raise_for_status()
+        status = net.settle()
+    finally:
+        net.stop()
+    return [lk for lk in status["US"]["links_out"]]
+
+
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
@@ -131,6 +158,7 @@ def run() -> list[dict]:
                         "ratio": round(b / a, 3) if a and b else None,
                         "note": f"at {t.time()} UTC; peer: JPN alone (null: no prediction yet)"})
         lat = [lk for s in status.values() for lk in s["links_out"]]
+        quiet = _quiet_latency(tmp / "quiet", flight)
         echo = asyncio.run(_echo_rtt())
         for p, key in ((0.5, "latency_ms_p50"), (0.99, "latency_ms_p99")):
             ours = statistics.median(lk[key] for lk in lat if lk[key] is not None)
@@ -139,6 +167,11 @@ def run() -> list[dict]:
                         "peer": round(peer, 3), "unit": "ms", "ratio": round(peer / ours, 4),
                         "note": "ours: median over the six links of each link's quantile, sent to confirmed "
                                 "(committed) under the live load; peer: bare WebSocket echo"})
+            q = statistics.median(lk[key] for lk in quiet if lk[key] is not None)
+            out.append({"name": f"allied_link_latency_quiet_p{int(p * 100)}", "ours": round(q, 3),
+                        "peer": round(peer, 3), "unit": "ms", "ratio": round(peer / q, 4),
+                        "note": f"US to JPN and ROK, one node fed at {QUIET_RATE:g} records/s; "
+                                f"samples {sum(lk['latency_samples'] for lk in quiet)}"})
         return out
 
 

@@ -60,6 +60,8 @@ class Sender:
         self.rng = random.Random(hash(peer))
         self.latencies: deque[float] = deque(maxlen=10000)
         self._sent_at: dict[int, float] = {}
+        self._saving: asyncio.Future | None = None
+        self._save_again = False
 
     async def run(self) -> None:
         while True:
@@ -110,8 +112,24 @@ class Sender:
                     self.latencies.append(now - self._sent_at.pop(s))
                 if seq > self.acked:
                     self.acked = seq
-                    await self.node.save_acked(self.peer.node, seq)
+                    self._save_acked()
                 self.wake.set()
+
+    def _save_acked(self) -> None:
+        """Persist the last confirmed number in the background, one write at a time (the resume
+        point itself comes from the partner's hello; this one is for the status after a restart)."""
+        if self._saving is not None and not self._saving.done():
+            self._save_again = True
+            return
+
+        async def save() -> None:
+            while True:
+                self._save_again = False
+                await self.node.save_acked(self.peer.node, self.acked)
+                if not self._save_again:
+                    return
+
+        self._saving = asyncio.ensure_future(save())
 
     async def _send_loop(self, ws, after: int, reader: asyncio.Future) -> None:
         sent = after

@@ -18,6 +18,7 @@ def _db(ctx: typer.Context, db: str | None):
 def register(app: typer.Typer) -> None:
     keys_app = typer.Typer(help="API keys and tokens of the live service.", no_args_is_help=True)
     app.add_typer(keys_app, name="keys")
+    register_node(keys_app)
 
     @keys_app.command("create")
     def create_cmd(
@@ -50,3 +51,20 @@ def register(app: typer.Typer) -> None:
 
         secret = signing_secret(_db(ctx, db), os.environ.get("MISSILEWATCH_JWT_SECRET"))
         typer.echo(make_token(secret, subject, role, ttl_h * 3600.0))
+
+
+def register_node(keys_app: typer.Typer) -> None:
+    @keys_app.command("init-node")
+    def init_node_cmd(
+        node: str = typer.Option(..., "--node", help="The node's id, e.g. JPN."),
+        out: str = typer.Option(..., "--out", help="Folder for <NODE>.key (private) and <NODE>.pub (for partners)."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace a key already there."),
+    ) -> None:
+        """Make an allied node's signing key pair (Ed25519): the private key stays with the node, the
+        public key goes to each partner's peers file."""
+        from pathlib import Path
+
+        from missilewatch.allied.keys import fingerprint, init_node, load_public
+
+        priv, pub = init_node(node, Path(out), overwrite)
+        typer.echo(f"node {node}: private key {priv}, public key {pub} (fingerprint {fingerprint(load_public(pub))})")

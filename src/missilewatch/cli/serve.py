@@ -25,6 +25,10 @@ def register(app: typer.Typer) -> None:
         keepalive_s: float = typer.Option(15.0, "--keepalive-s", help="Seconds of quiet before an event stream "
                                                                        "gets a keepalive."),
         log_level: str = typer.Option("info", "--log-level", help="debug, info, warning, error."),
+        node: str = typer.Option(None, "--node", help="Serve as this allied node (e.g. JPN; needs --peers)."),
+        peers: str = typer.Option(None, "--peers", help="Allied node: the peers file (TOML)."),
+        cot_port: int = typer.Option(None, "--cot-port", help="Allied node: Cursor-on-Target over TCP on "
+                                                              "127.0.0.1 at this port (0: a free one)."),
     ) -> None:
         """Serve the live watch: ingest, events (WebSocket, SSE), REST, CAP feed, metrics."""
         from missilewatch.cli.dburl import command_db_url
@@ -35,9 +39,20 @@ def register(app: typer.Typer) -> None:
             raise InputError("--port", port, "must be 1..65535")
         if not max_body_mb > 0:
             raise InputError("--max-body-mb", max_body_mb, "must be > 0")
+        if (node is None) != (peers is None):
+            raise InputError("--node" if node is None else "--peers", node or peers, "--node and --peers go together")
+        if cot_port is not None and (peers is None or not 0 <= cot_port < 65536):
+            raise InputError("--cot-port", cot_port, "needs --node/--peers and a port 0..65535")
+        if peers is not None:
+            from pathlib import Path
+
+            from missilewatch.allied.peers import load_peers
+
+            load_peers(Path(peers), node)  # every bad field named before the server starts
         url = command_db_url(ctx, db)
         settings = ServiceSettings(db_url=url, policy_path=policy, jwt_secret=os.environ.get("MISSILEWATCH_JWT_SECRET"),
                                    max_records=max_records, max_body_bytes=int(max_body_mb * 1024 * 1024),
                                    sensor_rate_per_s=rate, sensor_burst=max(rate * 4, float(max_records)),
-                                   stale_min_s=stale_min_s, keepalive_s=keepalive_s)
+                                   stale_min_s=stale_min_s, keepalive_s=keepalive_s, node_id=node, peers_path=peers,
+                                   cot_port=cot_port)
         run(settings, host=host, port=port, log_level=log_level)

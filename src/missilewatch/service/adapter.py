@@ -180,6 +180,8 @@ class LiveWatch:
             "confirmed": log.confirmed_t_s is not None, "launch_detected": log.launch_detected,
             "sensors": list(snap.sensors), "n_updates": int(snap.n_updates),
             "born_utc": self.utc(log.born_t_s).isoformat(),
+            # position and velocity covariance (m, m/s; ECEF), full precision: for allied fusion
+            "P_ecef": [[float(v) for v in row[:6]] for row in P[:6]],
         }
 
     def _timeline(self, ev: TimelineEvent) -> list[dict]:

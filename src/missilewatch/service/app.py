@@ -97,6 +97,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc.hub.bind(asyncio.get_running_loop())
         svc.engine.start()
+        if svc.allied is not None:
+            await svc.allied.start()
 
         async def flush_audit() -> None:
             while True:
@@ -113,6 +115,8 @@ def create_app(settings: ServiceSettings) -> FastAPI:
         try:
             yield
         finally:
+            if svc.allied is not None:
+                await svc.allied.stop()
             svc.hub.close()
             flusher.cancel()
             svc.engine.stop()
@@ -127,6 +131,10 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     app.state.svc = svc
     for r in (routes_rest, routes_ingest, routes_events, routes_admin):
         app.include_router(r.router)
+    if settings.peers_path:
+        from missilewatch.allied.service import attach
+
+        attach(app, svc, settings)
     app.add_middleware(AuditMiddleware)
 
     @app.exception_handler(StarletteHTTPException)

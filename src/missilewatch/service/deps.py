@@ -46,6 +46,7 @@ class Service:
     audit: AuditLog
     writer: Writer
     ingestor: Ingestor
+    allied: Any = None  # the allied node (missilewatch.allied.node.Node) when serving as one
 
 
 def svc(request: Request) -> Service:

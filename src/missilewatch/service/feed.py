@@ -107,12 +107,14 @@ class Feeder:
             raise InputError("keys", sensor, "no API key for this sensor")
         return key
 
-    def run(self, lines: list[FeedLine]) -> FeedStats:
+    def run(self, lines: list[FeedLine], t0_data: dt.datetime | None = None, t0_wall: float | None = None) -> FeedStats:
+        """Play ``lines``; data time ``t0_data`` (default: the first report) is played at
+        monotonic ``t0_wall`` (default: now), so several feeds can keep one clock."""
         by_sensor: dict[str, list[FeedLine]] = defaultdict(list)
         for fl in lines:
             by_sensor[fl.sensor_id].append(fl)
-        t0_data = next((fl.t_report for fl in lines if fl.t_report.year > 1), None)
-        t0_wall = time.monotonic()
+        t0_data = t0_data or next((fl.t_report for fl in lines if fl.t_report.year > 1), None)
+        t0_wall = time.monotonic() if t0_wall is None else t0_wall
         threads = [threading.Thread(target=self._sensor, args=(s, ls, t0_data, t0_wall), daemon=True,
                                     name=f"feed-{s}") for s, ls in by_sensor.items()]
         for th in threads:

@@ -10,12 +10,13 @@ Partners get only alerts and predictions.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
@@ -34,7 +35,41 @@ PAGE = 1000
 MAX_NUMBER = 2**62
 
 
-def _snapshot(s: Service, partner: bool) -> dict[str, Any]:
+def terms_view(s: Service, who: Principal):
+    """On an allied node, a partner's view under its sharing terms (event -> (event as shared,
+    release time) or None); 403 for a partner with no terms here. None otherwise."""
+    if who.role != "partner" or s.allied is None:
+        return None
+    view = s.allied.partner_filter(who)
+    if view is None:
+        raise HTTPException(403, f"partner {who.name!r} has no sharing terms on this node")
+    return view
+
+
+def _released(view, events: list[dict]) -> tuple[list[dict], int | None]:
+    """The events a partner's terms let through, up to the first one its delay still holds
+    (whose number less one is returned, so the partner resumes there; None when none is held)."""
+    now = dt.datetime.now(dt.UTC)
+    out: list[dict] = []
+    for ev in events:
+        v = view(ev)
+        if v is None:
+            continue
+        if v[1] > now:
+            return out, ev["number"] - 1
+        out.append(v[0])
+    return out, None
+
+
+def _snapshot(s: Service, partner: bool, view=None) -> dict[str, Any]:
+    if view is not None:  # a partner under terms: the events its terms let through, nothing else
+        number = s.engine.picture.number
+        hist, held = _released(view, [e for e in eventlog.recent_events(s.db, s.settings.history_events)
+                                      if e["number"] <= number])
+        number = number if held is None else held
+        return {"number": number, "kind": "snapshot",
+                "data": {"number": number, "session": s.engine.picture.session,
+                         "history": [e for e in hist if e["number"] <= number]}}
     snap = s.engine.picture.snapshot(partner=partner)
     kinds = PARTNER_KINDS if partner else None
     snap["history"] = [e for e in eventlog.recent_events(s.db, s.settings.history_events, kinds)
@@ -45,30 +80,48 @@ def _snapshot(s: Service, partner: bool) -> dict[str, Any]:
 async def event_stream(s: Service, who: Principal, last: int | None) -> AsyncGenerator[dict, None]:
     """Snapshot or backlog, then live events; ends when the server stops or the client lags."""
     partner = who.role == "partner"
-    kinds = PARTNER_KINDS if partner else None
+    view = terms_view(s, who)
+    kinds = PARTNER_KINDS if partner and view is None else None
     q = s.hub.subscribe()
     try:
         if last is None:
-            snap = await run_in_threadpool(_snapshot, s, partner)
+            snap = await run_in_threadpool(_snapshot, s, partner, view)
             last = snap["number"]
             yield snap
         while True:
             page = await run_in_threadpool(eventlog.events_after, s.db, last, PAGE, kinds)
             for ev in page:
-                yield ev
                 last = ev["number"]
+                if view is None:
+                    yield ev
+                elif (shown := await _hold(view, ev)) is not None:
+                    yield shown
             if len(page) < PAGE:
                 break
         while True:
             ev = await q.get()
             if ev is CLOSE:
                 return
-            if ev["number"] <= last or (partner and not partner_may_see(ev["kind"])):
+            if ev["number"] <= last or (partner and view is None and not partner_may_see(ev["kind"])):
                 continue
             last = ev["number"]
-            yield ev
+            if view is None:
+                yield ev
+            elif (shown := await _hold(view, ev)) is not None:
+                yield shown
     finally:
         s.hub.unsubscribe(q)
+
+
+async def _hold(view, ev: dict) -> dict | None:
+    """The event as the partner's terms show it, once their delay has passed; None if withheld."""
+    v = view(ev)
+    if v is None:
+        return None
+    wait = (v[1] - dt.datetime.now(dt.UTC)).total_seconds()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    return v[0]
 
 
 def _sse(ev: dict) -> str:
@@ -93,6 +146,7 @@ async def sse_events(request: Request, who: Principal = Depends(require(*WATCHER
     """Server-sent events (``id`` = event number, ``event`` = kind, ``data`` = the event as JSON)."""
     s = svc(request)
     last = _last(last_event_header, last_event_id)
+    terms_view(s, who)  # 403 before the stream starts for a partner without terms here
 
     async def body():
         s.metrics.clients.labels("sse").inc()
@@ -131,6 +185,11 @@ async def ws_events(ws: WebSocket, last_event_id: int | None = Query(None, ge=0,
     s: Service = ws.app.state.svc
     who = await ws_principal(ws, WATCHERS)
     if who is None:
+        return
+    try:
+        terms_view(s, who)
+    except HTTPException as exc:
+        await ws.close(code=1008, reason=str(exc.detail)[:120])
         return
     s.metrics.clients.labels("ws").inc()
     log.info("event client %s (%s) connected over WebSocket, from event %s", who.name, who.role, last_event_id)
@@ -176,8 +235,10 @@ class EventList(BaseModel):
 def history(request: Request, after: int = Query(0, ge=0, le=MAX_NUMBER), limit: int = Query(500, ge=1, le=PAGE),
             who: Principal = Depends(require("operator", "analyst", "partner", "admin"))):
     """Stored events numbered above ``after``, oldest first."""
-    kinds = PARTNER_KINDS if who.role == "partner" else None
-    return {"events": eventlog.events_after(svc(request).db, after, limit, kinds)}
+    view = terms_view(svc(request), who)
+    kinds = PARTNER_KINDS if who.role == "partner" and view is None else None
+    events = eventlog.events_after(svc(request).db, after, limit, kinds)
+    return {"events": events if view is None else _released(view, events)[0]}
 
 
 class Snapshot(BaseModel):
@@ -189,7 +250,8 @@ class Snapshot(BaseModel):
 @router.get("/v1/snapshot", response_model=Snapshot, responses=declared(401, 403), tags=["events"])
 def snapshot(request: Request, who: Principal = Depends(require(*WATCHERS))):
     """The live picture now, with the recent history (what a late joiner gets first)."""
-    return _snapshot(svc(request), who.role == "partner")
+    s = svc(request)
+    return _snapshot(s, who.role == "partner", terms_view(s, who))
 
 
 class Ticket(BaseModel):

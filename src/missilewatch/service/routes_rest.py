@@ -80,6 +80,24 @@ class AlertList(BaseModel):
     alerts: list[dict[str, Any]]
 
 
+def _shown(request: Request, who: Principal):
+    """Which alert rows a caller may see: all, except for a partner of an allied node, who sees
+    those its sharing terms let through (area, delay); 403 for a partner without terms there."""
+    s = svc(request)
+    if who.role != "partner" or s.allied is None:
+        return lambda r: True
+    view = s.allied.partner_filter(who)
+    if view is None:
+        raise HTTPException(403, f"partner {who.name!r} has no sharing terms on this node")
+
+    def ok(r: ServiceAlert) -> bool:
+        v = view({"number": r.event_number, "kind": f"alert.{r.state}", "track": r.launch_id,
+                  "time_utc": r.sent.isoformat(), "session": r.session_id, "text": "", "data": {}})
+        return v is not None and v[1] <= dt.datetime.now(dt.UTC)
+
+    return ok
+
+
 def _alert_dict(r: ServiceAlert) -> dict[str, Any]:
     return {"identifier": r.identifier, "session": r.session_id, "event": r.event_number, "launch_id": r.launch_id,
             "msg_type": r.msg_type, "state": r.state, "sent_utc": r.sent.isoformat(), "regions": r.regions,
@@ -90,11 +108,12 @@ def _alert_dict(r: ServiceAlert) -> dict[str, Any]:
 def alerts(request: Request, session: int | None = Query(None, ge=1, le=2**62, description="Only this watch session"),
            who: Principal = Depends(require(*ALL_PEOPLE))):
     """Every alert message sent, oldest first."""
+    shown = _shown(request, who)
     with svc(request).db.session() as s:
         q = select(ServiceAlert).order_by(ServiceAlert.id)
         if session is not None:
             q = q.where(ServiceAlert.session_id == session)
-        return {"alerts": [_alert_dict(r) for r in s.scalars(q)]}
+        return {"alerts": [_alert_dict(r) for r in s.scalars(q) if shown(r)]}
 
 
 @router.get("/v1/alerts/feed.atom", tags=["alerts"], response_class=Response,
@@ -102,18 +121,20 @@ def alerts(request: Request, session: int | None = Query(None, ge=1, le=2**62, d
             | declared(401, 403))
 def feed(request: Request, who: Principal = Depends(require(*ALL_PEOPLE))):
     """The CAP feed (Atom): one entry per alert message, newest first, linking to its CAP XML."""
+    shown = _shown(request, who)
     with svc(request).db.session() as s:
-        rows = list(s.scalars(select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(500)))
+        rows = [r for r in s.scalars(select(ServiceAlert).order_by(ServiceAlert.id.desc()).limit(500)) if shown(r)]
         items = [{"identifier": r.identifier, "msg_type": r.msg_type, "state": r.state, "sent": r.sent,
                   "regions": r.regions, "text_en": r.text_en} for r in rows]
     base = str(request.base_url).rstrip("/")
     return Response(atom_feed(items, base, dt.datetime.now(dt.UTC)), media_type="application/atom+xml")
 
 
-def _alert(request: Request, identifier: str) -> ServiceAlert:
+def _alert(request: Request, identifier: str, who: Principal) -> ServiceAlert:
+    shown = _shown(request, who)
     with svc(request).db.session() as s:
         row = s.scalar(select(ServiceAlert).where(ServiceAlert.identifier == identifier))
-    if row is None:
+    if row is None or not shown(row):
         raise HTTPException(404, f"identifier: no alert message {identifier!r}")
     return row
 
@@ -123,7 +144,7 @@ def _alert(request: Request, identifier: str) -> ServiceAlert:
             | declared(401, 403, 404, 422))
 def alert_xml(request: Request, identifier: str = IDENT, who: Principal = Depends(require(*ALL_PEOPLE))):
     """One alert message as CAP 1.2 XML, exactly as sent."""
-    return Response(_alert(request, identifier).cap_xml, media_type="application/cap+xml")
+    return Response(_alert(request, identifier, who).cap_xml, media_type="application/cap+xml")
 
 
 @router.get("/v1/alerts/{identifier}.txt", tags=["alerts"], response_class=PlainTextResponse,
@@ -132,7 +153,7 @@ def alert_xml(request: Request, identifier: str = IDENT, who: Principal = Depend
 def alert_text(request: Request, identifier: str = IDENT, lang: str = Query("en", pattern="^(en|ja)$"),
                who: Principal = Depends(require(*ALL_PEOPLE))):
     """One alert message's broadcast text in English or Japanese."""
-    row = _alert(request, identifier)
+    row = _alert(request, identifier, who)
     return PlainTextResponse(row.text_en if lang == "en" else row.text_ja)
 
 

@@ -6,6 +6,7 @@ subclasses :class:`~missilewatch.store.base.Base` and one import line below.
 """
 
 from missilewatch.store.base import Base
+from missilewatch.store.models.allied import AlliedCounter, AlliedInbox, AlliedOutbox
 from missilewatch.store.models.analysis import LaunchAnalysis
 from missilewatch.store.models.launches import LaunchEvent, Missile
 from missilewatch.store.models.provenance import Fact, ImportProblem, Source
@@ -28,7 +29,8 @@ from missilewatch.store.models.watch import (
 )
 
 __all__ = [
-    "AlertRow", "ApiKey", "AuditEntry", "ServiceAlert", "ServiceEvent", "ServiceMeasurement", "ServiceSession",
+    "AlertRow", "AlliedCounter", "AlliedInbox", "AlliedOutbox",
+    "ApiKey", "AuditEntry", "ServiceAlert", "ServiceEvent", "ServiceMeasurement", "ServiceSession",
     "ServiceState", "Base", "DecisionRow", "Fact", "ImportProblem", "LaunchAnalysis", "LaunchEvent",
     "MeasurementRow", "Missile", "PredictionRow", "Source", "TrackRow", "WatchRun",
 ]

@@ -1,0 +1,54 @@
+"""Cursor-on-Target over TCP on 127.0.0.1, as a TAK client (ATAK, WinTAK, a TAK server's
+input) takes it: every second each connected client gets the CoT events of the fused tracks
+and the latest footprint of each track, one XML document after another."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from missilewatch.allied.cot import footprint_cot, track_cot
+
+log = logging.getLogger("missilewatch.allied")
+PERIOD_S = 1.0
+
+
+class CotServer:
+    def __init__(self, node, port: int) -> None:
+        self.node, self.port = node, port
+        self.server: asyncio.AbstractServer | None = None
+        self.clients = 0
+
+    def documents(self) -> list[str]:
+        me = self.node.peers.node
+        docs = [track_cot(me, t) for t in self.node.fusion.as_dicts()]
+        for track, pred in sorted(self.node.footprints.items()):
+            docs.append(footprint_cot(me, track, pred))
+        return docs
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+        log.info("node %s: Cursor-on-Target on tcp://127.0.0.1:%d", self.node.peers.node, self.port)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.server.wait_closed(), 2)
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.clients += 1
+        try:
+            while True:
+                docs = await asyncio.to_thread(self.documents)
+                if docs:
+                    writer.write("\n".join(docs).encode() + b"\n")
+                    await writer.drain()
+                await asyncio.sleep(PERIOD_S)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            self.clients -= 1
+            writer.close()

@@ -1,0 +1,253 @@
+"""Track-to-track fusion of the local tracks and the tracks partners send (state and
+covariance of position and velocity, ECEF m and m/s).
+
+- :func:`ci_fuse`: covariance intersection, P^-1 = w P1^-1 + (1 - w) P2^-1, x = P (w P1^-1 x1 +
+  (1 - w) P2^-1 x2), with w in [0, 1] minimising det P (``scipy.optimize.minimize_scalar``).
+  Consistent whatever the unknown correlation of the two estimates, so information two nodes
+  share (the same measurement in both tracks) is not counted twice.
+- :func:`t2t_distance`: both estimates predicted to a common time (the later one) with the
+  tracker's ballistic filter, then the chi-square statistic of their difference, d^2 =
+  dx' (P1 + P2)^-1 dx, 6 degrees of freedom (cross-covariance ignored: a conservative test).
+  A track that may still be boosting (boost probability above 1 %) is predicted with white-noise
+  acceleration of ``BOOST_ACCEL_SIGMA`` (50 m/s^2; an IRBM nears 60 m/s^2 at burnout) added over
+  the interval, at least ``BOOST_MEMORY_S`` (10 s: a tracker under thrust it does not model lags
+  by about that much of it), since the ballistic model does not know its thrust, and the pair is tested on position only
+  (3 degrees of freedom): a tracker's velocity under thrust lags by more than its covariance says.
+- :class:`FusedPicture`: the local tracks are the first clusters (a local track that fits
+  another's cluster joins it: the watch's own duplicate); each partner's tracks are
+  assigned to them (global nearest neighbour inside the gate, ``scipy.optimize.
+  linear_sum_assignment``) or start clusters of their own; a cluster's fused estimate is the
+  CI of its members at the latest member time, with the provenance of every member (node,
+  track, sensors).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment, minimize_scalar
+from scipy.stats import chi2
+
+from missilewatch.earth.frames import ecef2geodetic
+from missilewatch.tracking.filters import KalmanFilter
+from missilewatch.tracking.models import LNB_PRIOR_MEAN, LNB_PRIOR_SIGMA, N_STATE, GaussianState, ballistic_model
+
+GATE_PROBABILITY = 0.999
+DIM = 6
+BOOST_ACCEL_SIGMA = 50.0  # m/s^2 (1 sigma; an IRBM nears 60 m/s^2 at burnout)
+BOOSTING = 0.01  # boost probability above which a track may be under thrust
+BOOST_MEMORY_S = 10.0
+
+
+def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Covariance intersection of two estimates; returns (x, P, w)."""
+    x1, x2 = np.atleast_1d(np.asarray(x1, float)), np.atleast_1d(np.asarray(x2, float))
+    P1, P2 = np.atleast_2d(np.asarray(P1, float)), np.atleast_2d(np.asarray(P2, float))
+    I1, I2 = np.linalg.inv(P1), np.linalg.inv(P2)
+
+    def logdet(w: float) -> float:
+        sign, ld = np.linalg.slogdet(w * I1 + (1.0 - w) * I2)
+        return -ld if sign > 0 else math.inf
+
+    res = minimize_scalar(logdet, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-6})
+    w = float(res.x)
+    for edge in (0.0, 1.0):  # the bounded search stays inside; an edge may be the optimum
+        if logdet(edge) < logdet(w):
+            w = edge
+    info = w * I1 + (1.0 - w) * I2
+    P = np.linalg.inv(info)
+    x = P @ (w * I1 @ x1 + (1.0 - w) * I2 @ x2)
+    return x, 0.5 * (P + P.T), w
+
+
+@lru_cache(maxsize=1)
+def _filter() -> KalmanFilter:
+    return KalmanFilter((ballistic_model(),), "ekf")
+
+
+def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float,
+             accel_sigma: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Position and velocity (and covariance) predicted from ``t_s`` to ``to_s`` on the
+    ballistic model (ln beta at its prior, no thrust), plus white-noise acceleration of
+    ``accel_sigma`` (m/s^2) over the interval (at least ``BOOST_MEMORY_S``)."""
+    if to_s == t_s and accel_sigma == 0:
+        return x6, P6
+    x = np.zeros(N_STATE)
+    x[:6], x[6] = x6, LNB_PRIOR_MEAN
+    P = np.zeros((N_STATE, N_STATE))
+    P[:6, :6], P[6, 6], P[7, 7] = P6, LNB_PRIOR_SIGMA**2, 1e-6
+    out = _filter().predict(GaussianState(t_s, x, P), to_s) if to_s != t_s else GaussianState(t_s, x, P)
+    Pout = out.P[:6, :6].copy()
+    if accel_sigma > 0:
+        dt, q = max(abs(to_s - t_s), BOOST_MEMORY_S), accel_sigma**2
+        eye = np.eye(3)
+        Pout += np.block([[q * dt**4 / 4 * eye, q * dt**3 / 2 * eye], [q * dt**3 / 2 * eye, q * dt**2 * eye]])
+    return out.x[:6].copy(), Pout
+
+
+def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:
+    """Chi-square statistic of two track estimates at their common (later) time, and its
+    degrees of freedom (6; 3, position only, when either may be boosting)."""
+    t = max(a.t_s, b.t_s)
+    xa, Pa = predict6(a.t_s, a.x, a.P, t, a.accel_sigma)
+    xb, Pb = predict6(b.t_s, b.x, b.P, t, b.accel_sigma)
+    k = 3 if a.accel_sigma > 0 or b.accel_sigma > 0 else DIM
+    d = (xa - xb)[:k]
+    try:
+        return float(d @ np.linalg.solve((Pa + Pb)[:k, :k], d)), k
+    except np.linalg.LinAlgError:
+        return math.inf, k
+
+
+def t2t_distance(a: TrackEstimate, b: TrackEstimate) -> float:
+    """The statistic of :func:`t2t_test` as a fraction of its gate (chi-square quantile
+    ``GATE_PROBABILITY`` for its degrees of freedom): associated when <= 1."""
+    d2, k = t2t_test(a, b)
+    return d2 / _gate(k)
+
+
+@lru_cache(maxsize=8)
+def _gate(dof: int) -> float:
+    return float(chi2.ppf(GATE_PROBABILITY, dof))
+
+
+@dataclass(frozen=True)
+class TrackEstimate:
+    """One node's track: time (s from the picture's epoch), x (6,), P (6, 6), provenance."""
+
+    node: str
+    track: str
+    t_s: float
+    x: np.ndarray
+    P: np.ndarray
+    sensors: tuple[str, ...] = ()
+    boost_probability: float = 0.0
+
+    @property
+    def accel_sigma(self) -> float:
+        return BOOST_ACCEL_SIGMA if self.boost_probability > BOOSTING else 0.0
+
+    @property
+    def key(self) -> str:
+        return f"{self.node}:{self.track}"
+
+
+@dataclass
+class FusedTrack:
+    id: str
+    t_s: float
+    x: np.ndarray
+    P: np.ndarray
+    members: list[TrackEstimate] = field(default_factory=list)
+
+    def to_dict(self, epoch: dt.datetime) -> dict:
+        lat, lon, h = (float(v) for v in ecef2geodetic(*self.x[:3]))
+        return {"id": self.id, "t_utc": (epoch + dt.timedelta(seconds=self.t_s)).isoformat(),
+                "lat_deg": lat, "lon_deg": lon, "alt_km": h / 1e3, "r_ecef_m": [float(v) for v in self.x[:3]],
+                "v_ecef_mps": [float(v) for v in self.x[3:6]],
+                "sigma_pos_m": math.sqrt(max(float(np.trace(self.P[:3, :3])), 0.0)),
+                "P_ecef": [[float(v) for v in row] for row in self.P],
+                "provenance": [{"node": m.node, "track": m.track, "sensors": list(m.sensors)} for m in self.members]}
+
+
+def fuse_members(members: list[TrackEstimate]) -> tuple[float, np.ndarray, np.ndarray, float]:
+    """CI of the members, in order, at the latest member time; and the highest boost probability."""
+    t = max(m.t_s for m in members)
+    x, P = predict6(members[0].t_s, members[0].x, members[0].P, t, members[0].accel_sigma)
+    for m in members[1:]:
+        xm, Pm = predict6(m.t_s, m.x, m.P, t, m.accel_sigma)
+        x, P, _ = ci_fuse(x, P, xm, Pm)
+    return t, x, P, max(m.boost_probability for m in members)
+
+
+class FusedPicture:
+    """Local and received tracks (thread-safe); :meth:`fused` associates and fuses them."""
+
+    def __init__(self, node: str, stale_s: float = 60.0) -> None:
+        self.node, self.stale_s = node, stale_s
+        self.epoch: dt.datetime | None = None
+        self._tracks: dict[str, TrackEstimate] = {}
+        self._ended: set[str] = set()
+        self._lock = threading.Lock()
+        self.gate = 1.0  # t2t_distance is in units of its gate
+
+    def seconds(self, when: dt.datetime) -> float:
+        if self.epoch is None:
+            self.epoch = when.replace(second=0, microsecond=0)
+        return (when - self.epoch).total_seconds()
+
+    def apply(self, node: str, ev: dict) -> None:
+        """A track event (``track.*``) of ``node`` (this node's or a partner's)."""
+        kind, track, data = ev.get("kind", ""), ev.get("track"), ev.get("data") or {}
+        if not kind.startswith("track.") or not track:
+            return
+        key = f"{node}:{track}"
+        with self._lock:
+            if kind == "track.deleted":
+                self._ended.add(key)
+                self._tracks.pop(key, None)
+                return
+            if not (data.get("confirmed") or data.get("launch_detected")) or not data.get("P_ecef") \
+                    or key in self._ended:
+                return
+            t = self.seconds(dt.datetime.fromisoformat(data["t_utc"]))
+            x = np.array(list(data["r_ecef_m"]) + list(data["v_ecef_mps"]), float)
+            P = np.array(data["P_ecef"], float)
+            if x.shape != (6,) or P.shape != (6, 6) or not (np.isfinite(x).all() and np.isfinite(P).all()):
+                return
+            self._tracks[key] = TrackEstimate(node, track, t, x, P, tuple(data.get("sensors") or ()),
+                                              float(data.get("boost_probability") or 0.0))
+
+    def fused(self) -> list[FusedTrack]:
+        with self._lock:
+            tracks = list(self._tracks.values())
+        if not tracks:
+            return []
+        latest = max(t.t_s for t in tracks)
+        live = [t for t in tracks if latest - t.t_s <= self.stale_s]
+        # This node's own tracks first, newest first: one that fits a cluster already made joins
+        # it (the watch's own duplicate of one missile, e.g. a track lost and started again).
+        clusters: list[list[TrackEstimate]] = []
+        for t in sorted((t for t in live if t.node == self.node), key=lambda t: -t.t_s):
+            best: tuple[float, int] | None = None
+            for j, c in enumerate(clusters):
+                tc, xc, Pc, pb = fuse_members(c)
+                d = t2t_distance(t, TrackEstimate("", "", tc, xc, Pc, (), pb))
+                if d <= self.gate and (best is None or d < best[0]):
+                    best = (d, j)
+            if best is None:
+                clusters.append([t])
+            else:
+                clusters[best[1]].append(t)
+        for peer in sorted({t.node for t in live} - {self.node}):
+            theirs = [t for t in live if t.node == peer]
+            heads = [fuse_members(c) for c in clusters]
+            used: set[int] = set()
+            if heads:
+                cost = np.full((len(theirs), len(heads)), 1e9)
+                for i, t in enumerate(theirs):
+                    for j, (tc, xc, Pc, pb) in enumerate(heads):
+                        d = t2t_distance(t, TrackEstimate("", "", tc, xc, Pc, (), pb))
+                        if d <= self.gate:
+                            cost[i, j] = d
+                rows, cols = linear_sum_assignment(cost)
+                for i, j in zip(rows, cols, strict=True):
+                    if cost[i, j] < 1e9:
+                        clusters[j].append(theirs[i])
+                        used.add(i)
+            clusters.extend([t] for i, t in enumerate(theirs) if i not in used)
+        out = []
+        for c in clusters:
+            tf, xf, Pf, _ = fuse_members(c)
+            out.append(FusedTrack(f"F-{c[0].node}-{c[0].track}", tf, xf, Pf, c))
+        return out
+
+    def as_dicts(self) -> list[dict]:
+        fused = self.fused()
+        assert self.epoch is not None or not fused
+        return [f.to_dict(self.epoch) for f in fused] if self.epoch else []

@@ -3,9 +3,7 @@ for every role, and the 2022-10-04 flight simulated once for all the service tes
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,19 +15,7 @@ import pytest
 from missilewatch.service.app import open_database
 from missilewatch.service.auth import create_key, make_token, signing_secret
 from missilewatch.service.feed import measurement_dir, read_lines
-
-SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli_env() -> dict[str, str]:
-    """The environment for a ``missilewatch`` subprocess: this checkout's sources first."""
-    return dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+from missilewatch.service.localproc import cli_env, free_port
 
 
 class ServerProc:

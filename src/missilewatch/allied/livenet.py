@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -22,18 +21,7 @@ import httpx
 from missilewatch.allied.threenode import SENSORS, write_setup
 from missilewatch.service.app import open_database
 from missilewatch.service.auth import create_key, make_token, signing_secret
-
-SRC = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cli_env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+from missilewatch.service.localproc import cli_env, free_port
 
 
 class CuttableProxy:

@@ -16,6 +16,7 @@ from numba import njit
 
 from missilewatch.earth.constants import GM_EARTH, OMEGA_EARTH
 from missilewatch.tracking.dynamics_kernels import N_STATE
+from missilewatch.tracking.ekf_kernels import innovation, innovation_moments
 from missilewatch.tracking.measurement_kernels import (
     MAX_MEAS_DIM,
     MC_LOS,
@@ -23,9 +24,6 @@ from missilewatch.tracking.measurement_kernels import (
     MC_RAE_RR,
     SP_LAT,
     SP_LON,
-    meas_dim,
-    measure,
-    wrap_angle,
     wrap_index,
 )
 
@@ -123,30 +121,13 @@ def near_nis_offset(x, P, dt, mcode, z, R, sp, near_m, near_rad, out):
     for i in range(n):
         for j in range(3):
             Pt[i, j] = FP[i, j] + dt * FP[i, 3 + j]
-    d = meas_dim(mcode)
     zhat = np.zeros(MAX_MEAS_DIM)
     H = np.zeros((MAX_MEAS_DIM, n))
-    measure(xt, mcode, sp, zhat, H, True)
-    nu = np.empty(d)
-    for i in range(d):
-        nu[i] = z[i] - zhat[i]
-    wi = wrap_index(mcode)
-    if wi >= 0:
-        nu[wi] = wrap_angle(nu[wi])
-    HP = np.zeros((MAX_MEAS_DIM, n))
-    for i in range(d):
-        for j in range(n):
-            acc_ij = 0.0
-            for k in range(n):
-                acc_ij += H[i, k] * Pt[k, j]
-            HP[i, j] = acc_ij
     S = np.zeros((MAX_MEAS_DIM, MAX_MEAS_DIM))
-    for i in range(d):
-        for j in range(d):
-            acc_ij = R[i, j]
-            for k in range(n):
-                acc_ij += HP[i, k] * H[j, k]
-            S[i, j] = acc_ij
+    PHt = np.zeros((n, MAX_MEAS_DIM))
+    d = innovation_moments(xt, Pt, mcode, sp, R, zhat, H, S, PHt)
+    nu = np.empty(d)
+    innovation(z, zhat, d, wrap_index(mcode), nu)
     Si = np.zeros((MAX_MEAS_DIM, MAX_MEAS_DIM))
     if not _invert(S, d, Si):
         return FAILED

@@ -6,6 +6,7 @@ import io
 import json
 import math
 import warnings
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
@@ -157,6 +158,24 @@ def test_kml_parses_with_fastkml_and_czml_loads_with_czml3(small):
     assert ids[0] == "document" and f"flight-{oct4['id']}" in ids
     flight = next(p for p in loaded.packets if p.id == f"flight-{oct4['id']}")
     assert str(flight.position.epoch).startswith("2022-10-03T22:22")
+    # The document's clock covers every flight and opens on the latest one, so a viewer plays it
+    # at once instead of opening on today's date.
+    packets = json.loads(to_czml(rows))
+    clock = packets[0]["clock"]
+    flights = [p for p in packets if p["id"].startswith("flight-")]
+    assert len(flights) == sum(1 for r in rows if r["track"]) >= 2
+
+    def at(p, k):
+        t0 = datetime.fromisoformat(p["position"]["epoch"].replace("Z", "+00:00"))
+        return t0 + timedelta(seconds=p["position"]["cartographicDegrees"][k])
+
+    def iso(d):
+        return d.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    latest = max(flights, key=lambda p: at(p, 0))
+    assert clock["interval"] == f"{iso(min(at(p, 0) for p in flights))}/{iso(max(at(p, -4) for p in flights))}"
+    assert clock["currentTime"] == iso(at(latest, 0))
+    assert clock["multiplier"] == round((at(latest, -4) - at(latest, 0)).total_seconds() / 60)
 
 
 def test_geojson_and_csv_exports(small, tmp_path):

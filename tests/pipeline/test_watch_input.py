@@ -100,5 +100,17 @@ def test_report_is_written(tmp_path, damaged_dir):
     assert (tmp_path / "r" / "prediction_error.png").stat().st_size > 10_000
     assert json.loads((tmp_path / "r" / "flight.geojson").read_text())["type"] == "FeatureCollection"
     from czml3 import Document
-    assert Document.model_validate_json((tmp_path / "r" / "flight.czml").read_text()).packets
+    czml_text = (tmp_path / "r" / "flight.czml").read_text()
+    assert Document.model_validate_json(czml_text).packets
+    # A clock over the flights (truth and tracks), opening at their start.
+    packets = json.loads(czml_text)
+    clock = packets[0]["clock"]
+    first = min(p["position"]["cartographicDegrees"][0] for p in packets[1:])
+    last = max(p["position"]["cartographicDegrees"][-4] for p in packets[1:])
+    epoch = __import__("datetime").datetime.fromisoformat(packets[1]["position"]["epoch"].replace("Z", "+00:00"))
+    start, end = (__import__("datetime").datetime.fromisoformat(x.replace("Z", "+00:00"))
+                  for x in clock["interval"].split("/"))
+    assert (start - epoch).total_seconds() == pytest.approx(first, abs=1e-3)
+    assert (end - epoch).total_seconds() == pytest.approx(last, abs=1e-3)
+    assert clock["currentTime"] == clock["interval"].split("/")[0] and clock["multiplier"] >= 1
     assert list((tmp_path / "r" / "alerts").glob("*.xml"))

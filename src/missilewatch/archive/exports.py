@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -161,7 +161,10 @@ def to_czml(rows: list[dict]) -> str:
     from czml3 import Path as CzPath
     from czml3.properties import SolidColorMaterial
 
-    packets = [Packet(id="document", name="missilewatch archive", version="1.0")]
+    from missilewatch.czmlclock import document_packet, play_multiplier
+
+    packets = []
+    flights: list[tuple[datetime, datetime]] = []  # start and end of each time-tagged flight
     for r in rows:
         if r.get("site_lat_deg") is None:
             continue
@@ -171,6 +174,8 @@ def to_czml(rows: list[dict]) -> str:
             coords: list[float] = []
             for p in r["track"]:
                 coords += [p["t_s"], p["lon_deg"], p["lat_deg"], p["alt_km"] * 1000.0]
+            flights.append((epoch + timedelta(seconds=r["track"][0]["t_s"]),
+                            epoch + timedelta(seconds=r["track"][-1]["t_s"])))
             packets.append(Packet(
                 id=f"flight-{r['id']}", name=name,
                 description=f"reconstructed from {r.get('figures_from')}; azimuth {r.get('azimuth_from')}",
@@ -186,7 +191,12 @@ def to_czml(rows: list[dict]) -> str:
             point=Point(pixelSize=8, color=Color(rgba=[192, 57, 43, 255])),
             label=Label(text=r.get("site") or name, font="11px sans-serif", show=False),
         ))
-    return Document(packets=packets).dumps()
+    # The clock covers every flight and opens on the latest one, playing it in about a minute.
+    latest = max(flights, default=None)
+    doc = document_packet("missilewatch archive", min((f[0] for f in flights), default=None),
+                          max((f[1] for f in flights), default=None), latest[0] if latest else None,
+                          None if latest is None else play_multiplier((latest[1] - latest[0]).total_seconds()))
+    return Document(packets=[doc, *packets]).dumps()
 
 
 def export(session: Session, fmt: str, path: Path | str) -> Path:

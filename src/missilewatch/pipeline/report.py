@@ -176,13 +176,17 @@ def czml(result: ReplayResult) -> str:
     from czml3 import Path as CzPath
     from czml3.properties import SolidColorMaterial
 
+    from missilewatch.czmlclock import document_packet
+
     epoch = result.input.epoch
-    packets = [Packet(id="document", name=f"missilewatch replay {result.input.name}", version="1.0")]
+    packets = []
+    span: list[float] = []  # first and last time (s from epoch) of every flight
 
     def flight(pid, name, t, lat, lon, alt_km, rgba):
         coords: list[float] = []
         for ti, a, o, h in zip(t, lat, lon, alt_km, strict=True):
             coords += [float(ti), float(o), float(a), float(h) * 1e3]
+        span.extend((float(t[0]), float(t[-1])))
         packets.append(Packet(
             id=pid, name=name, position=Position(epoch=epoch, cartographicDegrees=coords),
             point=Point(pixelSize=6, color=Color(rgba=rgba)),
@@ -200,7 +204,10 @@ def czml(result: ReplayResult) -> str:
             keep = np.concatenate([[True], np.diff(t) > 0])
             flight(f"track-{log.launch_id}", f"track {log.launch_id}", t[keep], lat[keep], lon[keep], alt[keep],
                    [192, 57, 43, 255])
-    return Document(packets=packets).dumps()
+    start = epoch + dt.timedelta(seconds=min(span)) if span else None
+    end = epoch + dt.timedelta(seconds=max(span)) if span else None
+    doc = document_packet(f"missilewatch replay {result.input.name}", start, end)
+    return Document(packets=[doc, *packets]).dumps()
 
 
 def write_report(result: ReplayResult, out: Path | str, tz: dt.tzinfo) -> Path:

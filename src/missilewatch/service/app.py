@@ -17,7 +17,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from missilewatch.assessment.policy import load_policy
 from missilewatch.errors import MissilewatchError
-from missilewatch.service import routes_admin, routes_events, routes_ingest, routes_rest
+from missilewatch.service import (
+    routes_admin,
+    routes_archive,
+    routes_console,
+    routes_events,
+    routes_ingest,
+    routes_replay,
+    routes_rest,
+)
 from missilewatch.service.audit import AuditLog
 from missilewatch.service.auth import Authenticator, signing_secret
 from missilewatch.service.deps import Service
@@ -30,6 +38,7 @@ from missilewatch.store import Database
 
 log = logging.getLogger("missilewatch.service")
 UNAUDITED = ("/v1/health",)
+PUBLIC_FILES = "/static/"  # the console's files (public, many): not audited
 
 
 def _sqlite_wal(dbapi_connection, _record) -> None:
@@ -70,7 +79,7 @@ class AuditMiddleware:
         self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNAUDITED:
+        if scope["type"] != "http" or scope["path"] in UNAUDITED or scope["path"].startswith(PUBLIC_FILES):
             await self.app(scope, receive, send)
             return
 
@@ -129,12 +138,16 @@ def create_app(settings: ServiceSettings) -> FastAPI:
                   description="Live ballistic-missile early warning: measurements in, tracks, predictions, "
                               "decisions and CAP alerts out.")
     app.state.svc = svc
-    for r in (routes_rest, routes_ingest, routes_events, routes_admin):
+    for r in (routes_rest, routes_ingest, routes_events, routes_admin, routes_console, routes_archive,
+              routes_replay):
         app.include_router(r.router)
     if settings.peers_path:
         from missilewatch.allied.service import attach
 
         attach(app, svc, settings)
+    from missilewatch.web.pages import mount_pages
+
+    mount_pages(app)
     app.add_middleware(AuditMiddleware)
 
     @app.exception_handler(StarletteHTTPException)

@@ -52,6 +52,8 @@ def _printer(url: str, token: str, t_launch: dt.datetime | None, stop: threading
         with httpx.stream("GET", f"{url}/v1/events?last_event_id=0", headers={"Authorization": f"Bearer {token}"},
                           timeout=httpx.Timeout(30, read=None)) as r:
             for line in r.iter_lines():
+                if stop.is_set():
+                    return
                 if not line.startswith("data: "):
                     continue
                 ev = json.loads(line[6:])
@@ -77,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="out/demo", help="Output folder (database, report).")
     ap.add_argument("--scenario", default="2022-10-04")
     ap.add_argument("--speed", type=float, default=10.0)
+    ap.add_argument("--keep", action="store_true", help="Keep the server (and the finished picture) up for a "
+                                                        "person to look at, until Ctrl-C.")
     args = ap.parse_args(argv)
     out = Path(args.out)
     if out.exists():
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     db_url = f"sqlite:///{(out / 'live.sqlite').resolve()}"
     db = open_database(db_url)
     key = create_key(db, "admin", "demo-feed")
-    token = make_token(signing_secret(db), "demo-operator", "operator", 3600)
+    token = make_token(signing_secret(db), "demo-operator", "operator", 8 * 3600 if args.keep else 3600)
     print(f"simulating {args.scenario} ...", flush=True)
     sim = measurement_dir(args.scenario, workdir=out / "simulated")
     lines = read_lines(sim)
@@ -110,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(0.2)
         print(f"missilewatch serve on {url} (started in {time.monotonic() - t0:.1f} s); feeding {len(lines)} "
               f"measurements from {len({fl.sensor_id for fl in lines})} sensors at {args.speed:g}x", flush=True)
+        # The token rides in the address's fragment, which a browser never sends to a server.
+        console = f"{url}/#token={token}"
+        print(f"console (open in a browser on this machine): {console}", flush=True)
         seen = _Seen()
         printer = threading.Thread(target=_printer, args=(url, token, t_launch, stop, seen), daemon=True)
         printer.start()
@@ -136,10 +143,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {line}")
     finally:
         stop.set()
-        server.terminate()
-        code = server.wait(30)
-        log.close()
-    print(f"server stopped (exit {code})")
+        code = 0
+        if not args.keep or sys.exc_info()[0] is not None:  # KEEP=1: up until Ctrl-C, below
+            server.terminate()
+            code = server.wait(30)
     received = out / "received"
     received.mkdir()
     with db.session() as s:
@@ -159,6 +166,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {la['launch_id']}: first alert {la.get('first_alert_s')}, impact error "
               f"{la.get('impact_error_km')} km, footprint holds truth: {la.get('footprint_contains_truth')}")
     print(f"report: {summary['report']}")
+    if args.keep:
+        print(f"the server stays up with the finished picture: {console}  (Ctrl-C to stop)", flush=True)
+        try:
+            server.wait()
+        except KeyboardInterrupt:
+            server.terminate()
+        code = server.wait(30)
+    log.close()
+    print(f"server stopped (exit {code})")
     return 0 if live == batch and code == 0 else 1
 
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from missilewatch.pipeline.source import from_directory
 from missilewatch.service.app import open_database
 from missilewatch.service.auth import create_key, make_token, signing_secret
 from missilewatch.service.feed import Feeder, measurement_dir, read_lines
+from missilewatch.service.localproc import free_port
 
 CLUTTER = 2.0
 LATENCY_SPEED = 10.0
@@ -53,9 +53,7 @@ def _raid_yaml(path: Path) -> Path:
 
 class _Server:
     def __init__(self, tmp: Path, name: str) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite:///{tmp / (name + '.db')}"
         db = open_database(self.db_url)

@@ -6,6 +6,7 @@ every role tried on what it may not do."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -163,6 +164,11 @@ def test_sensor_goes_stale_and_comes_back(fed, flight_lines):
     evs = sse_events(f"{fed.url}/v1/events?last_event_id=0", fed.creds.h("operator"), stale, timeout=40)
     assert stale(evs), "shariki-tpy2 never reported stale"
     t0 = flight_lines[0].t_report
+    # When it last measured, on the flight's clock (not the wall clock the silence is timed on).
+    went = next(x for x in evs if stale([x]))["data"]
+    measured = dt.datetime.fromisoformat(went["last_measured_utc"])
+    sent = [fl.t_report for fl in flight_lines if fl.sensor_id == "shariki-tpy2"]
+    assert t0 - dt.timedelta(seconds=60) <= measured <= max(sent), went
     later = next(fl.line for fl in flight_lines if fl.sensor_id == "shariki-tpy2"
                  and (fl.t_report - t0).total_seconds() >= 150)
     r = httpx.post(f"{fed.url}/v1/measurements", content=later, headers=fed.creds.h("sensor"))

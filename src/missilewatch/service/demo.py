@@ -14,7 +14,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -27,17 +26,12 @@ from missilewatch.service.adapter import report_from_received
 from missilewatch.service.app import open_database
 from missilewatch.service.auth import create_key, make_token, signing_secret
 from missilewatch.service.feed import Feeder, measurement_dir, read_lines
+from missilewatch.service.localproc import free_port
 from missilewatch.store.models import ServiceMeasurement
 
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 SHOWN = ("launch", "track.confirmed", "decision", "alert.issued", "alert.updated", "alert.cancelled", "alert.closed",
          "impact", "track.deleted", "sensor.stale", "sensor.fresh", "session.opened", "session.closed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Seen:
@@ -94,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     sim = measurement_dir(args.scenario, workdir=out / "simulated")
     lines = read_lines(sim)
     t_launch = lines[0].t_report.replace(second=0, microsecond=0) if lines else None
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(out / "serve.log", "wb")  # noqa: SIM115 (closed below)
     server = subprocess.Popen([sys.executable, "-m", "missilewatch.cli.app", "serve", "--db", db_url, "--port",

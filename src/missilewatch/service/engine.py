@@ -59,8 +59,13 @@ class Arrival:
 
 @dataclass
 class _SensorClock:
+    """A sensor's arrivals: ``last`` (monotonic s) and ``last_utc`` when its latest batch arrived
+    (wall clock: staleness is about the link), ``last_measured_utc`` the time of validity of its
+    latest measurement (the picture's clock), ``interval`` its smoothed interval between reports."""
+
     last: float
     last_utc: str
+    last_measured_utc: dt.datetime
     interval: float | None = None
     stale: bool = False
 
@@ -136,16 +141,20 @@ class Engine:
         now = time.monotonic()
         back = []
         with self._sensor_lock:
-            for sensor in dict.fromkeys(a.sensor_id for a in arrivals):
+            measured: dict[str, dt.datetime] = {}
+            for a in arrivals:
+                measured[a.sensor_id] = max(a.time_utc, measured.get(a.sensor_id, a.time_utc))
+            for sensor, t_meas in measured.items():
                 when = _now_utc().isoformat()
                 c = self._sensors.get(sensor)
                 if c is None:
-                    self._sensors[sensor] = _SensorClock(now, when)
+                    self._sensors[sensor] = _SensorClock(now, when, t_meas)
                     continue
                 gap = now - c.last
                 if gap > 1e-3:
                     c.interval = gap if c.interval is None else 0.8 * c.interval + 0.2 * gap
                 c.last, c.last_utc = now, when
+                c.last_measured_utc = max(c.last_measured_utc, t_meas)
                 if c.stale:
                     c.stale = False
                     back.append(sensor)
@@ -174,7 +183,8 @@ class Engine:
         c = self._sensors.get(sensor)
         now = _now_utc()
         return {"kind": kind, "t_s": now.timestamp(), "track": None, "text": f"sensor {sensor} {words}",
-                "time_utc": now.isoformat(), "data": {"sensor": sensor, "last_report_utc": c.last_utc if c else None}}
+                "time_utc": now.isoformat(), "data": {"sensor": sensor, "last_report_utc": c.last_utc if c else None,
+                         "last_measured_utc": c.last_measured_utc.isoformat() if c else None}}
 
     # -- the worker ------------------------------------------------------------------------
 

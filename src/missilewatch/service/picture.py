@@ -48,7 +48,8 @@ class Picture:
             return
         if kind.startswith("sensor."):
             self.sensors[data["sensor"]] = {"sensor": data["sensor"], "state": kind.split(".")[1],
-                                            "since_utc": ev["time_utc"], "last_report_utc": data.get("last_report_utc")}
+                                            "since_utc": ev["time_utc"], "last_report_utc": data.get("last_report_utc"),
+                                            "last_measured_utc": data.get("last_measured_utc")}
             return
         if kind.startswith("alert."):
             self.alerts[data["identifier"]] = {k: v for k, v in data.items() if k != "cap_xml"} | {

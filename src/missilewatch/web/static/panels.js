@@ -76,10 +76,17 @@ export function sensorList(catalogue, picture) {
   }).join("")}</ul>`;
 }
 
+/** When a stale sensor last measured, on the picture's clock (its latest measurement's time of
+ * validity); an older server's event has only the wall-clock time it went stale. */
+function staleSince(s) {
+  return s.last_measured_utc ? `${t("lastMeasured")} ${time(s.last_measured_utc).slice(0, 8)}`
+    : `${t("since")} ${time(s.since_utc).slice(0, 8)}`;
+}
+
 export function banners(el, picture, connection) {
   const stale = picture.staleSensors();
   const rows = stale.length ? [`<div class="banner stale">${t("staleSensor")}: ${stale.map((s) =>
-    `<span data-sensor="${esc(s.sensor)}">${esc(s.sensor)} (${t("since")} ${time(s.since_utc).slice(0, 8)})</span>`).join(", ")}</div>`] : [];
+    `<span data-sensor="${esc(s.sensor)}">${esc(s.sensor)} (${staleSince(s)})</span>`).join(", ")}</div>`] : [];
   if (connection === "lost") rows.unshift(`<div class="banner lost">${t("lost")}</div>`);
   el.innerHTML = rows.join("");
 }

@@ -44,7 +44,7 @@ export class Picture {
     }
     if (ev.kind.startsWith("sensor.")) {
       this.sensors.set(d.sensor, { sensor: d.sensor, state: ev.kind.split(".")[1], since_utc: ev.time_utc,
-        last_report_utc: d.last_report_utc });
+        last_report_utc: d.last_report_utc, last_measured_utc: d.last_measured_utc });
       return;
     }
     if (ev.kind.startsWith("alert.")) {

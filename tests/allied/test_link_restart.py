@@ -44,7 +44,7 @@ def _wait(pred, timeout=60.0, what=""):
 
 
 @pytest.fixture(scope="module")
-def net(tmp_path_factory):
+def net(tmp_path_factory, flight_dir):  # flight_dir: the watch's kernels compiled before the nodes start
     network = Network(tmp_path_factory.mktemp("links"), alone=False, cuttable=False, cot=False)
     try:
         network.start()

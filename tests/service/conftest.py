@@ -110,8 +110,16 @@ class Creds:
 
 @pytest.fixture(scope="session")
 def flight_dir(tmp_path_factory) -> Path:
-    """The 2022-10-04 flight simulated once (seed 20221004)."""
-    return measurement_dir("2022-10-04", workdir=tmp_path_factory.mktemp("flight-1004"))
+    """The 2022-10-04 flight simulated once (seed 20221004), and put through the batch watch
+    once here: on a fresh clone that compiles the watch's Numba kernels into their on-disk
+    cache, so the servers the tests start load them instead of each compiling them at once
+    (minutes on 2 cores, which made timed multi-node tests miss their marks)."""
+    from missilewatch.pipeline.replay import replay
+    from missilewatch.pipeline.source import from_directory
+
+    d = measurement_dir("2022-10-04", workdir=tmp_path_factory.mktemp("flight-1004"))
+    replay(from_directory(d))
+    return d
 
 
 @pytest.fixture(scope="session")

@@ -58,9 +58,16 @@ def _printer(url: str, token: str, t_launch: dt.datetime | None, stop: threading
                     last_decision = ev["text"]
                 when = dt.datetime.fromisoformat(ev["time_utc"])
                 rel = f"T{(when - t_launch).total_seconds():+6.0f}s" if t_launch and ev["track"] else " " * 8
-                if ev["kind"].startswith("sensor."):
-                    rel = "(now)   "
-                print(f"  #{ev['number']:<4} {when.astimezone(JST):%H:%M:%S} JST {rel} {ev['kind']:<16} {ev['text']}",
+                text = ev["text"]
+                if ev["kind"].startswith("sensor."):  # on the flight's clock: when it last measured
+                    measured = (ev.get("data") or {}).get("last_measured_utc")
+                    if measured:
+                        when = dt.datetime.fromisoformat(measured)
+                        rel = f"T{(when - t_launch).total_seconds():+6.0f}s" if t_launch else " " * 8
+                        text += "; last measured at this time"
+                    else:
+                        rel = "(now)   "
+                print(f"  #{ev['number']:<4} {when.astimezone(JST):%H:%M:%S} JST {rel} {ev['kind']:<16} {text}",
                       flush=True)
     except httpx.HTTPError:
         return

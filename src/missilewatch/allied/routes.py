@@ -43,22 +43,24 @@ def picture(request: Request, who: Principal = Depends(require("operator", "admi
     return {"node": node.peers.node, "tracks": node.fusion.as_dicts()}
 
 
-@router.get("/v1/allied/received/{peer}", response_model=dict[str, Any], responses=declared(401, 403, 404, 422),
-            tags=["allied"])
-def received(request: Request, peer: str = PEER, who: Principal = Depends(require("operator", "admin"))):
+def _node_with_peer(request: Request, peer: str):
+    """This node, after checking that ``peer`` is in its peers file (404 if not)."""
     node = _node(request)
     if peer not in node.peers.peers:
         raise HTTPException(404, f"peer: no peer {peer!r}")
-    return node.received(peer)
+    return node
+
+
+@router.get("/v1/allied/received/{peer}", response_model=dict[str, Any], responses=declared(401, 403, 404, 422),
+            tags=["allied"])
+def received(request: Request, peer: str = PEER, who: Principal = Depends(require("operator", "admin"))):
+    return _node_with_peer(request, peer).received(peer)
 
 
 @router.get("/v1/allied/sent/{peer}", response_model=dict[str, Any], responses=declared(401, 403, 404, 422),
             tags=["allied"])
 def sent(request: Request, peer: str = PEER, who: Principal = Depends(require("operator", "admin"))):
-    node = _node(request)
-    if peer not in node.peers.peers:
-        raise HTTPException(404, f"peer: no peer {peer!r}")
-    return node.sent(peer)
+    return _node_with_peer(request, peer).sent(peer)
 
 
 @router.websocket("/v1/allied/link")

@@ -144,8 +144,8 @@ class Engine:
             measured: dict[str, dt.datetime] = {}
             for a in arrivals:
                 measured[a.sensor_id] = max(a.time_utc, measured.get(a.sensor_id, a.time_utc))
+            when = _now_utc().isoformat()
             for sensor, t_meas in measured.items():
-                when = _now_utc().isoformat()
                 c = self._sensors.get(sensor)
                 if c is None:
                     self._sensors[sensor] = _SensorClock(now, when, t_meas)

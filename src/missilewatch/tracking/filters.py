@@ -246,9 +246,14 @@ class KalmanFilter:
         if self.use_ukf:
             return self.predict(state, t_s).x
         out = np.empty(N_STATE)
-        mu = np.full(self.n_models, 1.0 / self.n_models)  # as estimate() makes it
-        fk.predict_mean_combined(state.x, mu, float(t_s) - state.t_s, self.mps, self.tau, out)
+        fk.predict_mean_combined(state.x, self._equal_mu, float(t_s) - state.t_s, self.mps, self.tau, out)
         return out
+
+    @cached_property
+    def _equal_mu(self) -> np.ndarray:
+        """Equal model probabilities, as :meth:`estimate` gives a GaussianState (the kernel
+        only reads them)."""
+        return np.full(self.n_models, 1.0 / self.n_models)
 
     def update(self, est, m: Measurement):
         """Time update to ``m.t_s`` then measurement update with ``m``.

@@ -59,14 +59,17 @@ class MofNConfirmer:
         if tr.tentative and len(tr.opportunities) < self.settings.n:
             tr.opportunities.append(True)
 
-    def missed(self, tracks: Iterable[TrackState], sensor_id: str, t: float, hit: set[int]) -> None:
+    def missed(self, tracks: Iterable[TrackState], sensor_id: str, t: float, hit: set[int]) -> list[TrackState]:
         """A scan of ``sensor_id`` at ``t`` without these tentative tracks (ids not in ``hit``)
-        that the sensor has seen before."""
+        that the sensor has seen before; returns the tracks that counted a miss."""
         n = self.settings.n
+        out = []
         for tr in tracks:
-            if (tr.tentative and tr.id not in hit and sensor_id in tr.sensors and t > tr.born_t
+            if (tr.status != CONFIRMED and tr.id not in hit and sensor_id in tr.sensors and t > tr.born_t
                     and len(tr.opportunities) < n):
                 tr.opportunities.append(False)
+                out.append(tr)
+        return out
 
     def ready(self, tr: TrackState, tracks: Iterable[TrackState], near: NearTest) -> bool:
         """True when the tentative track has its M hits and no confirmed track is near it."""

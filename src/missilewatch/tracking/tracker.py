@@ -140,6 +140,8 @@ class Tracker:
         self.clock = -math.inf
         self.report_clock = -math.inf
         self.stats = TrackerStats()
+        self._changed: set[TrackState] = set()  # tracks changed since the last maintenance pass
+        self._maintained = (math.nan, math.nan)  # (clock, report clock) of the last full pass
 
     # -- public ----------------------------------------------------------------------------
 
@@ -200,7 +202,8 @@ class Tracker:
         assigned = self._associate(scan, t)
         for mi, (tr, pred) in assigned.items():
             self._update(tr, scan[mi], pred, events)
-        self.confirmer.missed(self._tracks, scan[0].sensor_id, t, {tr.id for tr, _ in assigned.values()})
+        self._changed.update(self.confirmer.missed(self._tracks, scan[0].sensor_id, t,
+                                                   {tr.id for tr, _ in assigned.values()}))
         for mi, m in enumerate(scan):
             if mi not in assigned:
                 self.stats.unassociated += 1
@@ -280,6 +283,7 @@ class Tracker:
         tr.last_update_t = max(tr.last_update_t, m.t_s)
         tr.last_report_t = max(tr.last_report_t, _report_time(m))
         tr.changed()
+        self._changed.add(tr)
         self.confirmer.hit(tr)
         events.append(TrackEvent("updated", tr.id, m.t_s, self._snapshot(tr), "", m.seq, m.sensor_id,
                                  float(nis), int(d)))
@@ -319,6 +323,7 @@ class Tracker:
         self._next_id += 1
         self._tracks.append(tr)
         self._slots = None
+        self._changed.add(tr)
         self.stats.initiated += 1
         events.append(TrackEvent("initiated", tr.id, start.state.t_s, self._snapshot(tr), "", m.seq,
                                  m.sensor_id))
@@ -339,36 +344,52 @@ class Tracker:
         return self.filter.bounds(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, t)
 
     def _maintain(self, events: list[TrackEvent]) -> None:
-        now = self.clock
+        """Delete the tracks that landed, were lost or cannot be confirmed, then merge
+        duplicates. A track that did not change since the previous pass, at the same clock and
+        report clock, gets the same answer as then (it stayed), so such a pass checks only the
+        tracks changed since (the usual case when a scan's measurements come one at a time)."""
+        now, report_clock = self.clock, self.report_clock
+        changed, self._changed = self._changed, set()
         if not self._tracks:
             return
-        rows = self._rows()
-        check = np.ones(rows.size, dtype=bool)
-        if math.isfinite(now):
-            check = self.deleter.may_fire(self._bounds(self._tracks, now, rows))
-        boosting = self.modes.boost_probabilities(self.arrays.mu[rows]) > BOOST_PROBABILITY_THRESHOLD
-        keep: list[TrackState] = []
-        settings = self.deleter.settings
-        quiet = min(settings.coast_boost_s, settings.coast_ballistic_s)
-        for tr, full, boost in zip(self._tracks, check.tolist(), boosting.tolist(), strict=True):
-            gap = self.report_clock - tr.last_report_t
-            if not full and gap <= quiet and tr.status == CONFIRMED:
-                keep.append(tr)  # nothing can fire (the common case)
-                continue
-            reason = self.deleter.coast_reason(tr.tentative, boost, gap,
-                                               self.confirmer.failed(tr) if tr.tentative else "")
-            if not reason and full and now > tr.t:
-                reason = self.deleter.prediction_reason(*self._predicted(tr, now))
-            if reason:
-                self._delete(tr, reason, events)
-            else:
-                keep.append(tr)
-        if len(keep) != len(self._tracks):
-            self._tracks, self._slots = keep, None
+        if now == self._maintained[0] and report_clock == self._maintained[1]:
+            subset = [tr for tr in self._tracks if tr in changed] if changed else []
+            if subset:
+                rows = np.array([tr.slot for tr in subset], dtype=np.int64)
+                self._delete_due(subset, rows, now, events)
+        else:
+            self._maintained = (now, report_clock)
+            self._delete_due(self._tracks, self._rows(), now, events)
         merged = self.merger.merge(self._tracks, self._merge_candidates, self._merge_distances,
                                    lambda k, d: self._merged(k, d, events))
         if len(merged) != len(self._tracks):
             self._tracks, self._slots = merged, None
+
+    def _delete_due(self, tracks: list[TrackState], rows: np.ndarray, now: float,
+                    events: list[TrackEvent]) -> None:
+        """Delete those of ``tracks`` (slots ``rows``) that have a reason to go at ``now``."""
+        check = self.deleter.may_fire(self._bounds(tracks, now, rows)) if math.isfinite(now) else None
+        boosting = self.modes.boost_probabilities(self.arrays.mu[rows]) > BOOST_PROBABILITY_THRESHOLD
+        settings = self.deleter.settings
+        quiet = min(settings.coast_boost_s, settings.coast_ballistic_s)
+        report_clock = self.report_clock
+        gone: list[TrackState] = []
+        for k, tr in enumerate(tracks):
+            full = True if check is None else bool(check[k])
+            gap = report_clock - tr.last_report_t
+            tentative = tr.status == TENTATIVE
+            if not full and gap <= quiet and not tentative:
+                continue  # nothing can fire (the common case)
+            reason = self.deleter.coast_reason(tentative, bool(boosting[k]), gap,
+                                               self.confirmer.failed(tr) if tentative else "")
+            if not reason and full and now > tr.t:
+                reason = self.deleter.prediction_reason(*self._predicted(tr, now))
+            if reason:
+                self._delete(tr, reason, events)
+                gone.append(tr)
+        if gone:
+            drop = set(gone)
+            self._tracks, self._slots = [tr for tr in self._tracks if tr not in drop], None
 
     def _track_rows(self, tracks: list[TrackState]) -> np.ndarray:
         return self._rows() if tracks is self._tracks else np.array([tr.slot for tr in tracks], dtype=np.int64)
@@ -392,6 +413,7 @@ class Tracker:
 
     def _merged(self, keep: TrackState, drop: TrackState, events: list[TrackEvent]) -> None:
         self.stats.merged += 1
+        self._changed.add(keep)
         self._delete(drop, f"merged into track {keep.id}", events)
         events.append(TrackEvent("updated", keep.id, keep.t, self._snapshot(keep), "merged"))
 

@@ -157,9 +157,7 @@ class GaussianState:
         """A state from arrays the caller has made (float64, shapes (8,), (8, 8), finite):
         no checks or copies (the tracker's snapshots)."""
         obj = object.__new__(cls)
-        object.__setattr__(obj, "t_s", t_s)
-        object.__setattr__(obj, "x", x)
-        object.__setattr__(obj, "P", P)
+        obj.__dict__.update(t_s=t_s, x=x, P=P)  # a frozen dataclass's fields, set once here
         return obj
 
 

@@ -52,6 +52,7 @@ class ModeKeeper:
         self._table = np.stack([self.tau, self.restart_tau])
         self.chain = ModeChain(self._table, settings.restart_window_s if self.has_thrust else -math.inf)
         self._thrust_index = [int(i) for i in np.flatnonzero(self.thrust)]
+        self._thrust_weights = self.thrust.astype(float)
 
     def tau_at(self, t: float, last_boost_t: float) -> np.ndarray:
         """Mean sojourn times (K,) for a step starting at ``t``."""
@@ -67,7 +68,9 @@ class ModeKeeper:
 
     def boost_probabilities(self, mu: np.ndarray) -> np.ndarray:
         """Probabilities of the thrust models of many estimates (``mu`` (N, K))."""
-        return mu @ self.thrust.astype(float)
+        if len(self._thrust_index) == 1:
+            return mu[:, self._thrust_index[0]]
+        return mu @ self._thrust_weights
 
     def boosting(self, mu: np.ndarray) -> bool:
         return self.boost_probability(mu) > BOOST_PROBABILITY_THRESHOLD

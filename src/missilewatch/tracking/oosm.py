@@ -9,15 +9,19 @@ estimate and the measurement and every later one are filtered again in time orde
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_right
 from dataclasses import dataclass
 
+import numpy as np
+
 from missilewatch.errors import InputError
+from missilewatch.tracking import oosm_kernels as ok
 from missilewatch.tracking.filters import KalmanFilter
+from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
+from missilewatch.tracking.models import N_STATE
 from missilewatch.tracking.modes import ModeKeeper
-from missilewatch.tracking.track_state import HistoryEntry, TrackState
+from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD, HistoryEntry, TrackState
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class OutOfSequenceBuffer:
         """Forget the estimates older than the lag (keeping the last one before it)."""
         hist = tr.history
         cut = tr.t - self.settings.lag_s
+        if len(hist) < 2 or hist[1].t >= cut:
+            return
         j = 0
         while j + 1 < len(hist) and hist[j + 1].t < cut:
             j += 1
@@ -70,18 +76,8 @@ class OutOfSequenceBuffer:
         k = bisect_right(hist, m.t_s, key=_time)
         base = hist[k - 1] if k > 0 else hist[0]
         later = [e.m for e in hist[max(k, 1):] if e.m is not None]
-        xs, Ps, mu = base.xs.copy(), base.Ps.copy(), base.mu.copy()
-        t, lb = base.t, base.last_boost_t
-        new: list[HistoryEntry] = []
-        first: tuple[float, int] = (math.nan, 0)
-        for i, mm in enumerate([m, *later]):
-            nis, d = self.filter.update_arrays(xs, Ps, mu, mm.t_s - t, mm, self.modes.tau_at(t, lb))
-            t = mm.t_s
-            lb = self.modes.boost_time(mu, t, lb)
-            self.modes.collapse(mu, self.modes.tau_at(t, lb))
-            new.append(HistoryEntry(t, mm, xs.copy(), Ps.copy(), mu.copy(), nis, lb))
-            if i == 0:
-                first = (nis, d)
+        new, t, lb, dof = self._refilter(base, [m, *later])
+        first = (new[0].nis, dof)
         if k > 0:
             tr.history = hist[:k] + new
         else:
@@ -89,6 +85,30 @@ class OutOfSequenceBuffer:
             # holds all it knew; the new entry becomes the base.
             tr.history = new
             tr.origin = new[0].xs[0, 0:3].copy()
-        tr.set_estimate(xs, Ps, mu, t)
+        last = new[-1]
+        tr.set_estimate(last.xs, last.Ps, last.mu, t)
         tr.last_boost_t = lb
         return first
+
+    def _refilter(self, base: HistoryEntry, ms: list[Measurement]) -> tuple[list[HistoryEntry], float, float, int]:
+        """Filter ``ms`` (time order) from ``base`` in one compiled loop (:func:`oosm_kernels.refilter`):
+        the history entries after each, the final time, last boosting time, the first's dof."""
+        n, kf, modes = len(ms), self.filter, self.modes
+        K = base.xs.shape[0]
+        z = np.empty((n, MAX_MEAS_DIM))
+        R = np.empty((n, MAX_MEAS_DIM, MAX_MEAS_DIM))
+        sp = np.empty((n, N_SENSOR))
+        for i, mm in enumerate(ms):
+            z[i], R[i], sp[i] = mm.kernel_inputs
+        ts = np.array([mm.t_s for mm in ms])
+        codes = np.array([mm.code for mm in ms], dtype=np.int64)
+        xs, Ps, mu = base.xs.copy(), base.Ps.copy(), base.mu.copy()
+        hxs, hPs, hmu = np.empty((n, K, N_STATE)), np.empty((n, K, N_STATE, N_STATE)), np.empty((n, K))
+        hnis, dims, hlb = np.empty(n), np.empty(n, dtype=np.int64), np.empty(n)
+        t, lb = ok.refilter(xs, Ps, mu, base.t, base.last_boost_t, ts, z, R, codes, sp, kf.mps,
+                            modes.chain.tau_table, modes.chain.window, modes.thrust, BOOST_PROBABILITY_THRESHOLD,
+                            modes.settings.collapse_probability, kf.use_ukf, kf.ukf_params,
+                            hxs, hPs, hmu, hnis, dims, hlb)
+        new = [HistoryEntry(float(ts[i]), ms[i], hxs[i], hPs[i], hmu[i], float(hnis[i]), float(hlb[i]))
+               for i in range(n)]
+        return new, float(t), float(lb), int(dims[0])

@@ -19,6 +19,16 @@ import numpy as np
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import N_STATE, GaussianState
 
+
+def frozen_instance(cls, /, **values):
+    """An instance of the frozen dataclass ``cls`` with every one of its fields in ``values``,
+    made without its ``__init__`` (which sets each field through ``object.__setattr__``): the
+    tracker makes a snapshot and an event per update. No defaults are filled in."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
 TENTATIVE = "tentative"
 CONFIRMED = "confirmed"
 EVENT_KINDS = ("initiated", "confirmed", "updated", "deleted")
@@ -226,8 +236,8 @@ class TrackState:
         if self._snapshot is not None and self._snapshot_version == self.version:
             return self._snapshot
         x, P = combine(self.xs, self.Ps, self.mu)
-        snap = TrackSnapshot(
-            track_id=self.id, status=self.status, state=GaussianState.trusted(self.t, x, P),
+        snap = frozen_instance(
+            TrackSnapshot, track_id=self.id, status=self.status, state=GaussianState.trusted(self.t, x, P),
             mode_probabilities=self.mu.copy(), boost_probability=boost_probability(self.mu),
             n_updates=self.n_updates, sensors=tuple(sorted(self.sensors)), born_t_s=self.born_t,
             confirmed_t_s=self.confirmed_t, last_update_t_s=self.last_update_t,

@@ -57,6 +57,7 @@ from missilewatch.tracking.track_state import (
     TrackEvent,
     TrackSnapshot,
     TrackState,
+    frozen_instance,
 )
 
 __all__ = [
@@ -285,8 +286,9 @@ class Tracker:
         tr.changed()
         self._changed.add(tr)
         self.confirmer.hit(tr)
-        events.append(TrackEvent("updated", tr.id, m.t_s, self._snapshot(tr), "", m.seq, m.sensor_id,
-                                 float(nis), int(d)))
+        events.append(frozen_instance(TrackEvent, kind="updated", track_id=tr.id, t_s=m.t_s, track=self._snapshot(tr),
+                                      reason="", measurement_seq=m.seq, sensor_id=m.sensor_id, nis=float(nis),
+                                      nis_dof=int(d)))
         if self.confirmer.ready(tr, self._tracks, self._near):
             tr.status = CONFIRMED
             tr.confirmed_t = m.t_s

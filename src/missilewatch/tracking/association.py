@@ -9,7 +9,6 @@ method of ``scipy.optimize.linear_sum_assignment``.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -17,6 +16,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import gammaincinv
 
 from missilewatch.errors import InputError
+from missilewatch.tracking import assignment_kernels as ak
 
 
 def chi2_quantile(probability: float, dof: int) -> float:
@@ -50,14 +50,13 @@ def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[
         return []
     if M == 1 or T == 1:
         return _one_line(d2, cost, np.asarray(thresholds, float))
-    gated = np.isfinite(d2) & np.isfinite(cost) & (d2 <= np.asarray(thresholds, float)[None, :])
-    n_gated = int(gated.sum())
-    if n_gated == 0:
-        return []
-    if n_gated == 1 or (gated.sum(axis=0).max() == 1 and gated.sum(axis=1).max() == 1):
+    thresholds = np.asarray(thresholds, float)
+    found = np.empty((min(T, M), 2), dtype=np.int64)
+    n = ak.unshared_gated_pairs(d2, cost, thresholds, found)
+    if n >= 0:
         # No two pairs share a track or a measurement: the assignment takes them all.
-        rows, cols = np.nonzero(gated)
-        return sorted((int(r), int(c)) for r, c in zip(rows, cols, strict=False))
+        return [(int(r), int(c)) for r, c in found[:n].tolist()]
+    gated = np.isfinite(d2) & np.isfinite(cost) & (d2 <= thresholds[None, :])
     c = np.where(gated, cost, 0.0)
     c = c - c[gated].min()
     # Infeasible pairs cost more than all feasible ones together, so the assignment takes as
@@ -71,11 +70,7 @@ def gnn(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[
 def _one_line(d2: np.ndarray, cost: np.ndarray, thresholds: np.ndarray) -> list[tuple[int, int]]:
     """GNN with one measurement (or one track): the cheapest gated pair, the first of equals."""
     M = d2.shape[1]
-    thr = thresholds.tolist()
-    best, best_k = math.inf, -1
-    for k, (q, c) in enumerate(zip(d2.ravel().tolist(), cost.ravel().tolist(), strict=True)):
-        if q <= thr[k % M] and c < best and c > -math.inf:
-            best, best_k = c, k
+    best_k = int(ak.cheapest_gated_pair(d2, cost, thresholds))
     return [] if best_k < 0 else [(best_k // M, best_k % M)]
 
 

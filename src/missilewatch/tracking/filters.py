@@ -23,6 +23,7 @@ from missilewatch.tracking import bound_kernels as bk
 from missilewatch.tracking import gate_kernels as gk
 from missilewatch.tracking import imm_kernels as fk
 from missilewatch.tracking import pair_kernels as pk
+from missilewatch.tracking import update_kernels as uk
 from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import (
@@ -32,6 +33,7 @@ from missilewatch.tracking.models import (
     ballistic_model,
     boost_model,
 )
+from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD
 
 KINDS = ("ekf", "ukf")
 
@@ -139,6 +141,22 @@ class KalmanFilter:
                                   self.ukf_params)
         return fk.imm_step(xs, Ps, mu, dt, z, R, m.code, sp, self.mps, self.tau if tau is None else tau,
                            self.use_ukf, self.ukf_params)
+
+    def update_slot(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
+                    last_boost_t: np.ndarray, slot: int, m: Measurement, predicted: GatePrediction, chain: ModeChain,
+                    collapse_probability: float) -> SlotUpdate:
+        """Update the estimate in ``slot`` of the arrays (``xs`` (N, K, 8) ... ``t_ref``,
+        ``last_boost_t`` (N,)) with ``m`` from the gate's prediction to ``m.t_s``, with the
+        mode chain's bookkeeping after it (:func:`update_kernels.update_slot`)."""
+        z, R, sp = m.kernel_inputs
+        K = self.n_models
+        out = SlotUpdate(np.empty((K, N_STATE)), np.empty((K, N_STATE, N_STATE)), np.empty(K), np.empty(N_STATE),
+                         np.empty((N_STATE, N_STATE)))
+        out.nis, out.dof, out.last_boost_t = uk.update_slot(
+            xs, Ps, mu, t_ref, last_boost_t, slot, predicted.xs, predicted.Ps, predicted.cbar, m.t_s, z, R, m.code,
+            sp, self.use_ukf, self.ukf_params, chain.tau_table, chain.window, self.thrust_models,
+            BOOST_PROBABILITY_THRESHOLD, collapse_probability, out.xs, out.Ps, out.mu, out.x, out.P)
+        return out
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
              chain: ModeChain, rows: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
@@ -328,6 +346,22 @@ class ScanArrays:
         for i, m in enumerate(scan):
             z[i], R[i], sp[i] = m.kernel_inputs
         return cls(z, R, np.array([m.code for m in scan], dtype=np.int64), sp)
+
+
+@dataclass
+class SlotUpdate:
+    """What :meth:`KalmanFilter.update_slot` gives: the estimate after the update (copies:
+    ``xs`` (K, 8), ``Ps``, ``mu`` (K,)), its moment-matched ``x`` (8,), ``P`` (8, 8), the
+    measurement's NIS and dof, the track's last boosting time (s)."""
+
+    xs: np.ndarray
+    Ps: np.ndarray
+    mu: np.ndarray
+    x: np.ndarray
+    P: np.ndarray
+    nis: float = math.nan
+    dof: int = 0
+    last_boost_t: float = -math.inf
 
 
 @dataclass(frozen=True)

@@ -230,12 +230,14 @@ class TrackState:
         self.arrays = _Detached(t, lb)
         self.slot = 0
 
-    def snapshot(self, combine, boost_probability) -> TrackSnapshot:
+    def snapshot(self, combine, boost_probability, combined: tuple[np.ndarray, np.ndarray] | None = None
+                 ) -> TrackSnapshot:
         """The track as it stands (cached until it changes); ``combine(xs, Ps, mu) -> (x, P)``,
-        ``boost_probability(mu) -> float``."""
+        ``boost_probability(mu) -> float``; ``combined``: the (x, P) of the estimate as it
+        stands when the caller has it already (taken, not copied)."""
         if self._snapshot is not None and self._snapshot_version == self.version:
             return self._snapshot
-        x, P = combine(self.xs, self.Ps, self.mu)
+        x, P = combine(self.xs, self.Ps, self.mu) if combined is None else combined
         snap = frozen_instance(
             TrackSnapshot, track_id=self.id, status=self.status, state=GaussianState.trusted(self.t, x, P),
             mode_probabilities=self.mu.copy(), boost_probability=boost_probability(self.mu),

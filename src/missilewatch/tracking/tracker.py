@@ -267,9 +267,16 @@ class Tracker:
 
     def _update(self, tr: TrackState, m: Measurement, pred: GatePrediction | None,
                 events: list[TrackEvent]) -> None:
-        if m.t_s >= tr.t:
+        combined = None
+        if pred is not None and m.t_s >= tr.t:
+            a = self.arrays
+            u = self.filter.update_slot(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, tr.slot, m, pred, self.modes.chain,
+                                        self.modes.settings.collapse_probability)
+            nis, d, combined = u.nis, u.dof, (u.x, u.P)
+            tr.history.append(HistoryEntry(m.t_s, m, u.xs, u.Ps, u.mu, nis, u.last_boost_t))
+        elif m.t_s >= tr.t:
             t0, lb = tr.t, tr.last_boost_t
-            nis, d = self.filter.update_arrays(tr.xs, tr.Ps, tr.mu, m.t_s - t0, m, self.modes.tau_at(t0, lb), pred)
+            nis, d = self.filter.update_arrays(tr.xs, tr.Ps, tr.mu, m.t_s - t0, m, self.modes.tau_at(t0, lb))
             tr.t = m.t_s
             tr.last_boost_t = lb = self.modes.boost_time(tr.mu, m.t_s, lb)
             self.modes.collapse(tr.mu, self.modes.tau_at(m.t_s, lb))
@@ -286,7 +293,8 @@ class Tracker:
         tr.changed()
         self._changed.add(tr)
         self.confirmer.hit(tr)
-        events.append(frozen_instance(TrackEvent, kind="updated", track_id=tr.id, t_s=m.t_s, track=self._snapshot(tr),
+        snap = self._snapshot(tr, combined)
+        events.append(frozen_instance(TrackEvent, kind="updated", track_id=tr.id, t_s=m.t_s, track=snap,
                                       reason="", measurement_seq=m.seq, sensor_id=m.sensor_id, nis=float(nis),
                                       nis_dof=int(d)))
         if self.confirmer.ready(tr, self._tracks, self._near):
@@ -421,5 +429,6 @@ class Tracker:
 
     # -- snapshots -------------------------------------------------------------------------
 
-    def _snapshot(self, tr: TrackState) -> TrackSnapshot:
-        return tr.snapshot(self.filter.combine, self.modes.boost_probability)
+    def _snapshot(self, tr: TrackState, combined: tuple[np.ndarray, np.ndarray] | None = None) -> TrackSnapshot:
+        """The track's snapshot; ``combined``: its moment-matched (x, P) when already made."""
+        return tr.snapshot(self.filter.combine, self.modes.boost_probability, combined)

@@ -186,8 +186,12 @@ class KalmanFilter:
         """Pairs of the estimates ``rows`` (one of them ``dirty``) not certainly apart for the
         chi-square ``gate`` at the later of their times, and those times
         (:func:`pair_kernels.candidate_pairs`)."""
-        return pk.candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, dirty,
-                                  self.mps, gate)
+        n = rows.size
+        pairs = np.empty((n * (n - 1) // 2, 2), dtype=np.int64)
+        times = np.empty(n * (n - 1) // 2)
+        k = pk.candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, dirty,
+                               self.mps, gate, pairs, times)
+        return pairs[:k], times[:k]
 
     def pair_distances(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray,
                        last_boost_t: np.ndarray, chain: ModeChain, rows: np.ndarray, pairs: np.ndarray,

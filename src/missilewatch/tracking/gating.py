@@ -45,6 +45,7 @@ class Gate:
         self.settings = settings
         self.filter = kf
         self._single: dict[int, np.ndarray] = {}  # dimension -> thresholds of a one-measurement scan
+        self._many: dict[tuple[int, ...], np.ndarray] = {}  # dimensions -> thresholds of a scan
 
     def thresholds(self, scan: list[Measurement]) -> np.ndarray:
         """Gate per measurement (chi-square quantile of its dimension; not to be written)."""
@@ -55,7 +56,11 @@ class Gate:
             if got is None:
                 got = self._single[d] = np.array([gate_threshold(d, p)])  # shared: never written
             return got
-        return np.array([gate_threshold(m.dim, p) for m in scan])
+        dims = tuple([m.dim for m in scan])
+        got = self._many.get(dims)
+        if got is None:
+            got = self._many[dims] = np.array([gate_threshold(d, p) for d in dims])  # shared: never written
+        return got
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
              chain: ModeChain, rows: np.ndarray, scan: list[Measurement], thresholds: np.ndarray) -> GateResult:

@@ -76,11 +76,11 @@ class Measurement:
         if self.t_report_s is None:
             object.__setattr__(self, "t_report_s", float(self.t_s))
 
-    @property
+    @cached_property
     def code(self) -> int:
         return MTYPE_CODES[self.mtype]
 
-    @property
+    @cached_property
     def dim(self) -> int:
         return int(self.z.size)
 

@@ -44,13 +44,12 @@ def _bound_at(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, r, t, mps, out
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, dirty, mps, gate):
+def candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, dirty, mps, gate, out, times):
     """Pairs (i, j), i < j in lexicographic order, of indices into ``rows`` with at least one
     ``dirty`` member whose cheap bounds at the later of their times are not certainly apart
-    for the chi-square ``gate``; returns (pairs (P, 2), times (P,))."""
+    for the chi-square ``gate``, into ``out`` (n (n - 1) / 2, 2) and their times into
+    ``times``; returns their number."""
     n = rows.shape[0]
-    out = np.empty((n * (n - 1) // 2, 2), dtype=np.int64)
-    times = np.empty(n * (n - 1) // 2)
     ba = np.empty(N_BOUND)
     bb = np.empty(N_BOUND)
     k = 0
@@ -66,7 +65,7 @@ def candidate_pairs(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, di
                 out[k, 1] = j
                 times[k] = t
                 k += 1
-    return out[:k], times[:k]
+    return k
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -143,6 +143,7 @@ class Tracker:
         self.stats = TrackerStats()
         self._changed: set[TrackState] = set()  # tracks changed since the last maintenance pass
         self._maintained = (math.nan, math.nan)  # (clock, report clock) of the last full pass
+        self._collapse_probability = cfg.modes.collapse_probability
 
     # -- public ----------------------------------------------------------------------------
 
@@ -268,19 +269,21 @@ class Tracker:
     def _update(self, tr: TrackState, m: Measurement, pred: GatePrediction | None,
                 events: list[TrackEvent]) -> None:
         combined = None
-        if pred is not None and m.t_s >= tr.t:
+        t = m.t_s
+        in_order = t >= tr.t
+        if pred is not None and in_order:
             a = self.arrays
             u = self.filter.update_slot(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, tr.slot, m, pred, self.modes.chain,
-                                        self.modes.settings.collapse_probability)
+                                        self._collapse_probability)
             nis, d, combined = u.nis, u.dof, (u.x, u.P)
-            tr.history.append(HistoryEntry(m.t_s, m, u.xs, u.Ps, u.mu, nis, u.last_boost_t))
-        elif m.t_s >= tr.t:
+            tr.history.append(HistoryEntry(t, m, u.xs, u.Ps, u.mu, nis, u.last_boost_t))
+        elif in_order:
             t0, lb = tr.t, tr.last_boost_t
-            nis, d = self.filter.update_arrays(tr.xs, tr.Ps, tr.mu, m.t_s - t0, m, self.modes.tau_at(t0, lb))
-            tr.t = m.t_s
-            tr.last_boost_t = lb = self.modes.boost_time(tr.mu, m.t_s, lb)
-            self.modes.collapse(tr.mu, self.modes.tau_at(m.t_s, lb))
-            tr.history.append(HistoryEntry(m.t_s, m, tr.xs.copy(), tr.Ps.copy(), tr.mu.copy(), nis, lb))
+            nis, d = self.filter.update_arrays(tr.xs, tr.Ps, tr.mu, t - t0, m, self.modes.tau_at(t0, lb))
+            tr.t = t
+            tr.last_boost_t = lb = self.modes.boost_time(tr.mu, t, lb)
+            self.modes.collapse(tr.mu, self.modes.tau_at(t, lb))
+            tr.history.append(HistoryEntry(t, m, tr.xs.copy(), tr.Ps.copy(), tr.mu.copy(), nis, lb))
         else:
             nis, d = self.oosm.reprocess(tr, m)
             self.stats.out_of_sequence += 1
@@ -288,16 +291,20 @@ class Tracker:
         self.stats.associated += 1
         tr.n_updates += 1
         tr.sensors.add(m.sensor_id)
-        tr.last_update_t = max(tr.last_update_t, m.t_s)
-        tr.last_report_t = max(tr.last_report_t, _report_time(m))
+        if t > tr.last_update_t:
+            tr.last_update_t = t
+        t_report = m.t_report_s if m.t_report_s is not None else t
+        if t_report > tr.last_report_t:
+            tr.last_report_t = t_report
         tr.changed()
         self._changed.add(tr)
-        self.confirmer.hit(tr)
-        snap = self._snapshot(tr, combined)
-        events.append(frozen_instance(TrackEvent, kind="updated", track_id=tr.id, t_s=m.t_s, track=snap,
+        if tr.status == TENTATIVE:
+            self.confirmer.hit(tr)
+        snap = tr.snapshot(self.filter.combine, self.modes.boost_probability, combined)
+        events.append(frozen_instance(TrackEvent, kind="updated", track_id=tr.id, t_s=t, track=snap,
                                       reason="", measurement_seq=m.seq, sensor_id=m.sensor_id, nis=float(nis),
                                       nis_dof=int(d)))
-        if self.confirmer.ready(tr, self._tracks, self._near):
+        if tr.status == TENTATIVE and self.confirmer.ready(tr, self._tracks, self._near):
             tr.status = CONFIRMED
             tr.confirmed_t = m.t_s
             tr.changed()

@@ -377,6 +377,8 @@ class Tracker:
         else:
             self._maintained = (now, report_clock)
             self._delete_due(self._tracks, self._rows(), now, events)
+        if not changed:
+            return  # no estimate changed since the last merge pass: nothing new to merge
         merged = self.merger.merge(self._tracks, self._merge_candidates, self._merge_distances,
                                    lambda k, d: self._merged(k, d, events))
         if len(merged) != len(self._tracks):
@@ -386,7 +388,6 @@ class Tracker:
                     events: list[TrackEvent]) -> None:
         """Delete those of ``tracks`` (slots ``rows``) that have a reason to go at ``now``."""
         check = self.deleter.may_fire(self._bounds(tracks, now, rows)) if math.isfinite(now) else None
-        boosting = self.modes.boost_probabilities(self.arrays.mu[rows]) > BOOST_PROBABILITY_THRESHOLD
         settings = self.deleter.settings
         quiet = min(settings.coast_boost_s, settings.coast_ballistic_s)
         report_clock = self.report_clock
@@ -397,7 +398,7 @@ class Tracker:
             tentative = tr.status == TENTATIVE
             if not full and gap <= quiet and not tentative:
                 continue  # nothing can fire (the common case)
-            reason = self.deleter.coast_reason(tentative, bool(boosting[k]), gap,
+            reason = self.deleter.coast_reason(tentative, self.modes.boosting(tr.mu), gap,
                                                self.confirmer.failed(tr) if tentative else "")
             if not reason and full and now > tr.t:
                 reason = self.deleter.prediction_reason(*self._predicted(tr, now))

@@ -133,13 +133,15 @@ def make_geometry(topo: CountryTopology) -> Geometry:
     # southern limit (Antarctica), which are edges of polygons but not shores.
     cut = ((np.abs(x0) == 180.0) & (np.abs(x1) == 180.0)) | ((y0 <= topo.lat_min_deg) & (y1 <= topo.lat_min_deg))
     coast = (topo.arc_uses[arc_of] == 1) & ~cut & nonzero
-    a = _unit(y0[coast], x0[coast])
-    b = _unit(y1[coast], x1[coast])
-    n = np.cross(a, b)
+    # The columns (a, b, n, u, v) are written into the one array (no second copy at the peak).
+    seg = np.empty((int(coast.sum()), 15))
+    a, b, n, u, v = (seg[:, 3 * k:3 * k + 3] for k in range(5))
+    a[:] = _unit(y0[coast], x0[coast])
+    b[:] = _unit(y1[coast], x1[coast])
+    n[:] = np.cross(a, b)
     n /= np.linalg.norm(n, axis=1)[:, None]
-    u = np.cross(n, a)
-    v = np.cross(b, n)
-    seg = np.ascontiguousarray(np.hstack([a, b, n, u, v]))
+    u[:] = np.cross(n, a)
+    v[:] = np.cross(b, n)
     seg_owner = owner[coast, 0].astype(np.int16)
     seg_arc = arc_of[coast].astype(np.int32)
     return Geometry(seg=seg, seg_owner=seg_owner, seg_arc=seg_arc, edge=np.ascontiguousarray(edge),

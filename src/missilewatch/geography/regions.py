@@ -113,11 +113,20 @@ def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
     if kind != shapely.GeometryType.MULTIPOLYGON:
         raise DataError(f"region outlines must be polygons (got {kind.name})")
     ring_part = np.repeat(np.arange(len(part_ring_off) - 1), np.diff(part_ring_off))
-    ring_of = np.repeat(np.arange(len(ring_off) - 1), np.diff(ring_off))
     n_parts = len(part_ring_off) - 1
-    same = ring_of[1:] == ring_of[:-1]  # consecutive vertices of one ring make an edge
-    edges = np.ascontiguousarray(np.column_stack([coords[:-1][same], coords[1:][same]]))
-    edge_part = ring_part[ring_of[:-1][same]]
+    # Consecutive vertices of one ring make an edge: every vertex but a ring's last starts one.
+    same = np.ones(max(len(coords) - 1, 0), dtype=bool)
+    ends = ring_off[1:-1] - 1
+    same[ends[ends >= 0]] = False
+    start = np.flatnonzero(same)
+    del same, ends
+    # Both ends written into the one array (no copies of the coordinates at the peak).
+    edges = np.empty((len(start), 4))
+    np.take(coords, start, axis=0, out=edges[:, 0:2], mode="clip")  # in range: clip is raise, unbuffered
+    start += 1
+    np.take(coords, start, axis=0, out=edges[:, 2:4], mode="clip")
+    del start
+    edge_part = np.repeat(ring_part, np.maximum(np.diff(ring_off) - 1, 0))
     edge_off = np.concatenate([[0], np.cumsum(np.bincount(edge_part, minlength=n_parts))]).astype(np.int64)
     part_off = np.asarray(region_part_off, dtype=np.int64)
     # Runs of CHUNK_EDGES consecutive edges of a region (coherent in space: along its rings).
@@ -127,10 +136,9 @@ def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
     region_of_chunk = np.repeat(np.arange(len(regions)), n_chunks)
     start = first[region_of_chunk] + (np.arange(chunk_off[-1]) - chunk_off[region_of_chunk]) * CHUNK_EDGES
     chunk_edge_off = np.append(start, edge_off[-1]).astype(np.int64)
-    x_lo, y_lo = np.minimum(edges[:, 0], edges[:, 2]), np.minimum(edges[:, 1], edges[:, 3])
-    x_hi, y_hi = np.maximum(edges[:, 0], edges[:, 2]), np.maximum(edges[:, 1], edges[:, 3])
-    chunk_bbox = np.column_stack([np.minimum.reduceat(x_lo, start), np.minimum.reduceat(y_lo, start),
-                                  np.maximum.reduceat(x_hi, start), np.maximum.reduceat(y_hi, start)])
+    chunk_bbox = np.empty((len(start), 4))
+    for k, (pick, a, b) in enumerate(((np.minimum, 0, 2), (np.minimum, 1, 3), (np.maximum, 0, 2), (np.maximum, 1, 3))):
+        chunk_bbox[:, k] = pick.reduceat(pick(edges[:, a], edges[:, b]), start)  # one column at a time
     # A part's box is that of its vertices (its holes lie inside its shell).
     part_start = ring_off[part_ring_off[:-1]]
     part_bbox = np.column_stack([np.minimum.reduceat(coords[:, 0], part_start),
@@ -139,7 +147,7 @@ def _region_edges(regions: tuple[Region, ...]) -> RegionEdges:
                                  np.maximum.reduceat(coords[:, 1], part_start)])
     return RegionEdges(part_off, edge_off, edges, np.ascontiguousarray(part_bbox, dtype=np.float64),
                        np.ascontiguousarray(shapely.bounds(geoms), dtype=np.float64), chunk_off, chunk_edge_off,
-                       np.ascontiguousarray(chunk_bbox))
+                       chunk_bbox)
 
 
 def country_polygons() -> dict[int, MultiPolygon]:

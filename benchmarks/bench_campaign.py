@@ -4,7 +4,8 @@
    80 deg, 4,500 km, minimum-energy apogee) with the whole sensor catalogue, each run simulated
    and put through the whole watch, on a LocalCluster of 1 and 2 worker processes (started and
    warmed up outside the timing). Peer: the same runs in a plain serial loop in this process,
-   no Dask (so the 1-worker ratio is Dask's overhead and the 2-worker ratio the scaling).
+   no Dask, the garbage collector set as in a chunk task (so the 1-worker ratio is Dask's
+   overhead and the 2-worker ratio the scaling).
    ``target_runs_per_s``: issue 14's 5 runs/s on a 2-core machine.
 2. ``campaign_lead_time_japan_1000``: seconds for 1,000 runs of the built-in ``lead-time-japan``
    study on 2 workers, extrapolated from ``--sample`` N runs spread over the study (N =
@@ -27,6 +28,7 @@ from pathlib import Path
 import psutil
 
 from missilewatch.campaign import expand, load_study, parse_study, run_campaign
+from missilewatch.campaign.collector import quiet_gc
 from missilewatch.campaign.engine import dask_client
 from missilewatch.campaign.runs import RunSpec, make_payload, one_run
 
@@ -50,14 +52,16 @@ def _warm() -> None:
 
 
 def _serial(study) -> tuple[float, float]:
-    """(runs per second, CPU seconds per run) of a plain loop in this process."""
+    """(runs per second, CPU seconds per run) of a plain loop in this process (with the
+    collector set as in a chunk task, so that the difference is Dask's)."""
     payload = make_payload(study, None)
     runs = expand(study)
     t0, c0 = time.perf_counter(), time.process_time()
-    for run in runs:
-        row = one_run(study, payload, RunSpec(**run.to_dict()))["runs"][0]
-        if row["status"] != "ok":
-            raise RuntimeError(f"benchmark run failed: {row['error']}")
+    with quiet_gc():
+        for run in runs:
+            row = one_run(study, payload, RunSpec(**run.to_dict()))["runs"][0]
+            if row["status"] != "ok":
+                raise RuntimeError(f"benchmark run failed: {row['error']}")
     return len(runs) / (time.perf_counter() - t0), (time.process_time() - c0) / len(runs)
 
 

@@ -8,7 +8,9 @@
 
 The layers' entry points are wrapped with CPU-time clocks (``time.process_time``) for the runs;
 the parts do not overlap, and ``campaign`` is what is left of ``one_run`` (seeds, rows,
-footprint rows). This costs a few microseconds per measurement, where cProfile with a CPU
+footprint rows). The runs go with the garbage collector set as in a chunk task
+(:func:`~missilewatch.campaign.collector.quiet_gc`); its share, spread over the parts, is
+reported apart. This costs a few microseconds per measurement, where cProfile with a CPU
 clock inflates the small Python calls several times over (use it to look inside a part). Not
 a benchmark (``run.py`` runs ``bench_*.py`` only).
 """
@@ -16,6 +18,7 @@ a benchmark (``run.py`` runs ``bench_*.py`` only).
 from __future__ import annotations
 
 import functools
+import gc
 import importlib
 import sys
 import time
@@ -66,6 +69,7 @@ def main(argv: list[str]) -> int:
     import bench_campaign as b
 
     from missilewatch.campaign import expand, load_study, parse_study, sample
+    from missilewatch.campaign.collector import quiet_gc
     from missilewatch.campaign.runs import make_payload, one_run
 
     t_import = time.process_time() - t0
@@ -83,12 +87,23 @@ def main(argv: list[str]) -> int:
         for module, path in entries:
             _wrap(totals, part, module, path)
     _wrap(totals, "replay", *REPLAY)
+    gc_s = [0.0, 0.0]  # CPU seconds in the cyclic collector; start of the current pass
+
+    def gc_clock(phase: str, _info: dict) -> None:
+        if phase == "start":
+            gc_s[1] = time.process_time()
+        else:
+            gc_s[0] += time.process_time() - gc_s[1]
+
+    gc.callbacks.append(gc_clock)
     c0 = time.process_time()
     measurements = 0
-    for run in runs:
-        row = one_run(study, payload, run)["runs"][0]
-        measurements += row["measurements"] or 0
+    with quiet_gc():  # as in a chunk task
+        for run in runs:
+            row = one_run(study, payload, run)["runs"][0]
+            measurements += row["measurements"] or 0
     total = time.process_time() - c0
+    gc.callbacks.remove(gc_clock)
     k = len(runs)
     print(f"{which}: {k} runs, {measurements / k:.0f} measurements per run, {total / k:.3f} s CPU per run "
           f"(once per worker: imports {t_import:.2f} s, first run with Numba caches and indexes {t_warm:.2f} s)")
@@ -97,6 +112,7 @@ def main(argv: list[str]) -> int:
         totals[p] for p, _ in PARTS if p not in WATCH_PARTS)
     for part in [p for p, _ in PARTS] + ["watch: the loop around its parts", "campaign (seeds, rows, footprint rows)"]:
         print(f"  {part:<52} {totals[part] / k:7.3f} s  {100 * totals[part] / total:5.1f} %")
+    print(f"  {'of all these: the cyclic garbage collector':<52} {gc_s[0] / k:7.3f} s  {100 * gc_s[0] / total:5.1f} %")
     return 0
 
 

@@ -13,7 +13,7 @@ import psutil
 import pyarrow as pa
 import pytest
 
-from missilewatch.campaign import load_study, load_tables, run_campaign
+from missilewatch.campaign import expand, load_study, load_tables, run_campaign
 from missilewatch.campaign.runs import TIMING_COLUMNS
 from missilewatch.errors import InputError
 
@@ -60,19 +60,35 @@ def test_two_worker_processes_give_the_same_results(small_campaign, small_study_
     assert again.chunks_resumed == SMALL_RUNS and again.chunks_run == 0
 
 
-def test_resume_after_the_campaign_process_is_killed(small_campaign, small_study_file, tmp_path):
+#: The resume test's study: the small study with three seeds per cell, six runs of one run per
+#: chunk, so that a campaign process killed as its first chunk lands has most chunks to go
+#: (with two chunks both could finish before the kill on a loaded machine).
+KILL_RUNS = 6
+
+
+def test_resume_after_the_campaign_process_is_killed(small_data, tmp_path):
+    import yaml
+
+    study_file = tmp_path / "kill.yaml"
+    study_file.write_text(yaml.safe_dump({**small_data, "name": "kill", "seeds_per_cell": 3, "chunk_size": 1}))
+    assert len(expand(load_study(study_file))) == KILL_RUNS
     out = tmp_path / "killed"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    cmd = [sys.executable, "-m", "missilewatch.cli.app", "campaign", "run", str(small_study_file), "-o", str(out),
-           "--workers", "1", "--sample", str(SMALL_RUNS), "--json"]
+    cmd = [sys.executable, "-m", "missilewatch.cli.app", "campaign", "run", str(study_file), "-o", str(out),
+           "--workers", "1", "--json"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    first = out / "chunks" / "done-00000.json"
+    chunks = out / "chunks"
+    children: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 240
-        while not first.exists() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert first.exists(), "the campaign never finished its first chunk"
-        children = psutil.Process(proc.pid).children(recursive=True)
+        while proc.poll() is None and time.monotonic() < deadline:
+            if chunks.is_dir() and any(chunks.glob("done-*.json")):
+                break  # kill as the first chunk lands
+            if not children:
+                children = psutil.Process(proc.pid).children(recursive=True)
+            time.sleep(0.02)
+        children = list({*children, *psutil.Process(proc.pid).children(recursive=True)}) \
+            if proc.poll() is None else children
     finally:
         proc.kill()
         proc.wait(10)
@@ -81,16 +97,19 @@ def test_resume_after_the_campaign_process_is_killed(small_campaign, small_study
             child.kill()
         except psutil.NoSuchProcess:
             pass
-    done_before = sorted(p.name for p in (out / "chunks").glob("done-*.json"))
-    assert 1 <= len(done_before) < SMALL_RUNS, "killed too late to test resuming"
-    stamp = first.stat().st_mtime_ns
-    result = run_campaign(load_study(small_study_file), out, sample_n=SMALL_RUNS, in_process=True, workers=1)
+    done_before = sorted(p.name for p in chunks.glob("done-*.json")) if chunks.is_dir() else []
+    assert done_before, "the campaign never finished its first chunk"
+    assert len(done_before) < KILL_RUNS, "killed too late to test resuming"
+    stamps = {n: (chunks / n).stat().st_mtime_ns for n in done_before}
+    result = run_campaign(load_study(study_file), out, in_process=True, workers=1)
     assert result.chunks_resumed == len(done_before)
-    assert result.chunks_run == SMALL_RUNS - len(done_before)
-    assert first.stat().st_mtime_ns == stamp  # finished chunks are not redone
-    a, b = _comparable(small_campaign), _comparable(out)
+    assert result.chunks_run == KILL_RUNS - len(done_before)
+    assert {n: (chunks / n).stat().st_mtime_ns for n in done_before} == stamps  # finished chunks are not redone
+    whole = run_campaign(load_study(study_file), tmp_path / "whole", in_process=True, workers=1)
+    assert whole.chunks_run == KILL_RUNS
+    a, b = _comparable(tmp_path / "whole"), _comparable(out)
     for name in a:
-        assert a[name].equals(b[name]), name
+        assert a[name].num_rows and a[name].equals(b[name]), name
 
 
 def test_a_directory_holds_one_campaign(small_campaign, small_study_file, small_data, tmp_path):

@@ -13,6 +13,7 @@ out of reach are dropped by a bounding test before any distance is measured.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,9 +62,30 @@ class ImpactFinding:
     reason: Reason
 
 
-def _names(codes) -> tuple[str, ...]:
+@functools.cache
+def _name(code: str) -> str:
     topo = countries()
-    return tuple(topo.country_name[topo.index_of(c)] for c in codes)
+    return topo.country_name[topo.index_of(code)]
+
+
+def _names(codes) -> tuple[str, ...]:
+    return tuple(_name(str(c)) for c in codes)
+
+
+@functools.cache
+def _iso_codes() -> np.ndarray:
+    """ISO alpha-3 code per country index, "" where none, and "" at index -1 (no country)."""
+    return np.array([c or "" for c in countries().country_code] + [""])
+
+
+@functools.cache
+def _zone_values() -> np.ndarray:
+    return np.array([v.value for v in ZONE_BY_CODE])
+
+
+@functools.cache
+def _gazetteer_has(protected: tuple[str, ...]) -> bool:
+    return any(p.country in protected for p in gazetteer.places())
 
 
 def _centre_regions(clat: float, clon: float, zone: Zone,
@@ -86,12 +108,12 @@ def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> Impact
     zone = ZONE_BY_CODE[int(z.zone_code[0])]
     country = country_code(int(z.country_index[0]))
     land, region, region_km = _centre_regions(clat, clon, zone, protected)
-    has_refs = any(p.country in protected for p in gazetteer.places())
+    has_refs = _gazetteer_has(tuple(protected))
     ref = gazetteer.nearest_reference(clat, clon, tuple(protected) if has_refs else None)
 
-    iso = np.array([c or "" for c in countries().country_code] + [""])  # index -1 -> ""
+    iso = _iso_codes()  # index -1 -> ""
     codes = iso[z.country_index[1:]]
-    zones = np.array([v.value for v in ZONE_BY_CODE])[z.zone_code[1:]]
+    zones = _zone_values()[z.zone_code[1:]]
     coast = iso[z.coast_country_index[1:]]
     is_prot = np.isin(codes, protected)
     damage = is_prot & np.isin(zones, policy.damage_zones)

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from missilewatch.campaign.collector import quiet_gc
 from missilewatch.campaign.engine import (
     EngineResult,
     Progress,
@@ -125,10 +126,11 @@ def run_chunk(payload: Payload, k: int, runs: list[dict], ss: np.random.SeedSequ
     limit_numba_threads()
     study = StudySpec.model_validate(payload.study)
     tables: dict[str, list[dict]] = {name: [] for name in SCHEMAS}
-    for run in runs:
-        part = one_run(study, payload, RunSpec(**run))
-        for name, rows in part.items():
-            tables[name].extend(rows)
+    with quiet_gc():
+        for run in runs:
+            part = one_run(study, payload, RunSpec(**run))
+            for name, rows in part.items():
+                tables[name].extend(rows)
     return tables
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 from pyproj import Geod
 
 from missilewatch.assessment.policy import Policy
@@ -65,6 +66,23 @@ def _region_rows(la: dict, region_country: dict[str, str], countries: set[str]) 
     return rows
 
 
+def _against_truth(preds: list, lat_deg: float, lon_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each prediction: does its footprint hold the true impact (lat_deg, lon_deg), and its
+    error (km); one geodesic call for all (as ``Footprint.contains``: azimuthal-equidistant
+    east/north offset from the footprint's centre, the predicted impact point)."""
+    if not preds:
+        return np.zeros(0, dtype=bool), np.zeros(0)
+    lat0 = np.array([p.footprint.center_lat_deg for p in preds])
+    lon0 = np.array([p.footprint.center_lon_deg for p in preds])
+    az, _baz, d = GEOD.inv(lon0, lat0, np.full(lat0.shape, lon_deg), np.full(lat0.shape, lat_deg))
+    a = np.radians(np.asarray(az, float))
+    d_km = np.asarray(d, float) / 1e3
+    off = np.stack([d_km * np.sin(a), d_km * np.cos(a)], axis=-1)
+    Ci = np.linalg.inv(np.array([p.footprint.covariance_enu_km2 for p in preds]))
+    m2 = np.einsum("ni,nij,nj->n", off, Ci, off)
+    return m2 <= np.array([p.footprint.scale2 for p in preds]), d_km
+
+
 def run_through_watch(scenario: ScenarioSpec, seed: int, policy: Policy | None, countries: set[str],
                       region_country: dict[str, str]) -> WatchOutcome:
     """Simulate ``scenario`` with ``seed``, replay it through the watch, keep the metrics.
@@ -92,24 +110,21 @@ def run_through_watch(scenario: ScenarioSpec, seed: int, policy: Policy | None, 
         if la.get("footprint_coverage_ballistic") is not None:
             coverage.append(la["footprint_coverage_ballistic"])
         t_conf = tl.t_launch_s + la["confirmed_s"] if la["confirmed_s"] is not None else math.inf
-        for tid in la["tracks"]:
-            log = watch.tracks.get(tid)
-            if log is None:
-                continue
-            for rec in log.predictions:
-                p = rec.prediction
-                a, b = p.footprint.semi_axes_km
-                err = float(GEOD.inv(p.impact_lon_deg, p.impact_lat_deg, tl.impact_lon_deg, tl.impact_lat_deg)[2]) / 1e3
-                footprints.append({
-                    "launch_id": la["launch_id"], "track_id": int(tid),
-                    "t_since_launch_s": round(rec.t_s - tl.t_launch_s, 2),
-                    "time_to_impact_s": round(tl.t_impact_s - rec.t_s, 2),
-                    "after_confirmation": rec.t_s >= t_conf,
-                    "ballistic": rec.boost_probability <= max_boost,
-                    "inside": bool(p.contains(tl.impact_lat_deg, tl.impact_lon_deg)),
-                    "semi_major_km": round(float(a), 3), "semi_minor_km": round(float(b), 3),
-                    "error_km": round(err, 3),
-                })
+        recs = [(int(tid), rec) for tid in la["tracks"] if (log := watch.tracks.get(tid)) is not None
+                for rec in log.predictions]
+        inside, err_km = _against_truth([rec.prediction for _, rec in recs], tl.impact_lat_deg, tl.impact_lon_deg)
+        for (tid, rec), hit, err in zip(recs, inside, err_km, strict=True):
+            a, b = rec.prediction.footprint.semi_axes_km
+            footprints.append({
+                "launch_id": la["launch_id"], "track_id": tid,
+                "t_since_launch_s": round(rec.t_s - tl.t_launch_s, 2),
+                "time_to_impact_s": round(tl.t_impact_s - rec.t_s, 2),
+                "after_confirmation": rec.t_s >= t_conf,
+                "ballistic": rec.boost_probability <= max_boost,
+                "inside": bool(hit),
+                "semi_major_km": round(float(a), 3), "semi_minor_km": round(float(b), 3),
+                "error_km": round(float(err), 3),
+            })
     crossed = {r["region"] for r in regions if r["crossed"]}
     warned_any: set[str] = set()
     n_alert = n_update = n_cancel = n_withdrawn = 0

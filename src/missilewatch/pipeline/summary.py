@@ -38,8 +38,7 @@ def _launch_summary(watch, la: TruthLaunch, track_ids: list[int], reported: dict
     t_conf = min(confirmed) if confirmed else math.inf
     after = [p for p in preds if p.t_s >= t_conf]
     inside = [bool(p.prediction.contains(la.impact_lat_deg, la.impact_lon_deg)) for p in after]
-    ballistic = [bool(p.prediction.contains(la.impact_lat_deg, la.impact_lon_deg)) for p in after
-                 if not watch.policy.boosting(p.boost_probability)]
+    ballistic = [hit for hit, p in zip(inside, after, strict=True) if not watch.policy.boosting(p.boost_probability)]
     final = preds[-1] if preds else None
     gt = truth_ground_track(la)
     truth_over = overflights(gt)

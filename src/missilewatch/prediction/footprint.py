@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from pyproj import Geod
@@ -68,9 +69,10 @@ class Footprint:
         closed form of that distribution (an exponential of mean 2)."""
         return -2.0 * math.log1p(-self.confidence)
 
-    @property
+    @cached_property
     def semi_axes_km(self) -> tuple[float, float]:
-        """(semi-major, semi-minor) axes of the ellipse, km."""
+        """(semi-major, semi-minor) axes of the ellipse, km (worked out once: the watch, the
+        assessment and the metrics each ask)."""
         w = np.linalg.eigvalsh(self.covariance_enu_km2)
         k = math.sqrt(self.scale2)
         return float(k * math.sqrt(w[1])), float(k * math.sqrt(w[0]))

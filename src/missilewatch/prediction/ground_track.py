@@ -39,9 +39,11 @@ def predicted_ground_track(past: Sequence[tuple[float, np.ndarray]], x: np.ndarr
     assert traj is not None and n_samples is not None  # asked for with dt_out_s
     n = int(n_samples[0])
     t_fut = traj[0, :n, 0]
-    before = [(t, r) for t, r in past if n == 0 or t < t_fut[0]]
-    t = np.array([t for t, _ in before] + list(t_fut))
-    r = np.vstack([np.array([r for _, r in before]).reshape(-1, 3), traj[0, :n, 1:4]])
+    t_past = np.fromiter((t for t, _ in past), float, len(past))
+    keep_past = np.flatnonzero(t_past < t_fut[0]) if n else np.arange(len(past))
+    r_past = np.array([past[i][1] for i in keep_past.tolist()], dtype=float).reshape(-1, 3)
+    t = np.concatenate([t_past[keep_past], t_fut])
+    r = np.vstack([r_past, traj[0, :n, 1:4]])
     if fut.status[0] == 0:
         t = np.append(t, fut.t_impact_s[0])
         r = np.vstack([r, fut.r_impact[:1]])

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pyproj import Geod
 
-from missilewatch.earth.frames import ecef2geodetic
+from missilewatch.earth import kernels as ek
 from missilewatch.errors import InputError
 from missilewatch.flight.boost import RangeClass
 from missilewatch.flight.capability import (
@@ -179,8 +179,8 @@ def predict_impact(
         state = track.state
         pb = track.boost_probability if boost_probability is None else boost_probability
         if launch_lat_deg is None and launch_lon_deg is None:
-            la, lo, _ = ecef2geodetic(*track.origin_ecef)
-            launch_lat_deg, launch_lon_deg = float(la), float(lo)
+            la, lo, _ = ek.ecef_to_geodetic(*(float(c) for c in track.origin_ecef))
+            launch_lat_deg, launch_lon_deg = math.degrees(la), math.degrees(lo)
     elif isinstance(track, GaussianState):
         state = track
         pb = 0.0 if boost_probability is None else boost_probability
@@ -228,15 +228,15 @@ def predict_impact(
     impact_prob = float(wm_all[ok].sum() / wm_all.sum()) if wm_all.sum() > 0 else float(ok.mean())
     # Moments in a local frame about the weighted mean impact point.
     r_mean = (wm_all[ok, None] * batch.r_impact[ok]).sum(0) / wm_all[ok].sum()
-    lat0, lon0, _ = ecef2geodetic(*r_mean)
-    off = offsets_km(lat[ok], lon[ok], float(lat0), float(lon0))
+    lat0, lon0, _ = ek.ecef_to_geodetic(float(r_mean[0]), float(r_mean[1]), float(r_mean[2]))
+    off = offsets_km(lat[ok], lon[ok], math.degrees(lat0), math.degrees(lon0))
     # Weights: the unscented covariance weights are used as they are (they do not sum to 1),
     # both sets divided by the mean weight that reached the ground.
     wsum = wm_all[ok].sum()
     wmo = wm_all[ok] / wsum
     wco = wc_all[ok] / wsum
-    clat_arr, clon_arr = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]), float(lat0),
-                                         float(lon0))
+    clat_arr, clon_arr = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]),
+                                         math.degrees(lat0), math.degrees(lon0))
     clat, clon = float(clat_arr), float(clon_arr)
     off_c = offsets_km(lat[ok], lon[ok], clat, clon)
     d = off_c - wmo @ off_c

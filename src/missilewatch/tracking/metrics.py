@@ -23,6 +23,7 @@ from scipy.interpolate import CubicHermiteSpline
 from scipy.optimize import linear_sum_assignment
 
 from missilewatch.errors import InputError
+from missilewatch.tracking import metrics_kernels as mk
 from missilewatch.tracking.association import chi2_quantile
 from missilewatch.tracking.filters import KalmanFilter
 from missilewatch.tracking.tracker import TrackEvent, TrackSnapshot
@@ -261,6 +262,65 @@ def _update_records(events: list[TrackEvent], truths: list[Truth], limit: float)
             for k, r in enumerate(rows)]
 
 
+def _grid_estimates(f: KalmanFilter, snaps: list[TrackSnapshot], rows: np.ndarray, t_s: np.ndarray) -> np.ndarray:
+    """ECEF positions (R, 3) of ``snaps[rows[i]]`` predicted with ``f`` to ``t_s[i]``."""
+    if rows.size == 0:
+        return np.empty((0, 3))
+    if f.use_ukf:  # the UKF's mean needs its sigma points: one call per row
+        return np.array([f.predict_mean(snaps[r].state, t)[:3] for r, t in zip(rows, t_s, strict=True)])
+    X = np.ascontiguousarray(np.array([s.state.x for s in snaps], dtype=float))
+    dt = np.ascontiguousarray(t_s - np.array([s.state.t_s for s in snaps])[rows])
+    order = np.lexsort((dt, rows))  # each snapshot's rows together, by growing time
+    out = np.empty((rows.size, X.shape[1]))
+    mk.predict_means(X, np.ascontiguousarray(rows[order]), np.ascontiguousarray(dt[order]),
+                     np.full(f.n_models, 1.0 / f.n_models), f.mps, f.tau, out)
+    est = np.empty((rows.size, 3))
+    est[order] = out[:, :3]
+    return est
+
+
+def _grid_gospa(truth_pos: np.ndarray, truth_alive: np.ndarray, est: np.ndarray, est_gi: np.ndarray, c: float,
+                p: float = 2.0) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, tuple]]]:
+    """GOSPA at every grid time: truths ``truth_pos`` (n_truth, G, 3) where ``truth_alive``,
+    estimates ``est`` (R, 3) at grid indices ``est_gi`` (sorted). Returns distance, missed and
+    false (G,) and, for the times with assigned pairs, (grid index, ((truth, estimate row), ...)),
+    truths indexed as in ``truth_pos``, estimates as in ``est``.
+
+    A time with at most one truth and one estimate is worked out in closed form, all at once;
+    the others go through :func:`gospa` (the optimal assignment)."""
+    G = truth_alive.shape[1]
+    n = truth_alive.sum(0)
+    m = np.bincount(est_gi, minlength=G)
+    first = np.concatenate([[0], np.cumsum(m)[:-1]])
+    dist = np.empty(G)
+    missed = np.empty(G)
+    false = np.empty(G)
+    pairs: list[tuple[int, tuple]] = []
+    simple = (n <= 1) & (m <= 1)
+    both = np.flatnonzero(simple & (n == 1) & (m == 1))
+    X = truth_pos[np.argmax(truth_alive[:, both], axis=0), both] if both.size else np.empty((0, 3))
+    d = np.linalg.norm(X - est[first[both]], axis=1)
+    paired = d < c
+    loc = np.zeros(G)
+    hit = np.zeros(G, dtype=bool)
+    loc[both[paired]] = d[paired] ** p
+    hit[both[paired]] = True
+    missed[simple] = n[simple] - hit[simple]
+    false[simple] = m[simple] - hit[simple]
+    dist[simple] = (loc[simple] + (c**p / 2.0) * (missed[simple] + false[simple])) ** (1.0 / p)
+    ti = np.argmax(truth_alive[:, both[paired]], axis=0) if both.size else np.empty(0, dtype=np.int64)
+    for gi, t, row in zip(both[paired].tolist(), ti.tolist(), first[both[paired]].tolist(), strict=True):
+        pairs.append((gi, ((t, row),)))
+    for gi in np.flatnonzero(~simple):
+        g = gospa(truth_pos[truth_alive[:, gi], gi].reshape(-1, 3), est[first[gi]:first[gi] + m[gi]], c, p)
+        dist[gi], missed[gi], false[gi] = g.distance, g.missed, g.false
+        if g.pairs:
+            alive = np.flatnonzero(truth_alive[:, gi])
+            pairs.append((int(gi), tuple((int(alive[t]), int(first[gi] + e)) for t, e in g.pairs)))
+    pairs.sort(key=lambda gp: gp[0])
+    return dist, missed, false, pairs
+
+
 def evaluate(
     events: Iterable[TrackEvent],
     truths: Iterable,
@@ -294,7 +354,6 @@ def evaluate(
     latest: dict[int, TrackSnapshot] = {}
     deleted_at: dict[int, float] = {}
     k = 0
-    g_d, g_m, g_f = [], [], []
     track_truth: dict[int, str] = {}
     truth_track: dict[str, int] = {}
     swaps = breaks = 0
@@ -304,6 +363,13 @@ def evaluate(
     truth_pos = np.stack([t.state_at(grid, with_velocity=False)[:, :3] for t in truths]) \
         if truths else np.empty((0, grid.size, 3))
     truth_alive = np.isfinite(truth_pos[:, :, 0])
+    # Which snapshot of which track is the latest at each grid time (rows in grid order, tracks
+    # by id within a time), then all of them predicted to their grid times at once.
+    row_gi: list[int] = []
+    row_tid: list[int] = []
+    row_snap: list[int] = []
+    snaps: list[TrackSnapshot] = []
+    snap_index: dict[int, int] = {}
     for gi, tg in enumerate(grid):
         while k < len(by_time) and (by_time[k].t_s if by_time[k].kind == "deleted"
                                     else max(by_time[k].t_s, by_time[k].track.t_s)) <= tg:
@@ -316,17 +382,20 @@ def evaluate(
                 prev = latest.get(e.track_id)
                 if prev is None or e.track.state.t_s >= prev.state.t_s:
                     latest[e.track_id] = e.track
+                    snap_index[id(e.track)] = len(snaps)
+                    snaps.append(e.track)
             k += 1
-        ids = sorted(latest)
-        est = np.array([f.predict_mean(latest[i].state, tg)[:3] for i in ids]).reshape(-1, 3)
-        alive = [t for n, t in enumerate(truths) if truth_alive[n, gi]]
-        X = truth_pos[truth_alive[:, gi], gi].reshape(-1, 3)
-        g = gospa(X, est, gospa_c_m)
-        g_d.append(g.distance)
-        g_m.append(g.missed)
-        g_f.append(g.false)
-        for ti, ei in g.pairs:
-            oid, tid = alive[ti].object_id, ids[ei]
+        for i in sorted(latest):
+            row_gi.append(gi)
+            row_tid.append(i)
+            row_snap.append(snap_index[id(latest[i])])
+    gi_arr = np.array(row_gi, dtype=np.int64)
+    est = _grid_estimates(f, snaps, np.array(row_snap, dtype=np.int64), grid[gi_arr])
+    g_d, g_m, g_f, pairs = _grid_gospa(truth_pos, truth_alive, est, gi_arr, gospa_c_m)
+    object_ids = [t.object_id for t in truths]
+    for _gi, step_pairs in pairs:
+        for ti, row in step_pairs:
+            oid, tid = object_ids[ti], row_tid[row]
             matched_tracks.add(tid)
             if tid in track_truth and track_truth[tid] != oid:
                 swaps += 1
@@ -337,5 +406,5 @@ def evaluate(
             if tid not in per_object[oid]:
                 per_object[oid].append(tid)
     false_tracks = tuple(sorted(confirmed_ids - matched_tracks))
-    return Evaluation(tuple(records), grid, np.array(g_d), np.array(g_m), np.array(g_f), swaps, breaks,
+    return Evaluation(tuple(records), grid, g_d, g_m, g_f, swaps, breaks,
                       {k2: tuple(v) for k2, v in per_object.items()}, false_tracks)

@@ -23,9 +23,10 @@ updates that track with one of two methods:
   minimising det P), consistent whatever the correlation, when the tracklet would count
   something twice or its prediction is unreliable: the report's sensors include a sensor whose
   information this track already holds from another source (a measurement shared with both
-  nodes, or this node's own track fed back through the partner), or the report or its
-  predecessor may be boosting (the ballistic prediction of the previous report does not know
-  its thrust, so the difference would be biased).
+  nodes, or this node's own track fed back through the partner), or the partner track or this
+  node's track may have been boosting in the last ``TRACKLET_AFTER_BOOST_S`` (the ballistic
+  prediction of the previous report does not know the thrust, so the difference would be
+  biased, and a tracker under thrust lags by more than its covariance says).
 
 Tracks started from a report are confirmed by the usual M-of-N rule: every report of a partner
 track that updates it is a hit (a partner sends only tracks it has confirmed or detected at
@@ -75,6 +76,10 @@ GATE_PROBABILITY = 0.999
 INFO_FLOOR = 1e-9
 #: Smallest CI weight of the local track (its covariance is inflated by at most 1 / this).
 CI_MIN_WEIGHT = 0.01
+#: The tracklet waits this long (s) after a report of the partner track or this node's track
+#: last looked boosting: a tracker lags under thrust more than its covariance says (and its
+#: boost probability may fall before the thrust ends), so meanwhile its reports go by CI.
+TRACKLET_AFTER_BOOST_S = 30.0
 #: Thrust acceleration prior (m/s^2: mean, sigma) of a track started from a boosting report.
 THRUST_PRIOR = (25.0, 15.0)
 
@@ -217,10 +222,12 @@ def _linear_update(xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, H: np.ndarray
 
 @dataclass
 class _Link:
-    """A partner track's tie to a local track: the local track id and the last report used."""
+    """A partner track's tie to a local track: the local track id, the last report used, and
+    the last time a report of that partner track may have been boosting."""
 
     track_id: int
     last: TrackReport
+    boost_seen_t: float = -math.inf
 
 
 class PartnerTracks:
@@ -301,7 +308,9 @@ class PartnerTracks:
         prev = link.last if link is not None else None
         H = np.zeros((DIM, N_STATE))
         H[:, :DIM] = np.eye(DIM)
-        if self._common(tr, r) or r.boosting or (prev is not None and prev.boosting):
+        boost_seen = max(link.boost_seen_t if link is not None else -math.inf,
+                         r.t_s if r.boosting or tk.modes.boost_probability(tr.mu) > BOOSTING else -math.inf)
+        if self._common(tr, r) or t - boost_seen < TRACKLET_AFTER_BOOST_S:
             x, P = tk.filter.combine(xs, Ps, mu)
             w = max(ci_weight(P[:DIM, :DIM], Pr), CI_MIN_WEIGHT)
             if w < 1.0:
@@ -325,7 +334,7 @@ class PartnerTracks:
                 self.stats["tracklet"] += 1
             else:
                 self.stats["empty"] += 1
-        self.links[r.key] = _Link(tr.id, r if prev is None or r.t_s >= prev.t_s else prev)
+        self.links[r.key] = _Link(tr.id, r if prev is None or r.t_s >= prev.t_s else prev, boost_seen)
         lb = tk.modes.boost_time(mu, t, tr.last_boost_t)
         tk.modes.collapse(mu, tk.modes.tau_at(t, lb))
         tr.set_estimate(xs, Ps, mu, t)
@@ -367,7 +376,7 @@ class PartnerTracks:
         tk._slots = None
         tk.stats.initiated += 1
         self.stats["initiated"] += 1
-        self.links[r.key] = _Link(tr.id, r)
+        self.links[r.key] = _Link(tr.id, r, r.t_s if r.boosting else -math.inf)
         self.sources[tr.id] = {r.key: set(r.sensors)}
         self.local[tr.id] = set()
         events.append(TrackEvent("initiated", tr.id, r.t_s, tk._snapshot(tr), "", r.seq, r.sensor_id))

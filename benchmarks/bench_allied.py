@@ -14,6 +14,9 @@ alone fed the same JPN sensors in the same run as the peer).
 4. ``allied_link_latency_quiet_p50`` / ``_p99``: the same on a fresh network with one node fed
    (the US sensors' records posted at ``QUIET_RATE`` per second): the US-JPN link (measurements)
    and the US-ROK link (tracks).
+5. ``allied_tracks_only_warning_lead_JPN`` and ``allied_tracks_only_footprint_jpn_t<S>s``: as 1
+   and 2 (JPN's own alert only) on a fresh network where ROK and the US send JPN tracks only
+   (``threenode.TRACKS_ONLY``): what the partners' tracks alone bring to JPN's watch.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from pathlib import Path
 import websockets
 
 from missilewatch.allied.livenet import Network, first_report
+from missilewatch.allied.threenode import TRACKS_ONLY
 from missilewatch.service import eventlog
 from missilewatch.service.app import open_database
 from missilewatch.service.feed import measurement_dir
@@ -121,21 +125,50 @@ def _quiet_latency(root: Path, flight: Path) -> list[dict]:
     return [lk for lk in status["US"]["links_out"]]
 
 
+def _played(root: Path, flight: Path, terms: dict | None = None) -> tuple[Network, dict, float]:
+    """The network (with a JPN node alone) fed the flight at SPEED; its statuses and the
+    feeds' start (Unix s)."""
+    net = Network(root, alone=True, cuttable=False, cot=False, terms=terms)
+    try:
+        net.start()
+        t0 = net.feed(flight, SPEED)
+        start_unix = time.time() + (t0 - time.monotonic())
+        while net.feeding():
+            time.sleep(0.5)
+        status = net.settle()
+    finally:
+        net.stop()
+    return net, status, start_unix
+
+
+def _tracks_only(root: Path, flight: Path, clock: dt.datetime) -> list[dict]:
+    """ROK and the US send JPN tracks only: JPN's own first Aomori alert (its watch fuses the
+    partners' tracks) and its footprint, against the JPN node alone in the same run."""
+    net, _status, _start = _played(root, flight, TRACKS_ONLY)
+    assert net.alone is not None
+    out = []
+    w, a = _own_warning(net.nodes["JPN"].db_url), _own_warning(net.alone.db_url)
+    ours = (OVER_AOMORI - w).total_seconds() if w else None
+    peer = (OVER_AOMORI - a).total_seconds() if a else None
+    out.append({"name": "allied_tracks_only_warning_lead_JPN", "ours": ours, "peer": peer,
+                "unit": "s before over Aomori", "ratio": round(ours / peer, 3) if ours and peer else None,
+                "note": "JPN's own first Aomori alert, ROK and US sending it tracks only; peer: JPN alone"})
+    fw, fa = _footprints(net.nodes["JPN"].db_url), _footprints(net.alone.db_url)
+    for s in FOOTPRINT_AT_S:
+        t = clock + dt.timedelta(seconds=s)
+        a_km, b_km = _at(fw, t), _at(fa, t)
+        out.append({"name": f"allied_tracks_only_footprint_jpn_t{int(s)}s", "ours": a_km, "peer": b_km,
+                    "unit": "km semi-major", "ratio": round(b_km / a_km, 3) if a_km and b_km else None,
+                    "note": f"at {t.time()} UTC, tracks-only partners; peer: JPN alone (null: no prediction yet)"})
+    return out
+
+
 def run() -> list[dict]:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         flight = measurement_dir("2022-10-04", workdir=tmp / "flight")
         clock = first_report(flight)
-        net = Network(tmp / "net", alone=True, cuttable=False, cot=False)
-        try:
-            net.start()
-            t0 = net.feed(flight, SPEED)
-            start_unix = time.time() + (t0 - time.monotonic())
-            while net.feeding():
-                time.sleep(0.5)
-            status = net.settle()
-        finally:
-            net.stop()
+        net, status, start_unix = _played(tmp / "net", flight)
         out = []
         assert net.alone is not None
         alone = {"JPN": _own_warning(net.alone.db_url), "ROK": None, "US": None}
@@ -172,6 +205,7 @@ def run() -> list[dict]:
                         "peer": round(peer, 3), "unit": "ms", "ratio": round(peer / q, 4),
                         "note": f"US to JPN and ROK, one node fed at {QUIET_RATE:g} records/s; "
                                 f"samples {sum(lk['latency_samples'] for lk in quiet)}"})
+        out.extend(_tracks_only(tmp / "tracks-only", flight, clock))
         return out
 
 

@@ -34,14 +34,10 @@ from scipy.optimize import linear_sum_assignment, minimize_scalar
 from scipy.stats import chi2
 
 from missilewatch.earth.frames import ecef2geodetic
-from missilewatch.tracking.filters import KalmanFilter
-from missilewatch.tracking.models import LNB_PRIOR_MEAN, LNB_PRIOR_SIGMA, N_STATE, GaussianState, ballistic_model
+from missilewatch.tracking.track_reports import BOOST_ACCEL_SIGMA, BOOSTING, predict_pv
 
 GATE_PROBABILITY = 0.999
 DIM = 6
-BOOST_ACCEL_SIGMA = 50.0  # m/s^2 (1 sigma; an IRBM nears 60 m/s^2 at burnout)
-BOOSTING = 0.01  # boost probability above which a track may be under thrust
-BOOST_MEMORY_S = 10.0
 
 
 def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -65,29 +61,12 @@ def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> t
     return x, 0.5 * (P + P.T), w
 
 
-@lru_cache(maxsize=1)
-def _filter() -> KalmanFilter:
-    return KalmanFilter((ballistic_model(),), "ekf")
-
-
 def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float,
              accel_sigma: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Position and velocity (and covariance) predicted from ``t_s`` to ``to_s`` on the
-    ballistic model (ln beta at its prior, no thrust), plus white-noise acceleration of
-    ``accel_sigma`` (m/s^2) over the interval (at least ``BOOST_MEMORY_S``)."""
-    if to_s == t_s and accel_sigma == 0:
-        return x6, P6
-    x = np.zeros(N_STATE)
-    x[:6], x[6] = x6, LNB_PRIOR_MEAN
-    P = np.zeros((N_STATE, N_STATE))
-    P[:6, :6], P[6, 6], P[7, 7] = P6, LNB_PRIOR_SIGMA**2, 1e-6
-    out = _filter().predict(GaussianState(t_s, x, P), to_s) if to_s != t_s else GaussianState(t_s, x, P)
-    Pout = out.P[:6, :6].copy()
-    if accel_sigma > 0:
-        dt, q = max(abs(to_s - t_s), BOOST_MEMORY_S), accel_sigma**2
-        eye = np.eye(3)
-        Pout += np.block([[q * dt**4 / 4 * eye, q * dt**3 / 2 * eye], [q * dt**3 / 2 * eye, q * dt**2 * eye]])
-    return out.x[:6].copy(), Pout
+    ballistic model, plus white-noise acceleration of ``accel_sigma`` (m/s^2)
+    (:func:`missilewatch.tracking.track_reports.predict_pv`)."""
+    return predict_pv(t_s, x6, P6, to_s, accel_sigma)
 
 
 def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:

@@ -165,16 +165,17 @@ def first_report(flight_dir: Path) -> dt.datetime:
 
 class Network:
     """The three nodes (and optionally a JPN node alone, fed JPN's sensors, for comparison); the
-    JPN-US path through proxies when ``cuttable``."""
+    JPN-US path through proxies when ``cuttable``; ``terms`` as :func:`write_setup` takes them."""
 
-    def __init__(self, root: Path, alone: bool = True, cuttable: bool = True, cot: bool = True) -> None:
+    def __init__(self, root: Path, alone: bool = True, cuttable: bool = True, cot: bool = True,
+                 terms: dict[tuple[str, str], str] | None = None) -> None:
         self.root = root
         ports = {n: free_port() for n in SENSORS}
         self.proxies = {("JPN", "US"): CuttableProxy(ports["US"]), ("US", "JPN"): CuttableProxy(ports["JPN"])} \
             if cuttable else {}
         addresses = {n: f"http://127.0.0.1:{p}" for n, p in ports.items()}
         self.files = write_setup(root, addresses, via={k: f"http://127.0.0.1:{v.port}"
-                                                       for k, v in self.proxies.items()})
+                                                       for k, v in self.proxies.items()}, terms=terms)
         names = (*SENSORS, "test-partner")
         self.nodes = {n: NodeProc(n, root, self.files[n], ports[n], ("--cot-port", "0") if cot and n == "JPN" else (),
                                   names) for n in SENSORS}

@@ -1,7 +1,8 @@
 """A node of the allied network inside ``missilewatch serve --node X --peers FILE``: the
 outbox producer (a thread), a link to each partner (tasks on the server's loop), what arrives
 from partners (measurements into this node's own ingest, as any sensor's; tracks into the fused
-picture; predictions and alerts into the inbox), and the terms-bound view of a partner's token
+picture and, as track reports, into the same ingest, so that the watch that alerts works on
+the fused picture; predictions and alerts into the inbox), and the terms-bound view of a partner's token
 on the REST API and the events stream."""
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from missilewatch.allied.outbox import Producer, counter, set_counter
 from missilewatch.allied.peers import Peers
 from missilewatch.allied.sharing import note_position, place_of, release_time, share
 from missilewatch.allied.terms import MEASUREMENT, TRACK_KINDS
+from missilewatch.pipeline.partner_tracks import track_line
 from missilewatch.service.auth import Principal
 from missilewatch.service.records import split_body
 from missilewatch.store.models import AlliedInbox, AlliedOutbox, ServiceMeasurement
@@ -133,6 +135,7 @@ class Node:
             body = split_body("\n".join(i["msg"]["line"] for i in lines).encode())
             results, todo = self.svc.ingestor.check(body, who)
             self.svc.ingestor.commit(body, results, todo, who, f"link from node {peer}", time.monotonic())
+        self._tracks_to_watch(peer, items)
         others = [i for i in items if i["kind"] != MEASUREMENT]
         seq = int(items[-1]["seq"])
         kinds: dict[str, int] = {}
@@ -156,6 +159,20 @@ class Node:
         st["messages"] += len(items)
         st["last_utc"] = dt.datetime.now(dt.UTC).isoformat()
         return seq
+
+    def _tracks_to_watch(self, peer: str, items: list[dict]) -> None:
+        """The partner's track events also go into this node's ordered stream, as track reports
+        (``missilewatch.track/1``) that its watch fuses: alerts come from the fused picture."""
+        lines = [line for i in items if (line := track_line(peer, int(i["seq"]), i["msg"])) is not None]
+        if not lines:
+            return
+        who = Principal(f"node:{peer}/tracks", "sensor", (f"partner-{peer}",), "node")
+        body = split_body("\n".join(lines).encode())
+        results, todo = self.svc.ingestor.check(body, who)
+        self.svc.ingestor.commit(body, results, todo, who, f"tracks from node {peer}", time.monotonic())
+        bad = [r.reason for r in results if r.status == "rejected"]
+        if bad:
+            log.warning("node %s: %d track reports rejected, first: %s", peer, len(bad), bad[0])
 
     def received(self, peer: str) -> dict[str, Any]:
         """What this node has kept from ``peer``: inbox messages by kind, measurements by sensor."""

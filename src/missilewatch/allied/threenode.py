@@ -42,12 +42,19 @@ TERMS = {
 }
 
 
+#: The variant where ROK and the US send JPN tracks only (state and covariance), no measurements.
+TRACKS_ONLY = TERMS | {("ROK", "JPN"): 'mode = "tracks"\n', ("US", "JPN"): 'mode = "tracks"\n'}
+
+
 def write_setup(root: Path, addresses: dict[str, str], nodes: tuple[str, ...] = NODES,
-                via: dict[tuple[str, str], str] | None = None) -> dict[str, Path]:
+                via: dict[tuple[str, str], str] | None = None,
+                terms: dict[tuple[str, str], str] | None = None) -> dict[str, Path]:
     """Keys, terms and a peers file per node under ``root``; ``addresses``: node -> its service
     URL as its partners reach it; ``via``: (node, peer) -> another address by which that node
-    reaches that peer. Returns node -> its peers file."""
+    reaches that peer; ``terms``: (from, to) -> terms (default :data:`TERMS`). Returns node ->
+    its peers file."""
     via = via or {}
+    terms = terms or TERMS
     keys = root / "keys"
     for n in nodes:
         if not (keys / f"{n}.key").exists():
@@ -60,7 +67,7 @@ def write_setup(root: Path, addresses: dict[str, str], nodes: tuple[str, ...] = 
         for p in nodes:
             if p == n:
                 continue
-            (d / "terms" / f"{n}-to-{p}.toml").write_text(f'partner = "{p}"\n' + TERMS[(n, p)])
+            (d / "terms" / f"{n}-to-{p}.toml").write_text(f'partner = "{p}"\n' + terms[(n, p)])
             sensors = ", ".join(f'"{s}"' for s in SENSORS[p])
             text += (f'\n[[peer]]\nnode = "{p}"\naddress = "{via.get((n, p), addresses[p])}"\n'
                      f'public_key = "../keys/{p}.pub"\nterms = "terms/{n}-to-{p}.toml"\nsensors = [{sensors}]\n')

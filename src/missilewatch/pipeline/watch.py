@@ -45,6 +45,7 @@ from missilewatch.prediction import ImpactPrediction, predict_impact
 from missilewatch.prediction.ground_track import predicted_ground_track
 from missilewatch.tracking import Tracker, TrackerConfig, TrackSnapshot
 from missilewatch.tracking.models import ballistic_model
+from missilewatch.tracking.track_reports import TrackReport
 
 # The watch's ballistic model has the same forces as the flights it tracks (J2, rotation, drag
 # with the estimated beta), so little acceleration noise is left to model: 0.0013 m^2/s^3
@@ -258,6 +259,17 @@ class Watch:
                 assigned = ev.track_id
         if self._recorder:
             self._recorder.measurement(item, assigned)
+        self._queue_due(updated)
+        return new
+
+    def ingest_track(self, report: TrackReport) -> list[TimelineEvent]:
+        """A partner node's track report: see :func:`missilewatch.pipeline.partner_tracks.ingest`."""
+        from missilewatch.pipeline.partner_tracks import ingest
+
+        return ingest(self, report)
+
+    def _queue_due(self, updated: dict[int, TrackSnapshot]) -> None:
+        """Queue the confirmed tracks just updated whose prediction falls due."""
         for tid, snap in updated.items():
             log = self.tracks[tid]
             if log.closed:
@@ -269,7 +281,6 @@ class Watch:
                     log.last_prediction_t_s = snap.t_s
                 log.last_prediction_boosting = self._boosting(snap)
                 self._due[tid] = snap  # replaces an older snapshot still waiting, keeps its turn
-        return new
 
     def predict_due(self, max_tracks: int | None = None) -> list[TimelineEvent]:
         """Run the impact predictions (and assessments, alerts) of the tracks due, oldest turn

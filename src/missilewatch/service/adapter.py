@@ -27,6 +27,9 @@ from missilewatch.alerts.model import Alert, MsgType
 from missilewatch.alerts.text import render_text
 from missilewatch.assessment.policy import Policy
 from missilewatch.earth.frames import ecef2geodetic
+from missilewatch.errors import InputError
+from missilewatch.pipeline.partner_tracks import TrackRecord, check_track_line, is_track_line, parse_track_line
+from missilewatch.pipeline.partner_tracks import report as track_report
 from missilewatch.pipeline.source import parse_line, parse_record
 from missilewatch.pipeline.watch import TimelineEvent, TrackLog, Watch, WatchConfig
 from missilewatch.sensors.measurement_io import MeasurementRecord
@@ -48,7 +51,11 @@ class Checked:
 
 
 def check_line(line: str, where: str) -> Checked:
-    """Validate one JSON line as the watch would read it (without feeding any watch)."""
+    """Validate one JSON line as the watch would read it (without feeding any watch); a
+    partner's track report (``missilewatch.track/1``) as :mod:`~missilewatch.pipeline.partner_tracks` reads it."""
+    if is_track_line(line):
+        rec, t, err = check_track_line(line, where)
+        return Checked(False, reason=err) if rec is None else Checked(True, rec.sensor_id, t, record=rec)
     try:
         record = MeasurementRecord.model_validate_json(line)
     except ValidationError:  # worded as the watch words it
@@ -107,6 +114,8 @@ class LiveWatch:
         """Feed one JSON line (already validated and stored) to the watch; ``record``: its
         validated MeasurementRecord when the ingest has it (the same item, without a second
         validation)."""
+        if isinstance(record, TrackRecord) or (record is None and is_track_line(line)):
+            return self._ingest_track(line, seq, record)
         where = f"measurement {seq}"
         item = parse_line(line, self.epoch, seq, where) if record is None else \
             parse_record(record, line, self.epoch, seq, where)
@@ -114,6 +123,18 @@ class LiveWatch:
         self.watch.step(item)  # this worker thread is off the ack path: predictions run here too
         if item.measurement is not None:
             self.last_time_s = max(self.last_time_s, float(item.measurement.t_s))
+        return self._convert()
+
+    def _ingest_track(self, line: str, seq: int, record: TrackRecord | None) -> list[dict]:
+        """A partner's track report (stored in the same ordered stream) into the watch."""
+        self._events.clear()
+        try:
+            r = parse_track_line(line, self.epoch, seq) if record is None else track_report(record, self.epoch, seq)
+        except InputError as exc:
+            return [self._ev("measurement.rejected", max(self.last_time_s, 0.0), f"track report {seq}: {exc}", None)]
+        self.watch.ingest_track(r)  # its events reach self._events through on_event
+        self.watch.predict_due()
+        self.last_time_s = max(self.last_time_s, r.t_s)
         return self._convert()
 
     def finish(self, reason: str = "session closed") -> list[dict]:

@@ -46,6 +46,7 @@ from missilewatch.tracking.merging import Merger, MergeSettings
 from missilewatch.tracking.models import N_STATE, MotionModel, ballistic_model, boost_model
 from missilewatch.tracking.modes import ModeKeeper, ModeSettings
 from missilewatch.tracking.oosm import OutOfSequenceBuffer, OutOfSequenceSettings
+from missilewatch.tracking.track_reports import PartnerTracks, TrackReport
 from missilewatch.tracking.track_state import (
     BOOST_PROBABILITY_THRESHOLD,
     CONFIRMED,
@@ -144,6 +145,7 @@ class Tracker:
         self._changed: set[TrackState] = set()  # tracks changed since the last maintenance pass
         self._maintained = (math.nan, math.nan)  # (clock, report clock) of the last full pass
         self._collapse_probability = cfg.modes.collapse_probability
+        self.partners = PartnerTracks(self)
 
     # -- public ----------------------------------------------------------------------------
 
@@ -167,6 +169,16 @@ class Tracker:
                 for scan in scans(ms):
                     self._process_scan(scan, events)
         self._maintain(events)
+        if self.partners.local:
+            self.partners.note_local(events)
+        return TrackerOutput(tuple(events), self.tracks)
+
+    def process_report(self, report: TrackReport) -> TrackerOutput:
+        """A partner node's track report as a track-level update (:mod:`.track_reports`)."""
+        events: list[TrackEvent] = []
+        self.partners.apply(report, events)
+        self._maintain(events)
+        self.partners.note_local([e for e in events if e.kind == "deleted"])
         return TrackerOutput(tuple(events), self.tracks)
 
     def advance(self, t_s: float) -> TrackerOutput:

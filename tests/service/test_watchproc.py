@@ -60,3 +60,13 @@ def test_a_clean_stop_stops_the_watch_process(tmp_path):
     assert srv.stop(signal.SIGTERM) == 0
     assert not _gone(everything, 10.0)
     assert "Traceback" not in srv.log_path.read_text()
+
+
+def test_the_warm_up_stream_reaches_a_prediction_and_a_decision():
+    """The packaged warm-up records take a throwaway watch through track initiation,
+    confirmation and an impact prediction with its decision: the paths whose first run would
+    otherwise load kernels on the service's measurement path."""
+    from missilewatch.service.adapter import warm_up_watch
+
+    kinds = warm_up_watch()
+    assert kinds.get("track.confirmed", 0) >= 1 and kinds.get("prediction", 0) >= 1 and kinds.get("decision", 0) >= 1

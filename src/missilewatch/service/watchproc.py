@@ -36,7 +36,7 @@ from sqlalchemy import select
 
 from missilewatch.assessment.policy import Policy
 from missilewatch.service import eventlog
-from missilewatch.service.adapter import LiveWatch, warm_up
+from missilewatch.service.adapter import LiveWatch, warm_up, warm_up_watch
 from missilewatch.store import Database
 from missilewatch.store.models import ServiceSession
 
@@ -239,6 +239,7 @@ def child_main(conn, db_url: str, policy: Policy | None, session_gap_s: float, r
     core = WatchCore(db, policy, session_gap_s, rebuild_upto, lambda evs: conn.send(("events", evs)))
     try:
         warm_up(policy)
+        warm_up_watch(policy)
         core.rebuild()
     except Exception as exc:  # the service stays up and says so in /v1/health
         core.failed = f"rebuild failed: {exc}"

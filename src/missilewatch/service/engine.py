@@ -27,6 +27,7 @@ from typing import Any
 
 from missilewatch.assessment.policy import Policy
 from missilewatch.service import eventlog, watchproc
+from missilewatch.service.adapter import warm_up_check
 from missilewatch.service.hub import Hub
 from missilewatch.service.metrics import Metrics
 from missilewatch.service.picture import Picture
@@ -97,6 +98,7 @@ class Engine:
 
     def start(self) -> None:
         self._spawn()
+        warm_up_check()  # while the watch process starts
         for name, target in (("watch", self._run), ("sensors", self._monitor)):
             th = threading.Thread(target=target, name=f"missilewatch-{name}", daemon=True)
             th.start()

@@ -144,7 +144,7 @@ def test_a_session_closed_before_a_crash_stays_closed(tmp_path, flight_lines):
     e.close_session("test")
     e.stop()
     e = engine()
-    assert e.rebuild_count == 0 and e.live is None
+    assert e.rebuild_count == 0 and e.session is None
     e.submit([stored(flight_lines[5])])
     e.q.join()
     e.stop()

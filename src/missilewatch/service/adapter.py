@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 from typing import Any
 
@@ -32,7 +33,11 @@ from missilewatch.pipeline.partner_tracks import TrackRecord, check_track_line, 
 from missilewatch.pipeline.partner_tracks import report as track_report
 from missilewatch.pipeline.source import parse_line, parse_record
 from missilewatch.pipeline.watch import TimelineEvent, TrackLog, Watch, WatchConfig
-from missilewatch.sensors.measurement_io import MeasurementRecord
+from missilewatch.sensors.measurement_io import MeasurementRecord, parse_utc
+from missilewatch.tracking.measurements import MTYPE_CODES
+
+#: ``earth.frames.ecef2geodetic`` refuses points within 100 km of the Earth's centre (m).
+MIN_SENSOR_RADIUS_M = 100_000.0
 
 # Seconds of measurement time between two track.updated events of one track.
 TRACK_UPDATE_EVERY_S = 2.0
@@ -60,12 +65,32 @@ def check_line(line: str, where: str) -> Checked:
         record = MeasurementRecord.model_validate_json(line)
     except ValidationError:  # worded as the watch words it
         return Checked(False, reason=parse_line(line, VALIDATION_EPOCH, 0, where).error)
+    if _surely_measurable(record):
+        t_s = (parse_utc(record.time_utc) - VALIDATION_EPOCH).total_seconds()
+        return Checked(True, sensor_id=record.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=t_s),
+                       record=record)
     item = parse_record(record, line, VALIDATION_EPOCH, 0, where)
     m = item.measurement
     if m is None:
         return Checked(False, reason=item.error)
     return Checked(True, sensor_id=m.sensor_id, time_utc=VALIDATION_EPOCH + dt.timedelta(seconds=float(m.t_s)),
                    record=record)
+
+
+def _surely_measurable(record: MeasurementRecord) -> bool:
+    """True when the watch's conversion of a record that passed the schema
+    (:func:`~missilewatch.tracking.measurements.from_record`) cannot refuse it: the sensor
+    position given in ECEF, finite and well away from the Earth's centre, every variance
+    positive. The schema checked the rest (type, values, covariance, times). False: take the
+    full conversion for the verdict and the watch's wording of the reason (tests hold the two
+    to the same verdicts). Saves the frame conversion on the ingest path."""
+    r = record.sensor_position.ecef_m
+    if r is None or len(r) != 3 or not all(math.isfinite(v) for v in r) or \
+            math.fsum(v * v for v in r) < (1.01 * MIN_SENSOR_RADIUS_M) ** 2:
+        return False
+    if record.type not in MTYPE_CODES or not all(math.isfinite(v) for v in record.sensor_velocity_ecef_mps):
+        return False
+    return all(len(row) == len(record.covariance) and row[i] > 0 for i, row in enumerate(record.covariance))
 
 
 def warm_up(policy: Policy | None = None) -> None:
@@ -79,6 +104,36 @@ def warm_up(policy: Policy | None = None) -> None:
     classify_points(np.array([40.8]), np.array([140.7]))
     if policy is None:
         load_policy()
+
+
+def warm_up_lines() -> list[str]:
+    """The packaged warm-up records (JSON lines; see :func:`warm_up_watch`)."""
+    from importlib.resources import files
+
+    return json.loads(files("missilewatch.service").joinpath("data/watch_warmup.json").read_text())["lines"]
+
+
+def warm_up_check() -> None:
+    """Validate the warm-up records once (:func:`check_line`), so the first request does not
+    load the frame conversion's kernels (about a second on a busy machine)."""
+    for line in warm_up_lines()[:5]:
+        check_line(line, "warm-up record")
+
+
+def warm_up_watch(policy: Policy | None = None) -> dict[str, int]:
+    """Run the packaged warm-up records (``data/watch_warmup.json``: the first 70 records of
+    the simulated 2022-10-04 flight, through its first impact prediction) through a throwaway
+    watch, so that the first prediction of the service's own stream does not pay for loading
+    kernels and tables (~0.1 CPU-s, several hundred milliseconds of latency on a busy machine).
+    Returns the event kinds it made, counted."""
+    lines = warm_up_lines()
+    first = dt.datetime.fromisoformat(json.loads(lines[0])["time_utc"].replace("Z", "+00:00"))
+    watch = LiveWatch(first.replace(second=0, microsecond=0), 0, policy)
+    kinds: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        for ev in watch.ingest(line, i):
+            kinds[ev["kind"]] = kinds.get(ev["kind"], 0) + 1
+    return kinds
 
 
 def _alert_state(msg: Alert) -> str:

@@ -1,10 +1,12 @@
-"""The live engine: one worker thread feeds committed measurements to the session's watch in
-commit order, numbers and stores the events they cause (one transaction per batch), updates the
-picture and publishes; a monitor thread reports sensors going stale and coming back.
+"""The live engine: committed measurements go, in commit order, to the watch's own process
+(:mod:`missilewatch.service.watchproc`), which feeds them to the session's watch and numbers and
+stores the events they cause; a worker thread here takes those events into the picture and
+publishes them; a monitor thread reports sensors going stale and coming back. The watch thus
+computes on one core while this process validates, commits and acknowledges on another.
 
-Restart: the picture is read back from the event log, and the watch of the open session is
-rebuilt by re-running that session's stored measurements (in commit order, so the same watch
-results); events whose content key is already in the log are not published again, so no
+Restart: the picture is read back from the event log here, while the watch process rebuilds
+the open session's watch by re-running its stored measurements (in commit order, so the same
+watch results); events whose content key is already in the log are not published again, so no
 alert is re-issued and event numbers go on. Measurements that arrive meanwhile are committed
 and acknowledged as usual and wait in the queue.
 """
@@ -13,41 +15,34 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
+import multiprocessing
+import os
 import queue
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
 from missilewatch.assessment.policy import Policy
-from missilewatch.service import eventlog
-from missilewatch.service.adapter import LiveWatch, warm_up
+from missilewatch.service import eventlog, watchproc
+from missilewatch.service.adapter import warm_up_check
 from missilewatch.service.hub import Hub
 from missilewatch.service.metrics import Metrics
 from missilewatch.service.picture import Picture
 from missilewatch.service.settings import ServiceSettings
 from missilewatch.store import Database
-from missilewatch.store.models import ServiceSession
 
 log = logging.getLogger("missilewatch.service")
 BATCH = 500
-#: While a request of measurements is between its validation and its commit, the watch thread
-#: pauses this long (s) before each measurement: Python runs one thread at a time, so a busy
-#: watch would otherwise take half the interpreter from the acknowledgements. The watch catches
-#: up as soon as no request is in flight (its queue holds what is committed).
-INGEST_YIELD_S = 0.0005
 
 
 @dataclass(frozen=True)
 class Arrival:
     """A committed measurement: store id, JSON line, sensor, time of validity, arrival (monotonic
-    s), and the line's validated record when the ingest has it (a rebuild reads lines only)."""
+    s), and the line's validated record when the ingest has it (not sent to the watch process,
+    which reads the line)."""
 
     mid: int
     line: str
@@ -75,23 +70,21 @@ def _now_utc() -> dt.datetime:
 
 
 class Engine:
-    """Owns the watch; thread-safe :meth:`submit` from the ingest path."""
+    """Owns the watch process; thread-safe :meth:`submit` from the ingest path."""
 
     def __init__(self, db: Database, settings: ServiceSettings, hub: Hub, metrics: Metrics,
                  policy: Policy | None = None) -> None:
         self.db, self.settings, self.hub, self.metrics, self.policy = db, settings, hub, metrics, policy
         self.q: queue.Queue = queue.Queue()
         self.picture = Picture()
-        self.live: LiveWatch | None = None
+        self.session: int | None = None  # the open watch session (as of the watch's last batch)
+        self.proc: Any = None  # the watch process (multiprocessing.Process)
         self.number = eventlog.last_number(db)
         self.rebuild_upto = eventlog.max_measurement_id(db)
         self.rebuilding = True
         self.rebuild_s: float | None = None
         self.rebuild_count = 0
         self.processed = 0
-        self._last_mid = 0
-        self._ordinals: Counter = Counter()
-        self._known: set[str] = set()
         self._sensors: dict[str, _SensorClock] = {}
         self._sensor_lock = threading.Lock()
         self._stop = threading.Event()
@@ -99,19 +92,34 @@ class Engine:
         self.failed: str | None = None
         self._ingesting = 0  # requests of measurements between validation and commit
         self._ingesting_lock = threading.Lock()
+        self._conn: Any = None
 
     # -- life ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._spawn()
+        warm_up_check()  # while the watch process starts
         for name, target in (("watch", self._run), ("sensors", self._monitor)):
             th = threading.Thread(target=target, name=f"missilewatch-{name}", daemon=True)
             th.start()
             self._threads.append(th)
 
     def stop(self, timeout: float = 10.0) -> None:
+        """Stop the threads, then the watch process (after its batch; killed past ``timeout``)."""
         self._stop.set()
         for th in self._threads:
             th.join(timeout)
+        if self.proc is None:
+            return
+        try:
+            self._conn.send(("stop", None))
+        except OSError:
+            pass  # already gone
+        self.proc.join(timeout)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(timeout)
+        self._conn.close()
 
     def idle(self) -> bool:
         """No rebuild running and nothing waiting for the watch."""
@@ -121,7 +129,7 @@ class Engine:
 
     @contextmanager
     def ingesting(self) -> Iterator[None]:
-        """Around the validation and commit of one request: the watch gives way meanwhile."""
+        """Around the validation and commit of one request (counted: requests in flight)."""
         with self._ingesting_lock:
             self._ingesting += 1
         try:
@@ -188,10 +196,39 @@ class Engine:
 
     # -- the worker ------------------------------------------------------------------------
 
+    def _spawn(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child_conn = ctx.Pipe()
+        self.proc = ctx.Process(target=watchproc.child_main, name="missilewatch-watch", daemon=True,
+                                args=(child_conn, self.settings.db_url, self.policy, self.settings.session_gap_s,
+                                      self.rebuild_upto, os.getpid(), logging.getLogger().getEffectiveLevel()))
+        self.proc.start()
+        child_conn.close()
+
+    def _receive(self, until: str) -> dict:
+        """Publish what the watch process sends until its message ``until`` (its status)."""
+        while True:
+            what, data = self._conn.recv()
+            if what == "events":
+                self._publish(data)
+            elif what == until:
+                self.number = max(self.number, data["number"])
+                self.session = data["session"]
+                self.processed = data["processed"]
+                if data["failed"]:
+                    self.failed = data["failed"]
+                return data
+
     def _run(self) -> None:
         try:
-            warm_up(self.policy)
-            self._rebuild()
+            sess = eventlog.current_session(self.db)
+            if sess is not None:
+                for ev in eventlog.session_events(self.db, sess.id):
+                    self.picture.apply(ev)
+            ready = self._receive("ready")
+            self.rebuild_s, self.rebuild_count = ready["rebuild_s"], ready["rebuild_count"]
+            self.metrics.rebuild_seconds.set(self.rebuild_s or 0.0)
+            self.metrics.rebuild_measurements.set(self.rebuild_count)
         except Exception as exc:  # the service stays up and says so in /v1/health
             self.failed = f"rebuild failed: {exc}"
             log.exception("rebuild failed")
@@ -207,146 +244,43 @@ class Engine:
                 except queue.Empty:
                     break
             try:
-                self._process(batch, replay=False)
+                self._conn.send(("batch", [(k, self._payload(k, item)) for k, item in batch]))
+                self._receive("done")
+            except (EOFError, OSError) as exc:
+                self.failed = f"the watch process ended ({exc or 'pipe closed'}; exit code {self.proc.exitcode})"
+                log.error("%s", self.failed)
             except Exception as exc:
                 self.failed = f"event processing failed: {exc}"
                 log.exception("event processing failed")
             finally:
+                for k, item in batch:
+                    if k == "c":
+                        item[1].set()
                 for _ in batch:
                     self.q.task_done()
                 self.metrics.queue_depth.set(self.q.qsize())
 
-    def _rebuild(self) -> None:
-        t0 = time.perf_counter()
-        sess = eventlog.current_session(self.db)
-        if sess is None:
-            self.rebuild_s = 0.0
-            return
-        for ev in eventlog.session_events(self.db, sess.id):
-            self.picture.apply(ev)
-        self._known = eventlog.session_keys(self.db, sess.id)
-        # A session closed by an operator stays closed: only what came after it is re-run.
-        first = sess.first_measurement_id if sess.ended_at is None else (sess.last_measurement_id or 0) + 1
-        batch: list = []
-        for mid, raw, time_utc in eventlog.accepted_lines(self.db, first, self.rebuild_upto):
-            batch.append(("m", Arrival(mid, raw, "", time_utc, math.nan)))
-            self.rebuild_count += 1
-            if len(batch) >= BATCH:
-                self._process(batch, replay=True)
-                batch = []
-        if batch:
-            self._process(batch, replay=True)
-        self._known.clear()
-        self.rebuild_s = time.perf_counter() - t0
-        self.metrics.rebuild_seconds.set(self.rebuild_s)
-        self.metrics.rebuild_measurements.set(self.rebuild_count)
-        log.info("rebuilt session %d from %d measurements in %.2f s", sess.id, self.rebuild_count, self.rebuild_s)
+    @staticmethod
+    def _payload(kind: str, item: Any) -> Any:
+        if kind == "m":
+            return (item.mid, item.line, item.time_utc, item.arrival)
+        if kind == "c":
+            return item[0]
+        return item
 
-    def _process(self, batch: list, replay: bool) -> None:
-        out: list[dict] = []
-        caused: list[tuple[dict, float]] = []
-        closed: list[threading.Event] = []
-        with self.db.session() as s:
-            for what, item in batch:
-                if what == "c":
-                    evs = self._close_session(s, item[0]) if self.live is not None else []
-                    closed.append(item[1])
-                elif what == "s":
-                    evs = [item | {"session": self.live.session_id if self.live else None}]
-                else:
-                    if not replay and item.mid <= self.rebuild_upto:
-                        continue  # re-run by the rebuild already
-                    if self._ingesting:
-                        time.sleep(INGEST_YIELD_S)  # the acknowledgements first (INGEST_YIELD_S)
-                    evs = self._measure(s, item)
-                    self.processed += 1
-                    self._last_mid = item.mid
-                for ev in evs:
-                    if self._finalize(ev):
-                        out.append(ev)
-                        if not replay:
-                            caused.append((ev, item.arrival if what == "m" else math.nan))
-            now = time.monotonic()
-            for ev, arrival in caused:
-                if math.isfinite(arrival):
-                    ev["latency_s"] = now - arrival
-            eventlog.write_events(s, out)
+    def _publish(self, out: list[dict]) -> None:
+        """Events the watch process has committed: into the picture, the metrics, the clients.
+        Latency: from the measurement's arrival at the server to now, just before publication."""
+        now = time.monotonic()
         for ev in out:
             self.picture.apply(ev)
             self.metrics.events.labels(ev["kind"]).inc()
-            lat = ev.get("latency_s")
-            if lat is not None:
-                self.metrics.event_latency.observe(lat)
+            arrival = ev.get("arrival")
+            if arrival is not None:
+                self.metrics.event_latency.observe(now - arrival)
                 if ev["kind"].startswith("alert."):
-                    self.metrics.alert_latency.observe(lat)
+                    self.metrics.alert_latency.observe(now - arrival)
         self.hub.publish(eventlog.public(ev) for ev in out)
-        for done in closed:
-            done.set()
-
-    def _finalize(self, ev: dict) -> bool:
-        """Number the event and give it its key; False when the log already holds it."""
-        sid = ev.get("session")
-        base = (sid, ev["kind"], ev.get("track"), round(ev.get("t_s") or 0.0, 6), ev["text"])
-        ordinal = self._ordinals[base]
-        self._ordinals[base] += 1
-        ev["key"] = eventlog.event_key(sid, ev, ordinal)
-        if ev["key"] in self._known:
-            return False
-        ev.setdefault("time_utc", _now_utc().isoformat())
-        self.number += 1
-        ev["number"] = self.number
-        return True
-
-    # -- sessions --------------------------------------------------------------------------
-
-    def _measure(self, s, item: Arrival) -> list[dict]:
-        evs: list[dict] = []
-        if self.live is not None and self.live.live_tracks() == 0:
-            quiet = (item.time_utc - self.live.utc(self.live.last_time_s)).total_seconds() \
-                if math.isfinite(self.live.last_time_s) else 0.0
-            if quiet > self.settings.session_gap_s:
-                evs.extend(self._close_session(s, "quiet"))
-        live = self.live
-        if live is None:
-            evs.extend(self._open_session(s, item))
-            live = self.live
-        assert live is not None
-        sid = live.session_id
-        for ev in live.ingest(item.line, item.mid, item.record):
-            ev["session"] = sid
-            evs.append(ev)
-        return evs
-
-    def _open_session(self, s, item: Arrival) -> list[dict]:
-        row = s.scalar(select(ServiceSession).where(ServiceSession.first_measurement_id == item.mid))
-        if row is None:
-            epoch = item.time_utc.replace(second=0, microsecond=0)
-            row = ServiceSession(epoch_utc=epoch, first_measurement_id=item.mid)
-            s.add(row)
-            s.flush()
-        self.live = LiveWatch(row.epoch_utc, row.id, self.policy)
-        self._ordinals.clear()
-        return [{"kind": "session.opened", "t_s": 0.0, "track": None, "session": row.id,
-                 "time_utc": row.epoch_utc.isoformat(),
-                 "text": f"watch session {row.id} opened (epoch {row.epoch_utc.isoformat()})",
-                 "data": {"session": row.id, "epoch_utc": row.epoch_utc.isoformat()}}]
-
-    def _close_session(self, s, reason: str) -> list[dict]:
-        live = self.live
-        assert live is not None
-        evs = live.finish(reason)
-        for ev in evs:
-            ev["session"] = live.session_id
-        row = s.get(ServiceSession, live.session_id)
-        if row is not None and row.ended_at is None:
-            row.ended_at = _now_utc()
-            row.last_measurement_id = self._last_mid
-        t = live.last_time_s if math.isfinite(live.last_time_s) else 0.0
-        self.live = None
-        evs.append({"kind": "session.closed", "t_s": t, "track": None, "session": live.session_id,
-                    "time_utc": live.utc(t).isoformat(),
-                    "text": f"watch session {live.session_id} closed ({reason})", "data": {"session": live.session_id}})
-        return evs
 
     def close_session(self, reason: str = "closed by an operator") -> None:
         """Close the open session now (its launches' alerts are closed with what is known)."""

@@ -13,9 +13,9 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from missilewatch.service.adapter import check_line
 from missilewatch.service.audit import AuditLog
@@ -25,6 +25,7 @@ from missilewatch.service.metrics import Metrics
 from missilewatch.service.records import BodyLine
 from missilewatch.service.settings import ServiceSettings
 from missilewatch.store import Database
+from missilewatch.store.base import utc_now
 from missilewatch.store.models import ServiceMeasurement
 
 
@@ -145,19 +146,22 @@ class Ingestor:
             for t in fresh:
                 counts[t[3]] = counts.get(t[3], 0) + 1
             self.buckets.take(counts)
+            now = utc_now()  # one receipt time per request
             rows = [{"record_id": t[2], "sensor_id": t[3], "time_utc": t[4], "accepted": True, "raw": t[1],
-                     "principal": who.name} for t in fresh]
+                     "principal": who.name, "received_at": now} for t in fresh]
             line_of = {bl.index: bl for bl in lines}
             for r in results:
                 if r.status == "rejected":
                     bl = line_of.get(r.index)
                     raw = (bl.line if bl and bl.line else "")[:4000]
                     rows.append({"record_id": None, "sensor_id": (r.sensor_id or "")[:80] or None, "time_utc": None,
-                                 "accepted": False, "reason": r.reason, "raw": raw, "principal": who.name})
+                                 "accepted": False, "reason": r.reason, "raw": raw, "principal": who.name,
+                                 "received_at": now})
             new_ids: list[int] = []
             if rows:
-                new_ids = list(s.scalars(insert(ServiceMeasurement).returning(ServiceMeasurement.id,
-                                                                              sort_by_parameter_order=True), rows))
+                table = cast(Table, ServiceMeasurement.__table__)  # Core insert: no ORM bulk machinery per row
+                new_ids = [r[0] for r in s.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                                   rows)]
             n = {k: sum(1 for r in results if r.status == k) for k in ("accepted", "duplicate", "rejected")}
             self.audit.record(who.name, who.role, "ingest", target, 200, n)
             pending = self.audit.drain_into(s)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class BodyLine:
-    """One record of a body: its canonical JSON line and id, or why it cannot be read."""
+    """One record of a body: its JSON line (as received for JSON Lines, compact for an array)
+    and id, or why it cannot be read."""
 
     index: int
     line: str | None
@@ -24,10 +25,13 @@ def record_id(obj: dict) -> str:
     return hashlib.sha256(canon.encode()).hexdigest()[:32]
 
 
-def _line(index: int, obj: object) -> BodyLine:
+def _line(index: int, obj: object, text: str | None = None) -> BodyLine:
+    """``text``: the record's own line (JSON Lines), kept verbatim; a record of an array is
+    written as compact JSON."""
     if not isinstance(obj, dict):
         return BodyLine(index, None, None, f"record {index}: must be a JSON object, got {type(obj).__name__}")
-    return BodyLine(index, json.dumps(obj, separators=(",", ":"), ensure_ascii=False), record_id(obj))
+    line = text if text is not None else json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return BodyLine(index, line, record_id(obj))
 
 
 def split_body(body: bytes) -> list[BodyLine]:
@@ -52,5 +56,5 @@ def split_body(body: bytes) -> list[BodyLine]:
         except json.JSONDecodeError as exc:
             out.append(BodyLine(i, None, None, f"record {i}: not JSON ({exc.msg} at column {exc.colno})"))
             continue
-        out.append(_line(i, obj))
+        out.append(_line(i, obj, raw.strip()))
     return out

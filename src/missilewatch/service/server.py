@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -43,10 +42,6 @@ class _Server(uvicorn.Server):
 
 def run(settings: ServiceSettings, host: str = "127.0.0.1", port: int = 8400, log_level: str = "info") -> None:
     """Serve until SIGTERM/SIGINT."""
-    # The watch's worker thread computes for long stretches; a short switch interval lets the
-    # ingest path (HTTP, commit) take the interpreter within half a millisecond, so sensors'
-    # records are committed, and reach the watch, close to the order they were sent in.
-    sys.setswitchinterval(0.0005)
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(settings)

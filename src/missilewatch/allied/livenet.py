@@ -199,9 +199,10 @@ class Network:
             time.sleep(0.3)
         raise TimeoutError(f"links not up: {st}")
 
-    def feed(self, flight_dir: Path, speed: float, lead_s: float = 15.0) -> float:
+    def feed(self, flight_dir: Path, speed: float, lead_s: float = 25.0) -> float:
         """Start the feeds, each node its own sensors (and JPN-alone JPN's), on one clock that
-        starts ``lead_s`` from now; returns that start as a monotonic time."""
+        starts ``lead_s`` from now (time for four feed processes to start on a busy 2-core machine,
+        next to the nodes' watch processes); returns that start as a monotonic time."""
         clock = first_report(flight_dir)
         start_at = time.time() + lead_s
         plan = [(self.nodes[n], SENSORS[n]) for n in SENSORS] + ([(self.alone, SENSORS["JPN"])] if self.alone else [])

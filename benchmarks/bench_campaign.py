@@ -28,7 +28,7 @@ from pathlib import Path
 import psutil
 
 from missilewatch.campaign import expand, load_study, parse_study, run_campaign
-from missilewatch.campaign.collector import quiet_gc
+from missilewatch.campaign.collector import collect_run_garbage, quiet_gc
 from missilewatch.campaign.engine import dask_client
 from missilewatch.campaign.runs import RunSpec, make_payload, one_run
 
@@ -62,6 +62,7 @@ def _serial(study) -> tuple[float, float]:
             row = one_run(study, payload, RunSpec(**run.to_dict()))["runs"][0]
             if row["status"] != "ok":
                 raise RuntimeError(f"benchmark run failed: {row['error']}")
+            collect_run_garbage()
     return len(runs) / (time.perf_counter() - t0), (time.process_time() - c0) / len(runs)
 
 

@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
     import bench_campaign as b
 
     from missilewatch.campaign import expand, load_study, parse_study, sample
-    from missilewatch.campaign.collector import quiet_gc
+    from missilewatch.campaign.collector import collect_run_garbage, quiet_gc
     from missilewatch.campaign.runs import make_payload, one_run
 
     t_import = time.process_time() - t0
@@ -102,15 +102,17 @@ def main(argv: list[str]) -> int:
         for run in runs:
             row = one_run(study, payload, run)["runs"][0]
             measurements += row["measurements"] or 0
+            collect_run_garbage()
     total = time.process_time() - c0
     gc.callbacks.remove(gc_clock)
     k = len(runs)
     print(f"{which}: {k} runs, {measurements / k:.0f} measurements per run, {total / k:.3f} s CPU per run "
           f"(once per worker: imports {t_import:.2f} s, first run with Numba caches and indexes {t_warm:.2f} s)")
     totals["watch: the loop around its parts"] = totals["replay"] - sum(totals[p] for p in WATCH_PARTS)
-    totals["campaign (seeds, rows, footprint rows)"] = total - totals["replay"] - sum(
+    totals["campaign (seeds, rows, footprint rows, garbage)"] = total - totals["replay"] - sum(
         totals[p] for p, _ in PARTS if p not in WATCH_PARTS)
-    for part in [p for p, _ in PARTS] + ["watch: the loop around its parts", "campaign (seeds, rows, footprint rows)"]:
+    for part in [p for p, _ in PARTS] + ["watch: the loop around its parts",
+                                          "campaign (seeds, rows, footprint rows, garbage)"]:
         print(f"  {part:<52} {totals[part] / k:7.3f} s  {100 * totals[part] / total:5.1f} %")
     print(f"  {'of all these: the cyclic garbage collector':<52} {gc_s[0] / k:7.3f} s  {100 * gc_s[0] / total:5.1f} %")
     return 0

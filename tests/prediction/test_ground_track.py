@@ -54,3 +54,26 @@ def test_impact_beyond_the_flown_mean_is_appended(irbm_flight):
     later = dataclasses.replace(pred, t_impact_s=pred.t_impact_s + 120.0, impact_lat_deg=pred.impact_lat_deg + 1.0)
     g = predicted_ground_track([(float(f.t_s[0]), f.r_ecef[0])], st.x, st.t_s, later)
     assert g.t_s[-1] == later.t_impact_s and g.lat_deg[-1] == later.impact_lat_deg and g.alt_km[-1] == 0.0
+
+
+def test_a_growing_position_log_gives_the_tracks_of_fresh_lists(irbm_flight):
+    """The watch's track log only grows; its arrays are kept between calls and extended. Each
+    call gives the ground track of a fresh copy of the log (converted from its start), also
+    after the log is cut and changed (then it is converted again)."""
+    f = irbm_flight
+    log: list[tuple[float, np.ndarray]] = []
+    for i in range(100, 700, 60):
+        log.extend((float(f.t_s[k]), f.r_ecef[k].copy()) for k in range(max(0, i - 60), i, 3))
+        st = _state(f, i)
+        pred = predict_impact(st)
+        g = predicted_ground_track(log, st.x, st.t_s, pred)
+        want = predicted_ground_track(list(log), st.x, st.t_s, pred)
+        for a in ("t_s", "lat_deg", "lon_deg", "alt_km"):
+            assert np.array_equal(getattr(g, a), getattr(want, a)), (i, a)
+    del log[10:]
+    log[5] = (float(f.t_s[7]), f.r_ecef[7].copy())
+    st = _state(f, 300)
+    pred = predict_impact(st)
+    g = predicted_ground_track(log, st.x, st.t_s, pred)
+    want = predicted_ground_track(list(log), st.x, st.t_s, pred)
+    assert np.array_equal(g.t_s, want.t_s) and np.array_equal(g.lat_deg, want.lat_deg)

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from missilewatch.campaign.collector import quiet_gc
 from missilewatch.campaign.engine import Progress, dask_client, limit_numba_threads, read_table, run_chunks
 
 SCHEMAS = {"results": pa.schema([("index", pa.int64()), ("json", pa.string())])}
@@ -24,8 +23,7 @@ SCHEMAS = {"results": pa.schema([("index", pa.int64()), ("json", pa.string())])}
 
 def _map_chunk(fn: Callable[[Any], Any], k: int, items: list[dict], ss: np.random.SeedSequence) -> dict:
     limit_numba_threads()
-    with quiet_gc():
-        return {"results": [{"index": it["index"], "json": json.dumps(fn(it["item"]))} for it in items]}
+    return {"results": [{"index": it["index"], "json": json.dumps(fn(it["item"]))} for it in items]}
 
 
 def dask_mapper(

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from missilewatch.campaign.collector import quiet_gc
+from missilewatch.campaign.collector import collect_run_garbage, quiet_gc
 from missilewatch.campaign.engine import (
     EngineResult,
     Progress,
@@ -131,6 +131,7 @@ def run_chunk(payload: Payload, k: int, runs: list[dict], ss: np.random.SeedSequ
             part = one_run(study, payload, RunSpec(**run))
             for name, rows in part.items():
                 tables[name].extend(rows)
+            collect_run_garbage()
     return tables
 
 

@@ -4,6 +4,7 @@ on to impact, ending at the predicted impact (for overflight and corridor assess
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 
 import numpy as np
@@ -26,6 +27,50 @@ IMPACT_BEYOND_S = 1.0
 SAME_TIME_S = 1e-6
 
 
+#: Position lists whose arrays are kept (per thread), the most recent first out.
+PAST_CACHE_SIZE = 64
+_cache = threading.local()
+
+
+class _Past:
+    """The arrays of a growing list of (t_s, r_ecef) positions: times (n,) and positions (n, 3)."""
+
+    def __init__(self, past: Sequence[tuple[float, np.ndarray]]) -> None:
+        self.past = past  # held, so that its id is not reused while cached
+        self.n = 0
+        self.t = np.empty(max(16, len(past)))
+        self.r = np.empty((self.t.size, 3))
+        self.last: tuple[float, np.ndarray] | None = None
+
+    def extend(self) -> None:
+        new = self.past[self.n:]
+        m = self.n + len(new)
+        if m > self.t.size:
+            size = max(m, 2 * self.t.size)
+            self.t = np.concatenate([self.t[:self.n], np.empty(size - self.n)])
+            self.r = np.concatenate([self.r[:self.n], np.empty((size - self.n, 3))])
+        if new:
+            self.t[self.n:m] = [t for t, _ in new]
+            self.r[self.n:m] = np.array([r for _, r in new], dtype=float).reshape(-1, 3)
+        self.n = m
+        self.last = self.past[m - 1] if m else None
+
+
+def _past_arrays(past: Sequence[tuple[float, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Times and positions of ``past`` as arrays; a list seen before (the watch's track log,
+    which only grows) is converted from where it was left, not again from its start."""
+    lists: dict[int, _Past] = getattr(_cache, "lists", None) or {}
+    _cache.lists = lists
+    got = lists.pop(id(past), None)
+    if got is None or got.past is not past or len(past) < got.n or (got.n and past[got.n - 1] is not got.last):
+        got = _Past(past)
+    got.extend()
+    lists[id(past)] = got
+    while len(lists) > PAST_CACHE_SIZE:
+        del lists[next(iter(lists))]
+    return got.t[:got.n], got.r[:got.n]
+
+
 def predicted_ground_track(past: Sequence[tuple[float, np.ndarray]], x: np.ndarray, t_s: float,
                            prediction: ImpactPrediction, step_s: float = 10.0) -> GroundTrack | None:
     """Ground track from past positions ``(t_s, r_ecef m)``, the state ``x`` (ECEF position,
@@ -39,11 +84,10 @@ def predicted_ground_track(past: Sequence[tuple[float, np.ndarray]], x: np.ndarr
     assert traj is not None and n_samples is not None  # asked for with dt_out_s
     n = int(n_samples[0])
     t_fut = traj[0, :n, 0]
-    t_past = np.fromiter((t for t, _ in past), float, len(past))
-    keep_past = np.flatnonzero(t_past < t_fut[0]) if n else np.arange(len(past))
-    r_past = np.array([past[i][1] for i in keep_past.tolist()], dtype=float).reshape(-1, 3)
+    t_past, r_past = _past_arrays(past)
+    keep_past = t_past < t_fut[0] if n else slice(None)
     t = np.concatenate([t_past[keep_past], t_fut])
-    r = np.vstack([r_past, traj[0, :n, 1:4]])
+    r = np.vstack([r_past[keep_past], traj[0, :n, 1:4]])
     if fut.status[0] == 0:
         t = np.append(t, fut.t_impact_s[0])
         r = np.vstack([r, fut.r_impact[:1]])

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
+import time
 
 import numpy as np
 from previous import run_previous
@@ -187,7 +189,7 @@ def _stonesoup(transition, prepared):
 
 
 _PREVIOUS = """
-import json
+import json, time
 from previous import run_previous
 from timing import median_time
 from missilewatch.scenarios import builtin, simulate
@@ -204,12 +206,30 @@ def track_each():
         tr.process(m)
 t_all, _ = median_time(track_all, 3)
 t_each, _ = median_time(track_each, 3)
-print(json.dumps({"scans": len(ms) / t_all, "each": len(ms) / t_each}))
+def cpu(fn):
+    times = []
+    for _ in range(3):
+        c0 = time.process_time()
+        fn()
+        times.append(time.process_time() - c0)
+    return sorted(times)[1]
+print(json.dumps({"scans": len(ms) / t_all, "each": len(ms) / t_each,
+                  "scans_cpu": len(ms) / cpu(track_all), "each_cpu": len(ms) / cpu(track_each)}))
 """
 
 
 def _median_time(fn, repeats):
     return median_time(fn, repeats, warmup=False)
+
+
+def _median_cpu(fn, repeats):
+    """Median CPU time (s) of ``repeats`` calls (the machine is shared: wall time is noisy)."""
+    times = []
+    for _ in range(repeats):
+        c0 = time.process_time()
+        fn()
+        times.append(time.process_time() - c0)
+    return statistics.median(times)
 
 
 def run() -> list[dict]:
@@ -241,6 +261,7 @@ def run() -> list[dict]:
     t_each, _ = _median_time(track_each, 3)
     trk_rate = len(ms) / t_trk
     each_rate = len(ms) / t_each
+    cpu_trk, cpu_each = _median_cpu(track_all, 3), _median_cpu(track_each, 3)
     prev = run_previous(_PREVIOUS)
     return [
         {"name": "tracking_ekf_updates_salvo", "ours": ours_rate, "peer": peer_rate,
@@ -248,14 +269,19 @@ def run() -> list[dict]:
          "updates": n, "max_final_position_difference_m": diff},
         {"name": "tracking_tracker_measurements_salvo", "ours": trk_rate, "peer": peer_rate,
          "unit": "measurements/s", "ratio": trk_rate / peer_rate,
-         "peer_name": "stonesoup EKF updates alone (no association)", "measurements": len(ms)},
+         "peer_name": "stonesoup EKF updates alone (no association)", "measurements": len(ms),
+         "ours_per_cpu_s": len(ms) / cpu_trk, "one_at_a_time_per_cpu_s": len(ms) / cpu_each, "target": 20000},
         {"name": "tracking_tracker_vs_previous_salvo", "ours": trk_rate,
          "peer": prev["scans"] if prev else None, "unit": "measurements/s",
          "ratio": trk_rate / prev["scans"] if prev else None,
          "peer_name": "tracker before the fast-watch work, scan by scan", "measurements": len(ms),
          "one_at_a_time": each_rate,
          "one_at_a_time_previous": prev["each"] if prev else None,
-         "one_at_a_time_ratio": each_rate / prev["each"] if prev else None},
+         "one_at_a_time_ratio": each_rate / prev["each"] if prev else None,
+         "ours_per_cpu_s": len(ms) / cpu_trk, "previous_per_cpu_s": prev["scans_cpu"] if prev else None,
+         "ratio_cpu": len(ms) / cpu_trk / prev["scans_cpu"] if prev else None,
+         "one_at_a_time_per_cpu_s": len(ms) / cpu_each,
+         "one_at_a_time_previous_per_cpu_s": prev["each_cpu"] if prev else None},
     ]
 
 

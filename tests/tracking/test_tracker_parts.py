@@ -227,3 +227,16 @@ def test_compiled_reprocessing_equals_the_step_by_step_filter():
         assert np.array_equal(e.xs, xs) and np.array_equal(e.Ps, Ps) and np.array_equal(e.mu, mu)
     assert (t, lb, dof) == (t_ref, lb_ref, later[0].dim)
     assert dropped  # the collapse was exercised
+
+
+def test_too_uncertain_by_trace_agrees_with_the_largest_eigenvalue():
+    """The trace shortcut of the deletion's uncertainty test gives the eigenvalue test's answer
+    on covariances around the limit (elongated and round ones)."""
+    d = Deleter(DeletionSettings(max_position_sigma_m=1000.0))
+    rng = np.random.default_rng(7)
+    for _ in range(2000):
+        A = rng.normal(size=(3, 3)) * rng.uniform(0.1, 1.0, 3)
+        P = np.zeros((8, 8))
+        P[:3, :3] = A @ A.T * (1000.0**2 * rng.uniform(0.2, 3.0) / np.trace(A @ A.T))
+        want = math.sqrt(max(np.linalg.eigvalsh(P[:3, :3]).max(), 0.0)) > 1000.0
+        assert d.too_uncertain(P) == want

@@ -78,9 +78,19 @@ class Deleter:
         """Reason from the track's combined prediction (x, P) to the clock."""
         if self.impacted(x, P):
             return "impact"
-        if math.sqrt(max(np.linalg.eigvalsh(P[0:3, 0:3]).max(), 0.0)) > self.settings.max_position_sigma_m:
+        if self.too_uncertain(P):
             return "lost: too uncertain"
         return ""
+
+    def too_uncertain(self, P: np.ndarray) -> bool:
+        """The largest position standard deviation (largest eigenvalue of the position block)
+        exceeds ``max_position_sigma_m``. The largest eigenvalue of a covariance is at most its
+        trace, so a trace under the limit (with a margin for rounding) settles it without the
+        eigen-decomposition."""
+        limit2 = self.settings.max_position_sigma_m ** 2
+        if P[0, 0] + P[1, 1] + P[2, 2] <= limit2 * (1.0 - 1e-9):
+            return False
+        return math.sqrt(max(np.linalg.eigvalsh(P[0:3, 0:3]).max(), 0.0)) > self.settings.max_position_sigma_m
 
     def impacted(self, x: np.ndarray, P: np.ndarray) -> bool:
         """The predicted position is more than ``impact_sigmas`` standard deviations of its

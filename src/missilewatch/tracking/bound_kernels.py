@@ -119,6 +119,27 @@ def _spread(xs, Ps, mu, i0, acc):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def _model_limits(mps):
+    """Largest process noises, whether any model has drag, and the thrust models' largest
+    acceleration (m/s^2), ignition sigma, smallest exhaust speed v_e (m/s) and largest ignition
+    a_T over the model parameter rows ``mps`` (K, M_*)."""
+    q_acc = 0.0
+    drag = False
+    a_thr = sig_thr = q_jerk = a_ign = 0.0
+    ve = math.inf
+    for j in range(mps.shape[0]):
+        q_acc = max(q_acc, mps[j, M_Q_ACC])
+        drag = drag or mps[j, M_DRAG] != 0.0
+        if mps[j, M_THRUST] != 0.0:
+            q_jerk = max(q_jerk, mps[j, M_Q_JERK])
+            a_thr = max(a_thr, mps[j, M_A_MAX], mps[j, M_IGN_AT] + 3.0 * mps[j, M_IGN_SIGMA])
+            sig_thr = max(sig_thr, mps[j, M_IGN_SIGMA])
+            ve = min(ve, mps[j, M_VE])
+            a_ign = max(a_ign, mps[j, M_IGN_AT])
+    return q_acc, drag, a_thr, sig_thr, q_jerk, a_ign, ve
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     """Bound of the predicted means and position covariance of an IMM estimate over ``dt`` s
     into ``out`` (N_BOUND,): centre (m, ECEF), radius (m), sigma (m; -1 when not bounded).
@@ -144,19 +165,7 @@ def motion_bound(xs, Ps, mu, tau, mps, dt, min_prob, out):
     speed = math.sqrt(xs[i0, 3] ** 2 + xs[i0, 4] ** 2 + xs[i0, 5] ** 2) + spread_v
     sig_p = math.sqrt(max(sp[2], 0.0)) + 2.0 * spread_r
     sig_v = math.sqrt(max(sp[3], 0.0)) + 2.0 * spread_v
-    q_acc = 0.0
-    drag = False
-    a_thr = sig_thr = q_jerk = a_ign = 0.0
-    ve = math.inf
-    for j in range(K):
-        q_acc = max(q_acc, mps[j, M_Q_ACC])
-        drag = drag or mps[j, M_DRAG] != 0.0
-        if mps[j, M_THRUST] != 0.0:
-            q_jerk = max(q_jerk, mps[j, M_Q_JERK])
-            a_thr = max(a_thr, mps[j, M_A_MAX], mps[j, M_IGN_AT] + 3.0 * mps[j, M_IGN_SIGMA])
-            sig_thr = max(sig_thr, mps[j, M_IGN_SIGMA])
-            ve = min(ve, mps[j, M_VE])
-            a_ign = max(a_ign, mps[j, M_IGN_AT])
+    q_acc, drag, a_thr, sig_thr, q_jerk, a_ign, ve = _model_limits(mps)
     # Unpowered models (and what they mix in: a_T stops within the interval); the Coriolis
     # term of a speed grown by at most 300 m/s^2 (no unpowered force reaches that but drag,
     # which slows).

@@ -321,6 +321,67 @@ def _grid_gospa(truth_pos: np.ndarray, truth_alive: np.ndarray, est: np.ndarray,
     return dist, missed, false, pairs
 
 
+def _grid_rows(events: list[TrackEvent], grid: np.ndarray
+               ) -> tuple[list[int], list[int], list[int], list[TrackSnapshot], set[int]]:
+    """Which snapshot of which confirmed track is the latest at each grid time (s): rows in grid
+    order, tracks by id within a time, as (grid index, track id, snapshot index) per row; the
+    snapshots; and the ids of every track ever confirmed."""
+    # An estimate is known from its state's time (an out-of-sequence update's event time is
+    # earlier than the state it reports).
+    by_time = sorted(events, key=lambda e: e.t_s if e.kind == "deleted" else max(e.t_s, e.track.t_s))
+    latest: dict[int, TrackSnapshot] = {}
+    k = 0
+    confirmed_ids: set[int] = set()
+    row_gi: list[int] = []
+    row_tid: list[int] = []
+    row_snap: list[int] = []
+    snaps: list[TrackSnapshot] = []
+    snap_index: dict[int, int] = {}
+    for gi, tg in enumerate(grid):
+        while k < len(by_time) and (by_time[k].t_s if by_time[k].kind == "deleted"
+                                    else max(by_time[k].t_s, by_time[k].track.t_s)) <= tg:
+            e = by_time[k]
+            if e.kind == "deleted":
+                latest.pop(e.track_id, None)
+            elif e.track.confirmed:
+                confirmed_ids.add(e.track_id)
+                prev = latest.get(e.track_id)
+                if prev is None or e.track.state.t_s >= prev.state.t_s:
+                    latest[e.track_id] = e.track
+                    snap_index[id(e.track)] = len(snaps)
+                    snaps.append(e.track)
+            k += 1
+        for i in sorted(latest):
+            row_gi.append(gi)
+            row_tid.append(i)
+            row_snap.append(snap_index[id(latest[i])])
+    return row_gi, row_tid, row_snap, snaps, confirmed_ids
+
+
+def _matches(pairs, object_ids: list[str], row_tid: list[int]
+             ) -> tuple[int, int, dict[str, list[int]], set[int]]:
+    """Swaps, breaks, the tracks of each truth object and the tracks ever matched, from the
+    GOSPA assignment's (truth index, row) pairs per grid step."""
+    track_truth: dict[int, str] = {}
+    truth_track: dict[str, int] = {}
+    swaps = breaks = 0
+    per_object: dict[str, list[int]] = {oid: [] for oid in object_ids}
+    matched_tracks: set[int] = set()
+    for _gi, step_pairs in pairs:
+        for ti, row in step_pairs:
+            oid, tid = object_ids[ti], row_tid[row]
+            matched_tracks.add(tid)
+            if tid in track_truth and track_truth[tid] != oid:
+                swaps += 1
+            if oid in truth_track and truth_track[oid] != tid:
+                breaks += 1
+            track_truth[tid] = oid
+            truth_track[oid] = tid
+            if tid not in per_object[oid]:
+                per_object[oid].append(tid)
+    return swaps, breaks, per_object, matched_tracks
+
+
 def evaluate(
     events: Iterable[TrackEvent],
     truths: Iterable,
@@ -348,63 +409,14 @@ def evaluate(
     t0 = min(min(t.t_s[0] for t in truths), min(e.t_s for e in events)) if truths else min(e.t_s for e in events)
     t1 = max(max(t.t_s[-1] for t in truths), max(e.t_s for e in events)) if truths else max(e.t_s for e in events)
     grid = np.arange(math.ceil(t0), t1 + 1e-9, grid_dt_s)
-    # An estimate is known from its state's time (an out-of-sequence update's event time is
-    # earlier than the state it reports).
-    by_time = sorted(events, key=lambda e: e.t_s if e.kind == "deleted" else max(e.t_s, e.track.t_s))
-    latest: dict[int, TrackSnapshot] = {}
-    deleted_at: dict[int, float] = {}
-    k = 0
-    track_truth: dict[int, str] = {}
-    truth_track: dict[str, int] = {}
-    swaps = breaks = 0
-    per_object: dict[str, list[int]] = {t.object_id: [] for t in truths}
-    matched_tracks: set[int] = set()
-    confirmed_ids: set[int] = set()
     truth_pos = np.stack([t.state_at(grid, with_velocity=False)[:, :3] for t in truths]) \
         if truths else np.empty((0, grid.size, 3))
     truth_alive = np.isfinite(truth_pos[:, :, 0])
-    # Which snapshot of which track is the latest at each grid time (rows in grid order, tracks
-    # by id within a time), then all of them predicted to their grid times at once.
-    row_gi: list[int] = []
-    row_tid: list[int] = []
-    row_snap: list[int] = []
-    snaps: list[TrackSnapshot] = []
-    snap_index: dict[int, int] = {}
-    for gi, tg in enumerate(grid):
-        while k < len(by_time) and (by_time[k].t_s if by_time[k].kind == "deleted"
-                                    else max(by_time[k].t_s, by_time[k].track.t_s)) <= tg:
-            e = by_time[k]
-            if e.kind == "deleted":
-                deleted_at[e.track_id] = e.t_s
-                latest.pop(e.track_id, None)
-            elif e.track.confirmed:
-                confirmed_ids.add(e.track_id)
-                prev = latest.get(e.track_id)
-                if prev is None or e.track.state.t_s >= prev.state.t_s:
-                    latest[e.track_id] = e.track
-                    snap_index[id(e.track)] = len(snaps)
-                    snaps.append(e.track)
-            k += 1
-        for i in sorted(latest):
-            row_gi.append(gi)
-            row_tid.append(i)
-            row_snap.append(snap_index[id(latest[i])])
+    row_gi, row_tid, row_snap, snaps, confirmed_ids = _grid_rows(events, grid)
     gi_arr = np.array(row_gi, dtype=np.int64)
     est = _grid_estimates(f, snaps, np.array(row_snap, dtype=np.int64), grid[gi_arr])
     g_d, g_m, g_f, pairs = _grid_gospa(truth_pos, truth_alive, est, gi_arr, gospa_c_m)
-    object_ids = [t.object_id for t in truths]
-    for _gi, step_pairs in pairs:
-        for ti, row in step_pairs:
-            oid, tid = object_ids[ti], row_tid[row]
-            matched_tracks.add(tid)
-            if tid in track_truth and track_truth[tid] != oid:
-                swaps += 1
-            if oid in truth_track and truth_track[oid] != tid:
-                breaks += 1
-            track_truth[tid] = oid
-            truth_track[oid] = tid
-            if tid not in per_object[oid]:
-                per_object[oid].append(tid)
+    swaps, breaks, per_object, matched_tracks = _matches(pairs, [t.object_id for t in truths], row_tid)
     false_tracks = tuple(sorted(confirmed_ids - matched_tracks))
     return Evaluation(tuple(records), grid, g_d, g_m, g_f, swaps, breaks,
                       {k2: tuple(v) for k2, v in per_object.items()}, false_tracks)

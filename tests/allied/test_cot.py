@@ -60,3 +60,33 @@ def test_footprint_event_is_an_ellipse():
     el = ev.find("detail/shape/ellipse")
     assert float(el.get("major")) == pytest.approx(123456.0) and float(el.get("minor")) == pytest.approx(12500.0)
     assert float(el.get("angle")) == 87.5
+
+
+def test_cot_over_udp():
+    """``--cot-udp HOST:PORT``: every second each document as one datagram (a receiver on 127.0.0.1)."""
+    import asyncio
+    import socket
+    from types import SimpleNamespace
+
+    from missilewatch.allied.cot_server import CotServer
+
+    node = SimpleNamespace(peers=SimpleNamespace(node="JPN"), fusion=SimpleNamespace(as_dicts=lambda: [_track()]),
+                           footprints={})
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", 0))
+    rx.settimeout(5)
+
+    async def main() -> list[bytes]:
+        cot = CotServer(node, None, ("127.0.0.1", rx.getsockname()[1]))
+        await cot.start()
+        try:
+            return [(await asyncio.to_thread(rx.recvfrom, 65536))[0] for _ in range(2)]
+        finally:
+            await cot.stop()
+
+    try:
+        got = asyncio.run(main())
+    finally:
+        rx.close()
+    assert got[0] == got[1] == track_cot("JPN", _track()).encode()  # one document per datagram, again a second later
+    assert ET.fromstring(got[0]).get("uid") == "missilewatch.JPN.F-JPN-T1"

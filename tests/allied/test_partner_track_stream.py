@@ -100,7 +100,12 @@ def test_partner_tracks_make_jpn_warn_earlier_with_one_alert(runs):
     print(f"in-process: JPN first Aomori alert {lead:+.1f} s with ROK and US tracks")
     assert lead >= 5.0
     assert len(w) == 1  # one launch, one alert
-    provenance = {s for e in runs["with"] if e["kind"] == "track.updated" and e["track"] == w[0]["track"]
+    # ... also when the radar track that issued it is merged into the fused one, which goes on
+    # with it (its updates and closing carry the same launch's identifiers)
+    launches = {e["data"]["identifier"].rsplit("-", 1)[0] for e in runs["with"] if e["kind"].startswith("alert.")}
+    assert launches == {w[0]["data"]["identifier"].rsplit("-", 1)[0]}
+    keeper = [e for e in runs["with"] if e["kind"].startswith("alert.")][-1]["track"]  # the one that goes on
+    provenance = {s for e in runs["with"] if e["kind"] == "track.updated" and e["track"] == keeper
                   for s in e["data"]["sensors"]}
     assert {"busan-greenpine", "ir-geo-east", "shariki-tpy2", "aegis-soj"} <= provenance
 

@@ -1,6 +1,8 @@
 """Cursor-on-Target over TCP on 127.0.0.1, as a TAK client (ATAK, WinTAK, a TAK server's
 input) takes it: every second each connected client gets the CoT events of the fused tracks
-and the latest footprint of each track, one XML document after another."""
+and the latest footprint of each track, one XML document after another. And/or over UDP: every
+second each of those documents as one datagram to a given address (a TAK client's or server's
+UDP input, e.g. port 4242 or 8087)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,15 @@ PERIOD_S = 1.0
 
 
 class CotServer:
-    def __init__(self, node, port: int) -> None:
-        self.node, self.port = node, port
+    """TCP on 127.0.0.1:``port`` (None: no TCP; 0: a free port) and/or UDP datagrams to ``udp``
+    (host, port)."""
+
+    def __init__(self, node, port: int | None, udp: tuple[str, int] | None = None) -> None:
+        self.node, self.port, self.udp = node, port, udp
         self.server: asyncio.AbstractServer | None = None
         self.clients = 0
+        self.datagrams = 0
+        self._udp_task: asyncio.Task | None = None
 
     def documents(self) -> list[str]:
         me = self.node.peers.node
@@ -28,11 +35,32 @@ class CotServer:
         return docs
 
     async def start(self) -> None:
-        self.server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-        log.info("node %s: Cursor-on-Target on tcp://127.0.0.1:%d", self.node.peers.node, self.port)
+        if self.port is not None:
+            self.server = await asyncio.start_server(self._client, "127.0.0.1", self.port)
+            self.port = self.server.sockets[0].getsockname()[1]
+            log.info("node %s: Cursor-on-Target on tcp://127.0.0.1:%d", self.node.peers.node, self.port)
+        if self.udp is not None:
+            self._udp_task = asyncio.create_task(self._send_udp(), name="cot-udp")
+            log.info("node %s: Cursor-on-Target to udp://%s:%d", self.node.peers.node, *self.udp)
+
+    async def _send_udp(self) -> None:
+        assert self.udp is not None
+        loop = asyncio.get_running_loop()
+        transport, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, remote_addr=self.udp)
+        try:
+            while True:
+                for doc in await asyncio.to_thread(self.documents):
+                    transport.sendto(doc.encode())
+                    self.datagrams += 1
+                await asyncio.sleep(PERIOD_S)
+        finally:
+            transport.close()
 
     async def stop(self) -> None:
+        if self._udp_task is not None:
+            self._udp_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await self._udp_task
         if self.server is not None:
             self.server.close()
             with contextlib.suppress(Exception):

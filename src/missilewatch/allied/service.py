@@ -16,10 +16,10 @@ def attach(app: FastAPI, svc, settings) -> Node:
 
     peers = load_peers(Path(settings.peers_path), settings.node_id)
     node = Node(svc, peers)
-    if settings.cot_port is not None:
+    if settings.cot_port is not None or settings.cot_udp is not None:
         from missilewatch.allied.cot_server import CotServer
 
-        node.cot = CotServer(node, settings.cot_port)
+        node.cot = CotServer(node, settings.cot_port, settings.cot_udp)
     svc.allied = node
     app.state.node = node
     app.include_router(routes.router)

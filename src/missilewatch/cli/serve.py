@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
         peers: str = typer.Option(None, "--peers", help="Allied node: the peers file (TOML)."),
         cot_port: int = typer.Option(None, "--cot-port", help="Allied node: Cursor-on-Target over TCP on "
                                                               "127.0.0.1 at this port (0: a free one)."),
+        cot_udp: str = typer.Option(None, "--cot-udp", help="Allied node: Cursor-on-Target datagrams to "
+                                                            "HOST:PORT every second (a TAK UDP input)."),
     ) -> None:
         """Serve the live watch: ingest, events (WebSocket, SSE), REST, CAP feed, metrics."""
         from missilewatch.cli.dburl import command_db_url
@@ -43,6 +45,12 @@ def register(app: typer.Typer) -> None:
             raise InputError("--node" if node is None else "--peers", node or peers, "--node and --peers go together")
         if cot_port is not None and (peers is None or not 0 <= cot_port < 65536):
             raise InputError("--cot-port", cot_port, "needs --node/--peers and a port 0..65535")
+        udp = None
+        if cot_udp is not None:
+            host, _, p = cot_udp.rpartition(":")
+            if peers is None or not host or not p.isdigit() or not 0 < int(p) < 65536:
+                raise InputError("--cot-udp", cot_udp, "needs --node/--peers and HOST:PORT with a port 1..65535")
+            udp = (host.strip("[]"), int(p))
         if peers is not None:
             from pathlib import Path
 
@@ -54,5 +62,5 @@ def register(app: typer.Typer) -> None:
                                    max_records=max_records, max_body_bytes=int(max_body_mb * 1024 * 1024),
                                    sensor_rate_per_s=rate, sensor_burst=max(rate * 4, float(max_records)),
                                    stale_min_s=stale_min_s, keepalive_s=keepalive_s, node_id=node, peers_path=peers,
-                                   cot_port=cot_port)
+                                   cot_port=cot_port, cot_udp=udp)
         run(settings, host=host, port=port, log_level=log_level)

@@ -97,3 +97,15 @@ def health_text(change) -> str:
     if change.quarantined:
         return f"sensor {change.sensor_id} quarantined: {change.reason}"
     return f"sensor {change.sensor_id} released from quarantine: {change.reason}"
+
+
+def hand_over(tracks: dict, log, reason: str) -> bool:
+    """A track with alerts merged (``reason`` "merged into track N") into a track without any:
+    the keeper goes on with the dropped track's alerts (its plan and launch id: one launch, one
+    alert series) instead of the dropped track closing them and the keeper issuing anew.
+    ``tracks``: the watch's track logs by id. True when handed over (the dropped log is closed)."""
+    keeper = tracks.get(int(reason.rsplit(" ", 1)[1])) if reason.startswith("merged into track ") else None
+    if keeper is None or log.closed or log.last_plan is None or keeper.last_plan is not None or keeper.closed:
+        return False
+    keeper.carries, keeper.last_plan, log.closed = log.carries or log.launch_id, log.last_plan, True
+    return True

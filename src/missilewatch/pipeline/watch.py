@@ -38,7 +38,8 @@ from missilewatch.flight.propagate import GEOD
 from missilewatch.geography.overflight import GroundTrack
 from missilewatch.geography.regions import region_outline
 from missilewatch.pipeline.edge import Edge, EdgeConfig
-from missilewatch.pipeline.guards import LostTrackGuard, RejectLog, alert_prefix, health_text
+from missilewatch.pipeline.guards import LostTrackGuard, RejectLog, alert_prefix, hand_over, health_text
+from missilewatch.pipeline.partner_tracks import ingest as ingest_report
 from missilewatch.pipeline.registry import SensorRegistry
 from missilewatch.pipeline.source import Incoming, parse_line
 from missilewatch.prediction import ImpactPrediction, predict_impact
@@ -136,6 +137,7 @@ class TrackLog:
     closed: bool = False
     launch_sensor: str = ""
     launch_announced: bool = False
+    carries: str | None = None  # launch id of a merged-in track whose alerts this one goes on with
 
     @property
     def launch_id(self) -> str:
@@ -264,12 +266,9 @@ class Watch:
 
     def ingest_track(self, report: TrackReport) -> list[TimelineEvent]:
         """A partner node's track report: see :func:`missilewatch.pipeline.partner_tracks.ingest`."""
-        from missilewatch.pipeline.partner_tracks import ingest
+        return ingest_report(self, report)
 
-        return ingest(self, report)
-
-    def _queue_due(self, updated: dict[int, TrackSnapshot]) -> None:
-        """Queue the confirmed tracks just updated whose prediction falls due."""
+    def _queue_due(self, updated: dict[int, TrackSnapshot]) -> None:  # confirmed tracks just updated
         for tid, snap in updated.items():
             log = self.tracks[tid]
             if log.closed:
@@ -339,7 +338,10 @@ class Watch:
             out.append(self._emit(ev.t_s, "confirmed", f"track T{ev.track_id} confirmed ({sensors})", ev.track_id))
         elif ev.kind == "deleted":
             log.ended_t_s, log.end_reason = ev.t_s, ev.reason
-            if log.confirmed_t_s is not None:
+            if hand_over(self.tracks, log, ev.reason):
+                out.append(self._emit(ev.t_s, "deleted", f"track T{ev.track_id} ended: {ev.reason}, which goes on "
+                                      "with its alerts", ev.track_id))
+            elif log.confirmed_t_s is not None:
                 out.append(self._emit(ev.t_s, "deleted", f"track T{ev.track_id} ended: {ev.reason}", ev.track_id))
                 until = self.guard.hold(log, ev.reason) if not log.closed else None
                 if until is not None:
@@ -447,7 +449,7 @@ class Watch:
         assert d is not None  # plans are made from assessed predictions only
         t_s = min(t_s, self.clock_s) if math.isfinite(self.clock_s) else t_s  # never ahead of the stream
         plan = WarningPlan(
-            launch_id=log.launch_id,
+            launch_id=log.carries or log.launch_id,
             made_at=self.epoch + dt.timedelta(seconds=t_s),
             launch_time=self.epoch + dt.timedelta(seconds=log.born_t_s),
             regions=self._notices(d),

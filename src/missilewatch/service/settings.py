@@ -37,6 +37,7 @@ class ServiceSettings:
     node_id: str | None = None  # allied node: this node's id (with peers_path)
     peers_path: str | None = None  # allied node: the peers file
     cot_port: int | None = None  # allied node: Cursor-on-Target over TCP on 127.0.0.1 (0: a free port)
+    cot_udp: tuple[str, int] | None = None  # allied node: Cursor-on-Target datagrams to (host, port)
 
     def __post_init__(self) -> None:
         for name in ("max_body_bytes", "max_records", "sensor_rate_per_s", "sensor_burst", "stale_factor",

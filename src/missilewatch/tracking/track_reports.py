@@ -31,7 +31,11 @@ updates that track with one of two methods:
 Tracks started from a report are confirmed by the usual M-of-N rule: every report of a partner
 track that updates it is a hit (a partner sends only tracks it has confirmed or detected at
 launch, so two reports of it confirm). A report older than the local track by more than
-``max_age_s`` only moves the decorrelation reference. An out-of-sequence measurement that
+``max_age_s`` (30 s) only moves the decorrelation reference: what it adds is mostly in the local
+track's later measurements already, and flown forward over the gap (unknown thrust, a partner
+unsure whether it still boosts) it could pull a good track off the radar data. (5 s was tried:
+on the three live nodes it left the fused track stale at the end of boost, so JPN's radars
+started and warned from a second track more often.) An out-of-sequence measurement that
 rolls a track back past a report update loses that report's increment (conservative).
 Each track keeps the partner tracks and sensors that went into it (:attr:`PartnerTracks.sources`).
 """

@@ -274,7 +274,8 @@ class Engine:
         now = time.monotonic()
         kinds: dict[str, int] = {}
         for ev in out:
-            self.picture.apply(ev)
+            if ev["number"] > self.picture.number:  # not already read back from the log at start
+                self.picture.apply(ev)
             kinds[ev["kind"]] = kinds.get(ev["kind"], 0) + 1
             arrival = ev.get("arrival")
             if arrival is not None:

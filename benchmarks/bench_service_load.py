@@ -5,7 +5,8 @@ full sync).
    to ``CLUTTER`` false alarms per scan) pushed by ``feed`` as fast as it goes, each sensor on
    its own connection: records per second acknowledged, every one committed before its
    answer. Peer: the same stream through the batch watch (``replay`` as the CLI runs it, its
-   summary metrics included, no store): what the watch itself takes per second.
+   summary metrics included, no store): what the watch itself takes per second. Also the server
+   process's own CPU per record (the watch runs in a process of its own) and the machine's load.
 2. ``service_end_to_end``: the same run until the watch has taken every record (queue empty):
    records per second through the live watch against the same batch peer.
 3. ``service_event_latency_p50`` / ``_p99``: the 2022-10-04 flight fed at ``LATENCY_SPEED`` x real
@@ -26,6 +27,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 from missilewatch.pipeline.replay import replay
 from missilewatch.pipeline.source import from_directory
@@ -115,9 +117,13 @@ def run() -> list[dict]:
 
         srv = _Server(tmp, "load")
         try:
+            server = psutil.Process(srv.proc.pid)  # its own CPU, not the watch process's
+            cpu0 = sum(server.cpu_times()[:2])
             t0 = time.perf_counter()
             stats = Feeder(srv.url, {"*": srv.key}, speed=None, max_batch=500).run(lines)
             t_ack = time.perf_counter() - t0
+            server_cpu = sum(server.cpu_times()[:2]) - cpu0
+            load = os.getloadavg()[0]
             srv.idle()
             t_all = time.perf_counter() - t0
         finally:
@@ -149,7 +155,8 @@ def run() -> list[dict]:
     return [
         {"name": "service_ingest_committed", "ours": round(ingest, 1), "peer": round(peer_rate, 1),
          "peer_name": "batch replay of the same stream", "unit": "measurements/s",
-         "ratio": round(ingest / peer_rate, 2), "target": 5000} | common,
+         "ratio": round(ingest / peer_rate, 2), "target": 5000,
+         "server_cpu_us_per_record": round(server_cpu / n * 1e6, 1), "load_avg_1min": round(load, 1)} | common,
         {"name": "service_end_to_end", "ours": round(e2e, 1), "peer": round(peer_rate, 1),
          "peer_name": "batch replay of the same stream", "unit": "measurements/s",
          "ratio": round(e2e / peer_rate, 2)} | common,

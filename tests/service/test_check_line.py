@@ -59,3 +59,40 @@ def test_records_the_conversion_may_refuse_get_the_watchs_verdict(flight_lines, 
                                                                    if '"los_angles"' in fl.line))):
         line = _variant(base, path, value)
         assert _ingest_verdict(line) == _watch_verdict(line), line
+
+
+def _split_with_json(body: bytes) -> list:
+    """split_body as it was with the standard library's decoder only (the reference)."""
+    from missilewatch.service.records import BodyLine, _line
+
+    out = []
+    for i, raw in enumerate(ln for ln in body.decode().splitlines() if ln.strip()):
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            out.append(BodyLine(i, None, None, f"record {i}: not JSON ({exc.msg} at column {exc.colno})"))
+            continue
+        out.append(_line(i, obj, raw.strip()))
+    return out
+
+
+EDGE_LINES = ['{"a": 123456789012345678901234567890}', '{"a": 1, "a": 2}', '{"a": 1e400}',
+              '{"a": -1e400}', '{"a": NaN}', '{"a": Infinity}', '{"a": 1.0e5}', '[1,2,]', '{"a": 1} x',
+              '  {"a": "\\u0000"} ',
+              '{"a": 18446744073709551616}', '{"a": 2.5e-07, "b": 1E5, "c": -0.0}', '{"a":"\\/", "é": "\\u2028"}', '7',
+              '{"a": 1.7976931348623157e309}', '{"a": [1, {"b": null}], "c": true}', '{bad}']
+
+
+def test_bodies_split_as_the_standard_decoder_splits_them(flight_lines):
+    from missilewatch.service.records import split_body
+
+    body = "\n".join([fl.line for fl in flight_lines[:300]] + EDGE_LINES).encode()
+    assert split_body(body) == _split_with_json(body)
+    array = ("[" + ",".join(fl.line for fl in flight_lines[:50]) + "]").encode()
+    assert [bl.record_id for bl in split_body(array)] == [_split_with_json(fl.line.encode())[0].record_id
+                                                          for fl in flight_lines[:50]]
+    lone = b'{"a": "\\ud800"}'  # a lone surrogate: no record id (a ValueError, 422), as before
+    with pytest.raises(ValueError):
+        _split_with_json(lone)
+    with pytest.raises(ValueError):
+        split_body(lone)

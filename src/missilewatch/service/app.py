@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import event
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from missilewatch.assessment.policy import load_policy
@@ -28,35 +27,17 @@ from missilewatch.service import (
 )
 from missilewatch.service.audit import AuditLog
 from missilewatch.service.auth import Authenticator, signing_secret
+from missilewatch.service.database import open_database
 from missilewatch.service.deps import Service
 from missilewatch.service.engine import Engine
 from missilewatch.service.hub import Hub
 from missilewatch.service.ingest import Ingestor, Writer
 from missilewatch.service.metrics import Metrics
 from missilewatch.service.settings import ServiceSettings
-from missilewatch.store import Database
 
 log = logging.getLogger("missilewatch.service")
 UNAUDITED = ("/v1/health",)
 PUBLIC_FILES = "/static/"  # the console's files (public, many): not audited
-
-
-def _sqlite_wal(dbapi_connection, _record) -> None:
-    """WAL (readers never wait for the writer), full sync (a commit survives a crash), and a
-    generous busy timeout for the two writer threads."""
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
-
-
-def open_database(url: str) -> Database:
-    db = Database(url)
-    if db.engine.dialect.name == "sqlite" and db.engine.url.database not in (None, "", ":memory:"):
-        event.listen(db.engine, "connect", _sqlite_wal)
-    db.create_all()
-    return db
 
 
 def build_service(settings: ServiceSettings) -> Service:

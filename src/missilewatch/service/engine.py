@@ -272,14 +272,18 @@ class Engine:
         """Events the watch process has committed: into the picture, the metrics, the clients.
         Latency: from the measurement's arrival at the server to now, just before publication."""
         now = time.monotonic()
+        kinds: dict[str, int] = {}
         for ev in out:
-            self.picture.apply(ev)
-            self.metrics.events.labels(ev["kind"]).inc()
+            if ev["number"] > self.picture.number:  # not already read back from the log at start
+                self.picture.apply(ev)
+            kinds[ev["kind"]] = kinds.get(ev["kind"], 0) + 1
             arrival = ev.get("arrival")
             if arrival is not None:
                 self.metrics.event_latency.observe(now - arrival)
                 if ev["kind"].startswith("alert."):
                     self.metrics.alert_latency.observe(now - arrival)
+        for kind, n in kinds.items():  # one counter update per kind, not per event
+            self.metrics.events.labels(kind).inc(n)
         self.hub.publish(eventlog.public(ev) for ev in out)
 
     def close_session(self, reason: str = "closed by an operator") -> None:

@@ -5,6 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+_DECODER = msgspec.json.Decoder()
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,17 @@ def record_id(obj: dict) -> str:
     return hashlib.sha256(canon.encode()).hexdigest()[:32]
 
 
+def _loads(text: str) -> Any:
+    """``json.loads``, faster: msgspec decodes what it can, and json does the rest and names the
+    fault. Where msgspec decodes a text at all, it makes the same object as json (tested on
+    every record of a raid and on the edge cases where they differ: NaN, overflowing numbers,
+    lone surrogates, which msgspec refuses); so record ids and messages stay as they were."""
+    try:
+        return _DECODER.decode(text)
+    except msgspec.DecodeError:
+        return json.loads(text)
+
+
 def _line(index: int, obj: object, text: str | None = None) -> BodyLine:
     """``text``: the record's own line (JSON Lines), kept verbatim; a record of an array is
     written as compact JSON."""
@@ -43,7 +59,7 @@ def split_body(body: bytes) -> list[BodyLine]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            items = json.loads(stripped)
+            items = _loads(stripped)
         except json.JSONDecodeError as exc:
             raise ValueError(f"body: not a JSON array ({exc.msg} at line {exc.lineno} column {exc.colno})") from exc
         if not isinstance(items, list):
@@ -52,7 +68,7 @@ def split_body(body: bytes) -> list[BodyLine]:
     out = []
     for i, raw in enumerate(ln for ln in text.splitlines() if ln.strip()):
         try:
-            obj = json.loads(raw)
+            obj = _loads(raw)
         except json.JSONDecodeError as exc:
             out.append(BodyLine(i, None, None, f"record {i}: not JSON ({exc.msg} at column {exc.colno})"))
             continue

@@ -233,7 +233,7 @@ def child_main(conn, db_url: str, policy: Policy | None, session_gap_s: float, r
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s[watch]: %(message)s")
-    from missilewatch.service.app import open_database
+    from missilewatch.service.database import open_database
 
     db = open_database(db_url)
     core = WatchCore(db, policy, session_gap_s, rebuild_upto, lambda evs: conn.send(("events", evs)))

@@ -36,6 +36,7 @@ from missilewatch.store import Database
 
 log = logging.getLogger("missilewatch.service")
 BATCH = 500
+MAX_WATCH_RESTARTS = 5  # a watch that keeps dying is a fault to report, not to loop on
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ class Engine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self.failed: str | None = None
+        self.restarts = 0  # watch processes started again after one died
         self._ingesting = 0  # requests of measurements between validation and commit
         self._ingesting_lock = threading.Lock()
         self._conn: Any = None
@@ -225,18 +227,16 @@ class Engine:
             if sess is not None:
                 for ev in eventlog.session_events(self.db, sess.id):
                     self.picture.apply(ev)
-            ready = self._receive("ready")
-            self.rebuild_s, self.rebuild_count = ready["rebuild_s"], ready["rebuild_count"]
-            self.metrics.rebuild_seconds.set(self.rebuild_s or 0.0)
-            self.metrics.rebuild_measurements.set(self.rebuild_count)
         except Exception as exc:  # the service stays up and says so in /v1/health
             self.failed = f"rebuild failed: {exc}"
             log.exception("rebuild failed")
-        self.rebuilding = False
+        self._await_rebuild()
         while not self._stop.is_set():
             try:
                 batch = [self.q.get(timeout=0.2)]
             except queue.Empty:
+                if not self.proc.is_alive() and self.restarts < MAX_WATCH_RESTARTS and not self._stop.is_set():
+                    self._restart(f"the watch process ended (exit code {self.proc.exitcode})")
                 continue
             while len(batch) < BATCH:
                 try:
@@ -247,8 +247,8 @@ class Engine:
                 self._conn.send(("batch", [(k, self._payload(k, item)) for k, item in batch]))
                 self._receive("done")
             except (EOFError, OSError) as exc:
-                self.failed = f"the watch process ended ({exc or 'pipe closed'}; exit code {self.proc.exitcode})"
-                log.error("%s", self.failed)
+                self.proc.join(1.0)
+                self._restart(f"the watch process ended ({exc or 'pipe closed'}; exit code {self.proc.exitcode})")
             except Exception as exc:
                 self.failed = f"event processing failed: {exc}"
                 log.exception("event processing failed")
@@ -259,6 +259,45 @@ class Engine:
                 for _ in batch:
                     self.q.task_done()
                 self.metrics.queue_depth.set(self.q.qsize())
+
+    def _await_rebuild(self) -> None:
+        """Wait for the watch process's rebuild (its "ready"), publishing what it sends."""
+        try:
+            ready = self._receive("ready")
+            self.rebuild_s, self.rebuild_count = ready["rebuild_s"], ready["rebuild_count"]
+            self.metrics.rebuild_seconds.set(self.rebuild_s or 0.0)
+            self.metrics.rebuild_measurements.set(self.rebuild_count)
+        except Exception as exc:  # the service stays up and says so in /v1/health
+            self.failed = f"rebuild failed: {exc}"
+            log.exception("rebuild failed")
+        self.rebuilding = False
+
+    def _restart(self, why: str) -> None:
+        """A new watch process after the last one died (killed, out of memory): like a server
+        restart it rebuilds the open session from every committed measurement, publishes what
+        the dead one had committed but not sent, and takes the stream again. Items already in
+        the queue are committed, so the rebuild covers them and the new process skips them.
+        At most MAX_WATCH_RESTARTS times; after that the service reports the failure."""
+        log.error("%s", why)
+        self.failed = why
+        self.metrics.watch_restarts.inc()
+        if self.restarts >= MAX_WATCH_RESTARTS or self._stop.is_set():
+            return
+        self.restarts += 1
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5.0)
+        self._conn.close()
+        self.rebuilding = True
+        self.rebuild_upto = eventlog.max_measurement_id(self.db)
+        self._spawn()
+        missed = eventlog.events_after(self.db, self.picture.number, limit=1_000_000)
+        if missed:
+            self._publish(missed)
+        self._await_rebuild()
+        if self.failed == why:
+            self.failed = None
+            log.info("watch process restarted (%d of at most %d)", self.restarts, MAX_WATCH_RESTARTS)
 
     @staticmethod
     def _payload(kind: str, item: Any) -> Any:

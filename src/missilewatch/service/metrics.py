@@ -36,6 +36,8 @@ class Metrics:
                                      "watch from the store", registry=r)
         self.rebuild_measurements = Gauge("missilewatch_rebuild_measurements", "Measurements re-run by the last "
                                           "rebuild", registry=r)
+        self.watch_restarts = Counter("missilewatch_watch_restarts", "Watch processes that died (each "
+                                      "started again, up to a limit)", registry=r)
         self.stale_sensors = Gauge("missilewatch_stale_sensors", "Sensors currently stale", registry=r)
         self._sensors: set[str] = set()
         self._lock = threading.Lock()

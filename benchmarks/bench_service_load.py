@@ -54,12 +54,12 @@ def _raid_yaml(path: Path) -> Path:
 
 
 class _Server:
-    def __init__(self, tmp: Path, name: str) -> None:
+    def __init__(self, tmp: Path, name: str, wait_rebuilt: bool = True) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_url = f"sqlite:///{tmp / (name + '.db')}"
         db = open_database(self.db_url)
-        self.key = create_key(db, "admin", "bench")
+        self.key = create_key(db, "admin", f"bench-{self.port}")
         self.token = make_token(signing_secret(db), "bench", "operator", 3600)
         db.dispose()
         self.log = open(tmp / f"{name}.log", "wb")  # noqa: SIM115
@@ -68,7 +68,7 @@ class _Server:
                                      stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ))
         while True:
             try:
-                if not httpx.get(f"{self.url}/v1/health", timeout=1).json()["rebuilding"]:
+                if not wait_rebuilt or not httpx.get(f"{self.url}/v1/health", timeout=1).json()["rebuilding"]:
                     break
             except httpx.TransportError:
                 time.sleep(0.2)

@@ -48,8 +48,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.stats import chi2
 
 from missilewatch.errors import InputError
 from missilewatch.tracking.filters import KalmanFilter, ModeEstimate
@@ -185,6 +183,8 @@ def ci_weight(Pa: np.ndarray, Pb: np.ndarray) -> float:
         sign, ld = np.linalg.slogdet(w * Ia + (1.0 - w) * Ib)
         return -ld if sign > 0 else math.inf
 
+    from scipy.optimize import minimize_scalar  # here: a replay that gets no partner track never loads it
+
     w = float(minimize_scalar(logdet, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-6}).x)
     for edge in (0.0, 1.0):
         if logdet(edge) < logdet(w):
@@ -194,6 +194,8 @@ def ci_weight(Pa: np.ndarray, Pb: np.ndarray) -> float:
 
 @lru_cache(maxsize=4)
 def _gate(dof: int) -> float:
+    from scipy.stats import chi2  # here: scipy.stats costs a replay ~15 MB it otherwise avoids
+
     return float(chi2.ppf(GATE_PROBABILITY, dof))
 
 

@@ -68,7 +68,8 @@ class _Server:
                                      stdout=self.log, stderr=subprocess.STDOUT, env=dict(os.environ))
         while True:
             try:
-                if not wait_rebuilt or not httpx.get(f"{self.url}/v1/health", timeout=1).json()["rebuilding"]:
+                rebuilding = httpx.get(f"{self.url}/v1/health", timeout=1).json()["rebuilding"]
+                if not (wait_rebuilt and rebuilding):
                     break
             except httpx.TransportError:
                 time.sleep(0.2)

@@ -319,6 +319,21 @@ def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def predicted_probabilities(Pi, mu, cbar):
+    """The Markov chain's predicted model probabilities, unnormalised, into ``cbar`` (K,):
+    cbar_j = sum_i Pi[i, j] mu_i; returns their sum."""
+    K = mu.shape[0]
+    total = 0.0
+    for j in range(K):
+        c = 0.0
+        for i in range(K):
+            c += Pi[i, j] * mu[i]
+        cbar[j] = c
+        total += c
+    return total
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def predict_mean_combined(x, mu, dt, mps, tau, out):
     """The mean that :func:`predict_combined` gives (EKF only) for the same state ``x`` in every
     model (model j without thrust has its thrust state zeroed), without covariances: the EKF's
@@ -329,13 +344,7 @@ def predict_mean_combined(x, mu, dt, mps, tau, out):
     Pi = np.empty((K, K))
     mode_transition(mu, dt, tau, Pi)
     cbar = np.empty(K)
-    total = 0.0
-    for j in range(K):
-        c = 0.0
-        for i in range(K):
-            c += Pi[i, j] * mu[i]
-        cbar[j] = c
-        total += c
+    total = predicted_probabilities(Pi, mu, cbar)
     xs = np.empty((K, n))
     for j in range(K):
         cbar[j] /= total

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 from missilewatch.tracking.dynamics_kernels import I_AT, M_THRUST, rk4_step, step_limit
-from missilewatch.tracking.imm_kernels import mode_transition, predict_mean_combined
+from missilewatch.tracking.imm_kernels import mode_transition, predict_mean_combined, predicted_probabilities
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -53,13 +53,7 @@ def predict_means(X, rows, dt, mu, mps, tau, out):
                 done[j] = 0.0
         last = total
         mode_transition(mu, total, tau, Pi)
-        s = 0.0
-        for j in range(K):
-            c = 0.0
-            for m in range(K):
-                c += Pi[m, j] * mu[m]
-            cbar[j] = c
-            s += c
+        s = predicted_probabilities(Pi, mu, cbar)
         for a in range(n):
             out[i, a] = 0.0
         for j in range(K):

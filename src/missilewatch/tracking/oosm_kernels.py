@@ -41,6 +41,21 @@ def collapse_modes(mu, tau, collapse_probability):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def boost_and_collapse(mu, thrust, boost_threshold, t, last_boost_t, tau_table, window, collapse_probability):
+    """After an update at ``t`` (s): the last time the thrust models (``thrust`` (K,) flags)
+    held more than ``boost_threshold`` of ``mu``, returned, and the unreachable unlikely models
+    dropped from ``mu`` in place (:func:`collapse_modes` with the sojourn times then)."""
+    p_boost = 0.0
+    for j in range(mu.shape[0]):
+        if thrust[j]:
+            p_boost += mu[j]
+    if p_boost > boost_threshold:
+        last_boost_t = max(last_boost_t, t)
+    collapse_modes(mu, sojourn_times(t, last_boost_t, tau_table, window), collapse_probability)
+    return last_boost_t
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def refilter(xs, Ps, mu, t, last_boost_t, ts, z, R, mcode, sp, mps, tau_table, window, thrust,
              boost_threshold, collapse_probability, use_ukf, ukf, hxs, hPs, hmu, hnis, hdim, hlb):
     """Filter the measurements ``ts`` (n,), ``z`` (n, 4), ``R`` (n, 4, 4), ``mcode`` (n,),
@@ -50,18 +65,12 @@ def refilter(xs, Ps, mu, t, last_boost_t, ts, z, R, mcode, sp, mps, tau_table, w
     ``boost_threshold``, the models collapsed. The estimate after each goes into the history
     rows ``hxs`` (n, K, 8), ``hPs``, ``hmu``, with its NIS ``hnis``, dof ``hdim`` and last
     boosting time ``hlb``. Returns the final (t, last_boost_t)."""
-    K = mu.shape[0]
     for i in range(ts.shape[0]):
         tau = sojourn_times(t, last_boost_t, tau_table, window)
         nis, d = imm_step(xs, Ps, mu, ts[i] - t, z[i], R[i], mcode[i], sp[i], mps, tau, use_ukf, ukf)
         t = ts[i]
-        p_boost = 0.0
-        for j in range(K):
-            if thrust[j]:
-                p_boost += mu[j]
-        if p_boost > boost_threshold:
-            last_boost_t = max(last_boost_t, t)
-        collapse_modes(mu, sojourn_times(t, last_boost_t, tau_table, window), collapse_probability)
+        last_boost_t = boost_and_collapse(mu, thrust, boost_threshold, t, last_boost_t, tau_table, window,
+                                          collapse_probability)
         hxs[i] = xs
         hPs[i] = Ps
         hmu[i] = mu

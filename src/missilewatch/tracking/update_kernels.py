@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from numba import njit
 
-from missilewatch.tracking.bound_kernels import sojourn_times
 from missilewatch.tracking.imm_kernels import combine, imm_correct
-from missilewatch.tracking.oosm_kernels import collapse_modes
+from missilewatch.tracking.oosm_kernels import boost_and_collapse
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
@@ -27,7 +26,6 @@ def update_slot(xs, Ps, mu, t_ref, last_boost_t, slot, pxs, pPs, pcbar, t, z, R,
     are dropped where none can come back. The estimate is copied into ``hxs``, ``hPs``,
     ``hmu`` and moment-matched into ``x`` (8,), ``P`` (8, 8). Returns (NIS, dof, last boosting
     time) as :func:`imm_kernels.imm_correct`."""
-    K = pcbar.shape[0]
     xk = xs[slot]
     Pk = Ps[slot]
     mk = mu[slot]
@@ -36,15 +34,9 @@ def update_slot(xs, Ps, mu, t_ref, last_boost_t, slot, pxs, pPs, pcbar, t, z, R,
     cbar = pcbar.copy()
     nis, d = imm_correct(xk, Pk, mk, cbar, z, R, mcode, sp, use_ukf, ukf)
     t_ref[slot] = t
-    lb = last_boost_t[slot]
-    p_boost = 0.0
-    for j in range(K):
-        if thrust[j]:
-            p_boost += mk[j]
-    if p_boost > boost_threshold:
-        lb = max(lb, t)
+    lb = boost_and_collapse(mk, thrust, boost_threshold, t, last_boost_t[slot], tau_table, window,
+                            collapse_probability)
     last_boost_t[slot] = lb
-    collapse_modes(mk, sojourn_times(t, lb, tau_table, window), collapse_probability)
     hxs[:] = xk
     hPs[:] = Pk
     hmu[:] = mk

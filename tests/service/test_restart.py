@@ -165,4 +165,6 @@ def test_a_killed_watch_process_is_started_again_and_loses_nothing(tmp_path, fli
     got = _picture(srv, creds)
     assert srv.stop() == 0
     _same_picture(got, reference, sum(len(b) for b in batches))
-    assert "restarted (2 of at most" in srv.log_path.read_text()
+    log = srv.log_path.read_text()
+    assert "restarted (2 of at most" in log
+    assert "watch process stopped (exit code 0)" in log  # the restarted one stopped, not killed

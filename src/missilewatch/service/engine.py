@@ -107,21 +107,28 @@ class Engine:
             self._threads.append(th)
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop the threads, then the watch process (after its batch; killed past ``timeout``)."""
+        """Stop the threads; the watch thread stops the watch process on its way out (after its
+        batch), which is killed here past ``timeout``."""
         self._stop.set()
         for th in self._threads:
             th.join(timeout)
         if self.proc is None:
             return
-        try:
-            self._conn.send(("stop", None))
-        except OSError:
-            pass  # already gone
-        self.proc.join(timeout)
         if self.proc.is_alive():
             self.proc.kill()
             self.proc.join(timeout)
         self._conn.close()
+
+    def _stop_process(self, timeout: float = 10.0) -> None:
+        """Ask the watch process to stop and wait for it. Called by the watch thread, which owns
+        the pipe and, after a restart, is the process's parent: Linux's parent-death signal
+        follows the thread that started it, so that thread must outlive it."""
+        try:
+            self._conn.send(("stop", None))
+        except OSError:
+            return  # already gone
+        self.proc.join(timeout)
+        log.info("watch process stopped (exit code %s)", self.proc.exitcode)
 
     def idle(self) -> bool:
         """No rebuild running and nothing waiting for the watch."""
@@ -259,6 +266,7 @@ class Engine:
                 for _ in batch:
                     self.q.task_done()
                 self.metrics.queue_depth.set(self.q.qsize())
+        self._stop_process()
 
     def _await_rebuild(self) -> None:
         """Wait for the watch process's rebuild (its "ready"), publishing what it sends."""

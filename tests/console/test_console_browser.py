@@ -16,7 +16,7 @@ import time
 import httpx
 import pandas as pd
 import pytest
-from service.conftest import REPO_SHARED_CNS, cli_env, new_server
+from service.conftest import REPO_SHARED_CNS, cli_env, import_shared_archive, new_server
 from shapely.geometry import Point, Polygon
 
 from .conftest import OUT, Guard, open_page, until, wait_tiles
@@ -61,14 +61,7 @@ def live(tmp_path_factory, browser, flight):
     one is reloaded mid-flight); then ``feed`` plays the flight at 20x."""
     tmp = tmp_path_factory.mktemp("console")
     srv, creds = new_server(tmp, "live", "--stale-min-s", "3", "--keepalive-s", "2")
-    if REPO_SHARED_CNS.is_file():
-        from missilewatch.archive.cns import import_cns
-        from missilewatch.store import Database
-
-        db = Database(srv.db_url)
-        with db.session() as s:
-            import_cns(s, REPO_SHARED_CNS)
-        db.dispose()
+    import_shared_archive(srv.db_url)
     srv.start()
     guard = Guard(srv.url)
     pages: list = []

@@ -148,3 +148,18 @@ REPO_SHARED_CNS = next((p / "shared" / "data" / "cns_north_korea_missile_tests.c
                         Path(__file__).resolve().parents[3:5]
                         if (p / "shared" / "data" / "cns_north_korea_missile_tests.csv").is_file()),
                        Path("missing-shared-data.csv"))
+
+
+def import_shared_archive(db_url: str) -> bool:
+    """The CNS table of ../shared/data into the archive of the database at ``db_url`` (before
+    its server starts); False when the table is not beside the repository."""
+    if not REPO_SHARED_CNS.is_file():
+        return False
+    from missilewatch.archive.cns import import_cns
+    from missilewatch.store import Database
+
+    db = Database(db_url)
+    with db.session() as s:
+        import_cns(s, REPO_SHARED_CNS)
+    db.dispose()
+    return True

@@ -13,22 +13,15 @@ import httpx
 import pytest
 from shapely.geometry import Point, shape
 
-from .conftest import REPO_SHARED_CNS, new_server
+from .conftest import REPO_SHARED_CNS, import_shared_archive, new_server
 
 pytestmark = pytest.mark.timeout(180)
 
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
-    from missilewatch.archive.cns import import_cns
-    from missilewatch.store import Database
-
     server, creds = new_server(tmp_path_factory.mktemp("console-api"))
-    if REPO_SHARED_CNS.is_file():
-        db = Database(server.db_url)
-        with db.session() as s:
-            import_cns(s, REPO_SHARED_CNS)
-        db.dispose()
+    import_shared_archive(server.db_url)
     server.start()
     server.creds = creds
     yield server

@@ -8,11 +8,10 @@ covariance of position and velocity, ECEF m and m/s).
 - :func:`t2t_distance`: both estimates predicted to a common time (the later one) with the
   tracker's ballistic filter, then the chi-square statistic of their difference, d^2 =
   dx' (P1 + P2)^-1 dx, 6 degrees of freedom (cross-covariance ignored: a conservative test).
-  A track that may still be boosting (boost probability above 1 %) is predicted with white-noise
-  acceleration of ``BOOST_ACCEL_SIGMA`` (50 m/s^2; an IRBM nears 60 m/s^2 at burnout) added over
-  the interval, at least ``BOOST_MEMORY_S`` (10 s: a tracker under thrust it does not model lags
-  by about that much of it), since the ballistic model does not know its thrust, and the pair is tested on position only
-  (3 degrees of freedom): a tracker's velocity under thrust lags by more than its covariance says.
+  A track that may still be boosting (boost probability above 1 %) is predicted as the watch's
+  tracker predicts its own (:func:`missilewatch.tracking.track_reports.predict_report`: its IMM
+  of boost and ballistic flight), and the pair is tested on position only (3 degrees of
+  freedom): a tracker's velocity under thrust lags by more than its covariance says.
 - :class:`FusedPicture`: the local tracks are the first clusters (a local track that fits
   another's cluster joins it: the watch's own duplicate); each partner's tracks are
   assigned to them (global nearest neighbour inside the gate, ``scipy.optimize.
@@ -34,7 +33,9 @@ from scipy.optimize import linear_sum_assignment, minimize_scalar
 from scipy.stats import chi2
 
 from missilewatch.earth.frames import ecef2geodetic
-from missilewatch.tracking.track_reports import BOOST_ACCEL_SIGMA, BOOSTING, predict_pv
+from missilewatch.tracking.filters import KalmanFilter
+from missilewatch.tracking.modes import ModeKeeper
+from missilewatch.tracking.track_reports import BOOSTING, predict_report
 
 GATE_PROBABILITY = 0.999
 DIM = 6
@@ -61,21 +62,30 @@ def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> t
     return x, 0.5 * (P + P.T), w
 
 
+@lru_cache(maxsize=1)
+def _watch_imm() -> tuple[KalmanFilter, ModeKeeper]:
+    """The filter of the watch's tracker and its mode keeper."""
+    from missilewatch.pipeline.watch import WatchConfig  # here: the picture needs no watch until it fuses
+
+    cfg = WatchConfig().tracker
+    filt = cfg.make_filter()
+    return filt, ModeKeeper(cfg.modes, filt)
+
+
 def predict6(t_s: float, x6: np.ndarray, P6: np.ndarray, to_s: float,
-             accel_sigma: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Position and velocity (and covariance) predicted from ``t_s`` to ``to_s`` on the
-    ballistic model, plus white-noise acceleration of ``accel_sigma`` (m/s^2)
-    (:func:`missilewatch.tracking.track_reports.predict_pv`)."""
-    return predict_pv(t_s, x6, P6, to_s, accel_sigma)
+             boost_probability: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Position and velocity (and covariance) of a track estimate predicted from ``t_s`` to
+    ``to_s``, as the watch's tracker would (:func:`missilewatch.tracking.track_reports.predict_report`)."""
+    return predict_report(t_s, x6, P6, boost_probability, to_s, *_watch_imm())
 
 
 def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:
     """Chi-square statistic of two track estimates at their common (later) time, and its
     degrees of freedom (6; 3, position only, when either may be boosting)."""
     t = max(a.t_s, b.t_s)
-    xa, Pa = predict6(a.t_s, a.x, a.P, t, a.accel_sigma)
-    xb, Pb = predict6(b.t_s, b.x, b.P, t, b.accel_sigma)
-    k = 3 if a.accel_sigma > 0 or b.accel_sigma > 0 else DIM
+    xa, Pa = predict6(a.t_s, a.x, a.P, t, a.boost_probability)
+    xb, Pb = predict6(b.t_s, b.x, b.P, t, b.boost_probability)
+    k = 3 if a.boosting or b.boosting else DIM
     d = (xa - xb)[:k]
     try:
         return float(d @ np.linalg.solve((Pa + Pb)[:k, :k], d)), k
@@ -108,8 +118,8 @@ class TrackEstimate:
     boost_probability: float = 0.0
 
     @property
-    def accel_sigma(self) -> float:
-        return BOOST_ACCEL_SIGMA if self.boost_probability > BOOSTING else 0.0
+    def boosting(self) -> bool:
+        return self.boost_probability > BOOSTING
 
     @property
     def key(self) -> str:
@@ -137,9 +147,9 @@ class FusedTrack:
 def fuse_members(members: list[TrackEstimate]) -> tuple[float, np.ndarray, np.ndarray, float]:
     """CI of the members, in order, at the latest member time; and the highest boost probability."""
     t = max(m.t_s for m in members)
-    x, P = predict6(members[0].t_s, members[0].x, members[0].P, t, members[0].accel_sigma)
+    x, P = predict6(members[0].t_s, members[0].x, members[0].P, t, members[0].boost_probability)
     for m in members[1:]:
-        xm, Pm = predict6(m.t_s, m.x, m.P, t, m.accel_sigma)
+        xm, Pm = predict6(m.t_s, m.x, m.P, t, m.boost_probability)
         x, P, _ = ci_fuse(x, P, xm, Pm)
     return t, x, P, max(m.boost_probability for m in members)
 

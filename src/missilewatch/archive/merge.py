@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from missilewatch.archive.launch_figures import CAPABILITY, CAPABILITY_FIELD, FLOWN, figure_kind, merged_value
@@ -448,9 +448,4 @@ def merged_record(session: Session, event_id: int) -> dict[str, Any]:
                     for s in sorted(sources.values(), key=lambda s: s.id)],
         "disagreements": disagreements,
     }
-
-
-def event_count(session: Session) -> int:
-    """Number of launch events in the archive."""
-    return session.scalar(select(func.count()).select_from(LaunchEvent)) or 0
 

@@ -92,6 +92,37 @@ def test_apogee_forward_and_backward(irbm_flight):
         assert apogee_m(_state(f, j).x) == pytest.approx(f.apogee_m, abs=200.0)
 
 
+@pytest.mark.parametrize("offset_s", [-400.0, -37.0, -3.0, 0.0, 6.0, 180.0])
+def test_apogee_is_the_highest_point_of_the_model_arc(irbm_flight, offset_s):
+    """The apogee search (steps, then the root of the rate of climb) against a brute-force scan
+    of the same arc, flown with the same model every 0.05 s around the highest point and refined
+    by a parabola: same height to the centimetre, climbing, descending or at the top."""
+    from missilewatch.earth.kernels import geodetic_height
+    from missilewatch.prediction.impact import _BALLISTIC
+    from missilewatch.tracking.dynamics_kernels import propagate_state
+
+    f = irbm_flight
+    i = f.apogee_index
+    t_apo = float(f.t_s[i])
+    j = int(np.searchsorted(f.t_s, t_apo + offset_s))
+    x = _state(f, j).x.copy()
+    x[7] = 0.0
+    t_x = float(f.t_s[j])
+    # Coarse then fine scans of the model arc (RK4 with the filters' steps) about the truth's top.
+    s = x.copy()
+    propagate_state(s, t_apo - 30.0 - t_x, _BALLISTIC.params)
+    heights = []
+    for _ in range(1201):
+        heights.append(geodetic_height(s[0], s[1], s[2]))
+        propagate_state(s, 0.05, _BALLISTIC.params)
+    h = np.array(heights)
+    k = int(np.argmax(h))
+    assert 0 < k < len(h) - 1
+    a, b, c = h[k - 1:k + 2]
+    brute = b - 0.125 * (a - c) ** 2 / (a - 2 * b + c)
+    assert apogee_m(x) == pytest.approx(brute, abs=0.01)
+
+
 def test_standard_range_closed_form_and_lofted_class():
     for r in (300.0, 1000.0, 4500.0, 9000.0):
         assert standard_range_km(r, minimum_energy_apogee_km(r)) == pytest.approx(r, rel=1e-5)

@@ -208,3 +208,37 @@ def test_thrust_samples_sets_the_continued_thrust_draws():
         0.5 * full.footprint.semi_major_km
     with pytest.raises(InputError, match="thrust_samples"):
         predict_impact(st, boost_probability=0.9, thrust_samples=5)
+
+
+def test_sample_impacts_are_flights_propagate_to_impact():
+    """The prediction's one-call impacts of its samples equal flight.propagate_to_impact's to
+    the bit: falling states (with drag), states on an orbit or escaping (never integrated), one
+    below the ground, one that does not come down within t_max."""
+    from missilewatch.flight.propagate import never_falls, state_from_flight_path
+    from missilewatch.prediction.impact import _sample_impacts
+    from missilewatch.prediction.kernels import never_falls_row
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for _ in range(40):
+        r, v = state_from_flight_path(rng.uniform(30, 45), rng.uniform(120, 140), rng.uniform(20e3, 900e3),
+                                      rng.uniform(500.0, 11_500.0), rng.uniform(-60, 60), rng.uniform(0, 360))
+        rows.append(np.concatenate([r, v, [math.log(rng.uniform(100.0, 5e4))]]))
+    r, v = state_from_flight_path(35.0, 130.0, -5.0, 100.0, 0.0, 90.0)  # below the ellipsoid
+    rows.append(np.concatenate([r, v, [8.0]]))
+    S = np.array(rows)
+    t0 = rng.uniform(0.0, 300.0, len(S))
+    got = _sample_impacts(S, t0, 3_000.0)
+    want = propagate_to_impact(S[:, :3], S[:, 3:6], np.exp(np.clip(S[:, 6], math.log(50.0), math.log(1e6))),
+                               t0=t0, t_max_s=3_000.0)
+    assert set(want.status.tolist()) >= {0, 1, 3}
+    np.testing.assert_array_equal(got.status, want.status)
+    np.testing.assert_array_equal(got.t_impact_s, want.t_impact_s)
+    np.testing.assert_array_equal(got.r_impact, want.r_impact)
+    lat, lon, _ = want.impact_geodetic
+    np.testing.assert_array_equal(got.lat_deg, lat)
+    np.testing.assert_array_equal(got.lon_deg, lon)
+    for rot in (True, False):
+        nf = never_falls(S[:, :6], rot)
+        assert nf.any() and not nf.all()
+        assert [never_falls_row(*s[:6], rot) for s in S] == nf.tolist()

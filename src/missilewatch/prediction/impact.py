@@ -37,7 +37,7 @@ from missilewatch.flight.capability import (
     minimum_energy_range_km,
     trajectory_type,
 )
-from missilewatch.flight.propagate import ForceModel, propagate_to_impact
+from missilewatch.flight.propagate import PARALLEL_MIN_STATES, ForceModel, Tolerance, propagate_to_impact
 from missilewatch.prediction import kernels as pk
 from missilewatch.prediction.footprint import Footprint, from_offsets_km
 from missilewatch.tracking.models import I_AT, I_LNB, GaussianState, ballistic_model, boost_model
@@ -56,11 +56,51 @@ MAX_REMAINING_MASS_RATIO = 10.0
 _BALLISTIC = ballistic_model()
 _BOOST = boost_model()
 _FORCE = ForceModel()
+_TOL = Tolerance()
 #: The filter state's (r, v, ln beta) components, and their block of its covariance.
 _IDX = np.r_[0:6, I_LNB]
 _IX = np.ix_(_IDX, _IDX)
 #: ln beta of the samples is held within [ln 50, ln 1e6] kg/m^2.
 _LN_BETA_MIN, _LN_BETA_MAX = math.log(50.0), math.log(1e6)
+
+
+@dataclass(frozen=True)
+class _Impacts:
+    """Where the samples of a prediction fall: status (``flight.kernels.STATUS_*``), time (s),
+    ECEF position (m) and geodetic latitude, longitude (deg) of each impact, NaN where none."""
+
+    status: np.ndarray
+    t_impact_s: np.ndarray
+    r_impact: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+
+
+def _sample_impacts(S: np.ndarray, t0, t_max_s: float) -> _Impacts:
+    """The samples' (rows of ``S``: r, v, ln beta) ground impacts under the prediction's force
+    model, through ``flight``'s integrator at its default tolerances, in one compiled call
+    (:func:`~missilewatch.prediction.kernels.sample_impacts`: what ``flight.propagate_to_impact``
+    returns for them, without the checks and array work around each call)."""
+    if not np.isfinite(S).all():
+        raise InputError("r_ecef/v_ecef", "non-finite", "positions and velocities must be finite")
+    if not t_max_s > 0:
+        raise InputError("t_max_s", t_max_s, "must be > 0 s")
+    n = S.shape[0]
+    beta = np.exp(np.clip(S[:, 6], _LN_BETA_MIN, _LN_BETA_MAX))
+    if n >= PARALLEL_MIN_STATES:  # a large Monte Carlo: flight's batch on all cores
+        b = propagate_to_impact(S[:, 0:3], S[:, 3:6], beta, force=_FORCE, t0=t0, t_max_s=t_max_s, tol=_TOL)
+        lat_deg, lon_deg, _h = b.impact_geodetic
+        return _Impacts(b.status, b.t_impact_s, b.r_impact, lat_deg, lon_deg)
+    inv_beta = 1.0 / beta
+    t0_arr = np.full(n, t0) if np.ndim(t0) == 0 else np.ascontiguousarray(t0, dtype=float)
+    impact = np.empty((n, 7))
+    status = np.empty(n, dtype=np.int64)
+    lat, lon = np.empty(n), np.empty(n)
+    f, tol = _FORCE, _TOL
+    pk.sample_impacts(np.ascontiguousarray(S), t0_arr, inv_beta, float(f.gravity_order), 1.0 if f.rotating else 0.0,
+                      1.0 if f.drag else 0.0, float(t_max_s), tol.rtol, tol.atol_m, tol.h_max_s,
+                      impact, status, lat, lon)
+    return _Impacts(status, impact[:, 0], impact[:, 1:4], np.degrees(lat), np.degrees(lon))
 
 
 def _offsets(lat_deg: np.ndarray, lon_deg: np.ndarray, lat0_deg: float, lon0_deg: float):
@@ -231,12 +271,11 @@ def predict_impact(
         wc_all = np.concatenate([wc * (1.0 - pb), wb])
     else:
         S, t_s0, wm_all, wc_all = pts, t0, wm, wc
-    beta = np.exp(np.clip(S[:, 6], _LN_BETA_MIN, _LN_BETA_MAX))
-    batch = propagate_to_impact(S[:, 0:3], S[:, 3:6], beta, force=_FORCE, t0=t_s0, t_max_s=t_max_s)
-    ok = batch.status == 0
+    imp = _sample_impacts(S, t_s0, t_max_s)
+    ok = imp.status == 0
     if not ok.any():
         raise InputError("track", "no impact", f"no sample reaches the ground within {t_max_s} s")
-    lat, lon, _h = batch.impact_geodetic
+    lat, lon = imp.lat_deg, imp.lon_deg
     w_total = wm_all.sum()
     all_ok = bool(ok.all())
     wm_ok = wm_all if all_ok else wm_all[ok]
@@ -246,7 +285,7 @@ def predict_impact(
     wsum = wm_ok.sum()
     impact_prob = float(wsum / w_total) if w_total > 0 else float(ok.mean())
     # Moments in a local frame about the weighted mean impact point.
-    r_ok = batch.r_impact if all_ok else batch.r_impact[ok]
+    r_ok = imp.r_impact if all_ok else imp.r_impact[ok]
     r_mean = (wm_ok[:, None] * r_ok).sum(0) / wsum
     lat0, lon0, _ = ek.ecef_to_geodetic(float(r_mean[0]), float(r_mean[1]), float(r_mean[2]))
     lat0, lon0 = math.degrees(lat0), math.degrees(lon0)
@@ -261,7 +300,7 @@ def predict_impact(
     de, dn = e - wmo @ e, n - wmo @ n
     C = np.array([[wco @ (de * de), wco @ (de * dn)], [wco @ (dn * de), wco @ (dn * dn)]])
     fp = Footprint(clat, clon, C, confidence)
-    ti = batch.t_impact_s if all_ok else batch.t_impact_s[ok]
+    ti = imp.t_impact_s if all_ok else imp.t_impact_s[ok]
     t_mean = float(wmo @ ti)
     t_sig = float(math.sqrt(max(wco @ (ti - t_mean) ** 2, 0.0)))
     apo_km = apogee_m(x) / 1e3

@@ -9,7 +9,10 @@ import math
 import numpy as np
 from numba import njit
 
+from missilewatch.earth.constants import GM_EARTH, OMEGA_EARTH, WGS84_A
 from missilewatch.earth.kernels import ecef_to_geodetic, geodetic_height
+from missilewatch.flight import kernels as fk
+from missilewatch.flight.propagate import NEVER_FALLS_PERIGEE_M
 from missilewatch.tracking.dynamics_kernels import M_VE, propagate_state
 
 
@@ -112,3 +115,60 @@ def apogee_height(x, mp, t_limit_s):
                 f_lo *= 0.5
             side = 1
     return best
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def never_falls_row(x, y, z, vx, vy, vz, rotating):
+    """:func:`missilewatch.flight.propagate.never_falls` of one ECEF state (m, m/s): its
+    two-body perigee (inertial velocity) more than ``NEVER_FALLS_PERIGEE_M`` above the
+    equatorial radius, or leaving on an escape orbit."""
+    if rotating:
+        vx, vy = vx - OMEGA_EARTH * y, vy + OMEGA_EARTH * x
+    rn = math.sqrt(x * x + y * y + z * z)
+    energy = 0.5 * (vx * vx + vy * vy + vz * vz) - GM_EARTH / rn
+    hx, hy, hz = y * vz - z * vy, z * vx - x * vz, x * vy - y * vx
+    h2 = hx * hx + hy * hy + hz * hz
+    e = math.sqrt(max(1.0 + 2.0 * energy * h2 / GM_EARTH**2, 0.0))
+    perigee = h2 / GM_EARTH / (1.0 + e)
+    escaping = energy >= 0.0 and x * vx + y * vy + z * vz > 0.0
+    return escaping or perigee > WGS84_A + NEVER_FALLS_PERIGEE_M
+
+
+@njit(cache=True, nogil=True)
+def sample_impacts(S, t0, inv_beta, order, rotating, drag, t_max, rtol, atol, h_max, impact, status, lat, lon):
+    """Ground impacts of the samples of a prediction, as ``flight.propagate_to_impact`` finds
+    them without trajectories, in one call: ``S`` (N, >=6) ECEF states, ``t0`` and
+    ``inv_beta`` (N,). Writes ``impact`` (N, 7) = [t, r, v] (NaN where none), ``status`` (N,)
+    (``flight.kernels.STATUS_*``) and the impact's geodetic ``lat``, ``lon`` (rad, NaN where
+    none). States below the ellipsoid, or that provably stay up, are not integrated."""
+    p = np.zeros(fk.N_PARAMS)
+    p[fk.P_ORDER] = order
+    p[fk.P_ROTATING] = rotating
+    p[fk.P_DRAG] = drag
+    p[fk.P_MODE] = fk.MODE_BALLISTIC
+    k = np.empty((7, 6))
+    work = np.empty((4, 6))
+    grid = np.empty((1, 7))
+    y = np.empty(6)
+    for i in range(S.shape[0]):
+        for j in range(6):
+            y[j] = S[i, j]
+        lat[i] = np.nan
+        lon[i] = np.nan
+        if geodetic_height(y[0], y[1], y[2]) < 0.0:
+            status[i] = fk.STATUS_START_UNDERGROUND
+            impact[i, :] = np.nan
+            continue
+        if never_falls_row(y[0], y[1], y[2], y[3], y[4], y[5], rotating != 0.0):
+            status[i] = fk.STATUS_TIMEOUT
+            impact[i, :] = np.nan
+            continue
+        p[fk.P_INV_BETA] = inv_beta[i]
+        t, st, _gn = fk._propagate_one(y, t0[i], p, t_max, rtol, atol, h_max, 0.0, grid, k, work)
+        status[i] = st
+        impact[i, 0] = t
+        for j in range(6):
+            impact[i, j + 1] = y[j]
+        la, lo, _h = ecef_to_geodetic(y[0], y[1], y[2])
+        lat[i] = la
+        lon[i] = lo

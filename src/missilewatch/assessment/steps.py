@@ -131,6 +131,12 @@ def _centre_regions(clat: float, clon: float, zone: Zone, protected: tuple[str, 
     return land, region, km
 
 
+def _zones_present(zones: np.ndarray) -> tuple[str, ...]:
+    """The zone values among ``zones``, in the order of ``Zone``."""
+    present = set(zones.tolist())
+    return tuple(v.value for v in Zone if v.value in present)
+
+
 def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> ImpactFinding:
     """Zone step: classify the impact centre and area against the policy's zones."""
     protected = policy.protected_countries
@@ -174,15 +180,23 @@ def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> Impact
         "verdict": verdict, "via_area": via_area, "area_hits": tuple(hits),
     })
     return ImpactFinding(clat, clon, zone, country, region, region_km, ref.phrase(), lat, lon,
-                         tuple(v.value for v in Zone if v.value in set(zones)), threat, bool(report.any()),
+                         _zones_present(zones), threat, bool(report.any()),
                          bool(near.any()), reason)
 
 
 def protected_regions(policy: Policy) -> np.ndarray:
     """Indices (into ``all_regions().regions``) of the named regions of the protected countries."""
+    return _named_regions_of(tuple(policy.protected_countries))
+
+
+@functools.cache
+def _named_regions_of(countries: tuple[str, ...]) -> np.ndarray:
+    """Indices of the named regions of ``countries`` (worked out once per set of countries; read-only)."""
     rs = all_regions()
     named = np.array([r.name is not None for r in rs.regions])
-    return np.flatnonzero(np.isin(rs.country_codes, policy.protected_countries) & named)
+    ids = np.flatnonzero(np.isin(rs.country_codes, countries) & named)
+    ids.setflags(write=False)
+    return ids
 
 
 def overflight_step(track: GroundTrack,

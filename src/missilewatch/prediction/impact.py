@@ -76,7 +76,7 @@ class _Impacts:
     lon_deg: np.ndarray
 
 
-def _sample_impacts(S: np.ndarray, t0, t_max_s: float) -> _Impacts:
+def _sample_impacts(S: np.ndarray, t0: float | np.ndarray, t_max_s: float) -> _Impacts:
     """The samples' (rows of ``S``: r, v, ln beta) ground impacts under the prediction's force
     model, through ``flight``'s integrator at its default tolerances, in one compiled call
     (:func:`~missilewatch.prediction.kernels.sample_impacts`: what ``flight.propagate_to_impact``
@@ -261,6 +261,7 @@ def predict_impact(
         rng = rng if rng is not None else np.random.default_rng(0)
         pts = _draw(xb, Pb, n_samples, rng)
         wm = wc = np.full(n_samples, 1.0 / n_samples)
+    t_s0: float | np.ndarray = t0
     if pb >= boost_threshold:
         rng = rng if rng is not None else np.random.default_rng(0)
         burn_states, burn = _continued_thrust(x, P, int(n_thrust), rng)
@@ -270,7 +271,7 @@ def predict_impact(
         wm_all = np.concatenate([wm * (1.0 - pb), wb])
         wc_all = np.concatenate([wc * (1.0 - pb), wb])
     else:
-        S, t_s0, wm_all, wc_all = pts, t0, wm, wc
+        S, wm_all, wc_all = pts, wm, wc
     imp = _sample_impacts(S, t_s0, t_max_s)
     ok = imp.status == 0
     if not ok.any():

@@ -157,3 +157,20 @@ def test_the_watch_takes_its_gates_from_the_policy(tmp_path):
     why = [e.text for e in res.watch.timeline if "too uncertain to warn from" in e.text]
     assert why and all("95% footprint" in w for w in why)
     assert any(rec.assessment is not None for log in res.watch.tracks.values() for rec in log.predictions)
+
+
+def test_nearest_protected_region_with_bounds_is_the_full_search():
+    """The bounded search for the protected region nearest an impact centre (coast hint, then
+    250 and 1,000 km, then all) names the same region at the same distance as measuring every
+    region of the country, near the coast, far out at sea, with a wrong hint and inland."""
+    from missilewatch.assessment.steps import _nearest_of_country
+    from missilewatch.geography.regions import nearest_region
+
+    rng = np.random.default_rng(11)
+    pts = [(40.0, 134.0), (35.7, 139.7), (24.0, 125.0), (-10.0, 60.0), (41.8, 140.1), (60.0, 170.0)]
+    pts += [(float(a), float(b)) for a, b in zip(rng.uniform(15, 55, 40), rng.uniform(115, 165, 40), strict=True)]
+    for lat, lon in pts:
+        want = nearest_region(lat, lon, "JPN")
+        for hint in (None, 1.0, 5_000.0):
+            got = _nearest_of_country(lat, lon, "JPN", hint)
+            assert got[0] is want[0] and got[1] == want[1], (lat, lon, hint)

@@ -92,6 +92,37 @@ def test_apogee_forward_and_backward(irbm_flight):
         assert apogee_m(_state(f, j).x) == pytest.approx(f.apogee_m, abs=200.0)
 
 
+@pytest.mark.parametrize("offset_s", [-400.0, -37.0, -3.0, 0.0, 6.0, 180.0])
+def test_apogee_is_the_highest_point_of_the_model_arc(irbm_flight, offset_s):
+    """The apogee search (steps, then the root of the rate of climb) against a brute-force scan
+    of the same arc, flown with the same model every 0.05 s around the highest point and refined
+    by a parabola: same height to the centimetre, climbing, descending or at the top."""
+    from missilewatch.earth.kernels import geodetic_height
+    from missilewatch.prediction.impact import _BALLISTIC
+    from missilewatch.tracking.dynamics_kernels import propagate_state
+
+    f = irbm_flight
+    i = f.apogee_index
+    t_apo = float(f.t_s[i])
+    j = int(np.searchsorted(f.t_s, t_apo + offset_s))
+    x = _state(f, j).x.copy()
+    x[7] = 0.0
+    t_x = float(f.t_s[j])
+    # Coarse then fine scans of the model arc (RK4 with the filters' steps) about the truth's top.
+    s = x.copy()
+    propagate_state(s, t_apo - 30.0 - t_x, _BALLISTIC.params)
+    heights = []
+    for _ in range(1201):
+        heights.append(geodetic_height(s[0], s[1], s[2]))
+        propagate_state(s, 0.05, _BALLISTIC.params)
+    h = np.array(heights)
+    k = int(np.argmax(h))
+    assert 0 < k < len(h) - 1
+    a, b, c = h[k - 1:k + 2]
+    brute = b - 0.125 * (a - c) ** 2 / (a - 2 * b + c)
+    assert apogee_m(x) == pytest.approx(brute, abs=0.01)
+
+
 def test_standard_range_closed_form_and_lofted_class():
     for r in (300.0, 1000.0, 4500.0, 9000.0):
         assert standard_range_km(r, minimum_energy_apogee_km(r)) == pytest.approx(r, rel=1e-5)
@@ -177,3 +208,37 @@ def test_thrust_samples_sets_the_continued_thrust_draws():
         0.5 * full.footprint.semi_major_km
     with pytest.raises(InputError, match="thrust_samples"):
         predict_impact(st, boost_probability=0.9, thrust_samples=5)
+
+
+def test_sample_impacts_are_flights_propagate_to_impact():
+    """The prediction's one-call impacts of its samples equal flight.propagate_to_impact's to
+    the bit: falling states (with drag), states on an orbit or escaping (never integrated), one
+    below the ground, one that does not come down within t_max."""
+    from missilewatch.flight.propagate import never_falls, state_from_flight_path
+    from missilewatch.prediction.impact import _sample_impacts
+    from missilewatch.prediction.kernels import never_falls_row
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for _ in range(40):
+        r, v = state_from_flight_path(rng.uniform(30, 45), rng.uniform(120, 140), rng.uniform(20e3, 900e3),
+                                      rng.uniform(500.0, 11_500.0), rng.uniform(-60, 60), rng.uniform(0, 360))
+        rows.append(np.concatenate([r, v, [math.log(rng.uniform(100.0, 5e4))]]))
+    r, v = state_from_flight_path(35.0, 130.0, -5.0, 100.0, 0.0, 90.0)  # below the ellipsoid
+    rows.append(np.concatenate([r, v, [8.0]]))
+    S = np.array(rows)
+    t0 = rng.uniform(0.0, 300.0, len(S))
+    got = _sample_impacts(S, t0, 3_000.0)
+    want = propagate_to_impact(S[:, :3], S[:, 3:6], np.exp(np.clip(S[:, 6], math.log(50.0), math.log(1e6))),
+                               t0=t0, t_max_s=3_000.0)
+    assert set(want.status.tolist()) >= {0, 1, 3}
+    np.testing.assert_array_equal(got.status, want.status)
+    np.testing.assert_array_equal(got.t_impact_s, want.t_impact_s)
+    np.testing.assert_array_equal(got.r_impact, want.r_impact)
+    lat, lon, _ = want.impact_geodetic
+    np.testing.assert_array_equal(got.lat_deg, lat)
+    np.testing.assert_array_equal(got.lon_deg, lon)
+    for rot in (True, False):
+        nf = never_falls(S[:, :6], rot)
+        assert nf.any() and not nf.all()
+        assert [never_falls_row(*s[:6], rot) for s in S] == nf.tolist()

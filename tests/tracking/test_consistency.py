@@ -34,8 +34,14 @@ def test_ballistic_noise_is_tuned_on_other_scenarios():
 
 
 @pytest.mark.slow
-def test_nees_inside_its_bounds_on_an_untuned_flight():
-    """2017-09-15 (an IRBM over Hokkaido, not used for tuning): inside the 95 % bounds."""
-    mean, n = _mean_nees("2017-09-15", WATCH_BALLISTIC_Q_ACC)
+@pytest.mark.parametrize("name", ["2017-09-15", "2022-10-04"])
+def test_nees_inside_its_bounds_on_an_untuned_flight(name):
+    """Flights not used for tuning, inside the 95 % bounds of their time-averaged NEES:
+    2017-09-15 (an IRBM over Hokkaido; 6.12 in [5.83, 6.17]) and 2022-10-04 (an IRBM over
+    Aomori; 5.99 in [5.81, 6.19]). 2022-11-18 (6.64, 0.48 above [5.84, 6.16]: the velocity is
+    over-confident in the long exo-atmospheric descent of the lofted ICBM) and the salvo (4.94,
+    0.96 below [5.90, 6.10]: the velocity is under-confident inside the atmosphere, with or
+    without its false alarms) miss theirs, as measured."""
+    mean, n = _mean_nees(name, WATCH_BALLISTIC_Q_ACC)
     lo, hi = chi2_interval(6, n)
-    assert n > 1000 and lo <= mean <= hi
+    assert n > 1000 and lo <= mean <= hi, (mean, lo, hi)

@@ -41,18 +41,17 @@ class ImpactEllipse:
         """(lat_deg, lon_deg) of the centre, two inner rings and the boundary of the sigma-scaled ellipse."""
         a = self.semi_major_km * sigma
         b = self.semi_minor_km * sigma
-        lat, lon = [self.lat_deg], [self.lon_deg]
-        if a > 0:
-            phi = np.linspace(0.0, 2.0 * np.pi, n_boundary, endpoint=False)
-            for scale in (1.0 / 3.0, 2.0 / 3.0, 1.0):
-                x = a * scale * np.cos(phi)  # along the major axis
-                y = b * scale * np.sin(phi)  # 90 deg clockwise from it
-                az = self.orientation_deg + np.degrees(np.arctan2(y, x))
-                dist_m = np.hypot(x, y) * 1000.0
-                lo, la, _ = GEOD.fwd(np.full(len(phi), self.lon_deg), np.full(len(phi), self.lat_deg), az, dist_m)
-                lat.extend(la)
-                lon.extend(lo)
-        return np.asarray(lat), ((np.asarray(lon) + 180.0) % 360.0) - 180.0
+        lat, lon = np.array([self.lat_deg], dtype=float), np.array([self.lon_deg], dtype=float)
+        if a > 0:  # the three rings in one geodesic call
+            phi = np.tile(np.linspace(0.0, 2.0 * np.pi, n_boundary, endpoint=False), 3)
+            scale = np.repeat([1.0 / 3.0, 2.0 / 3.0, 1.0], n_boundary)
+            x = a * scale * np.cos(phi)  # along the major axis
+            y = b * scale * np.sin(phi)  # 90 deg clockwise from it
+            az = self.orientation_deg + np.degrees(np.arctan2(y, x))
+            dist_m = np.hypot(x, y) * 1000.0
+            lo, la, _ = GEOD.fwd(np.full(len(phi), self.lon_deg), np.full(len(phi), self.lat_deg), az, dist_m)
+            lat, lon = np.concatenate([lat, la]), np.concatenate([lon, lo])
+        return lat, ((lon + 180.0) % 360.0) - 180.0
 
 
 @dataclass(frozen=True, eq=False)

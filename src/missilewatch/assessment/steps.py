@@ -88,15 +88,53 @@ def _gazetteer_has(protected: tuple[str, ...]) -> bool:
     return any(p.country in protected for p in gazetteer.places())
 
 
-def _centre_regions(clat: float, clon: float, zone: Zone,
-                    protected: tuple[str, ...]) -> tuple[Region | None, Region, float]:
+#: Bounds (km) tried in turn for the region of a protected country nearest the impact centre:
+#: regions whose padded bounding box lies farther are not measured. A bound with no region
+#: within it gives way to the next, and past the last every region of the country is measured;
+#: a region found within a bound is the nearest of all (the others are farther than the bound).
+NEAREST_BOUNDS_KM = (250.0, 1000.0)
+#: Margin (km) on the coast distance of the zone step when it is the first bound tried.
+COAST_HINT_MARGIN_KM = 25.0
+
+
+def _nearest_of_country(clat: float, clon: float, country: str, hint_km: float | None) -> tuple[Region, float]:
+    """The region of ``country`` nearest the point and its distance (km): as
+    ``nearest_region(clat, clon, country)``, but trying the bounds first (``hint_km``, then
+    ``NEAREST_BOUNDS_KM``) so that far regions are dropped by their bounding boxes."""
+    rs = all_regions()
+    ids = rs.indices_of(country.upper())
+    if len(ids):
+        lat, lon = np.array([clat]), np.array([clon])
+        for bound in ((hint_km,) if hint_km is not None else ()) + NEAREST_BOUNDS_KM:
+            km, _ = distances_km(lat, lon, ids, within_km=bound)
+            j = int(np.argmin(km))
+            if km[j] <= bound:
+                return rs.regions[int(ids[j])], float(km[j])
+    return nearest_region(clat, clon, country)
+
+
+def _centre_regions(clat: float, clon: float, zone: Zone, protected: tuple[str, ...],
+                    coast: tuple[str, float] | None = None) -> tuple[Region | None, Region, float]:
     """(the region the centre is on, when on land; the region named for the impact and its
-    distance, km: that one when it is protected, else the nearest region of a protected country)."""
-    region, km = nearest_region(clat, clon)
-    land = region if zone is Zone.LAND else None
-    if zone is not Zone.LAND or region.country not in protected:
-        region, km = min((nearest_region(clat, clon, c) for c in protected), key=lambda rk: rk[1])
+    distance, km: that one when it is protected, else the nearest region of a protected country).
+    ``coast``: the country and distance (km) of the coast nearest the centre, a first bound for
+    that country's search."""
+    land = None
+    if zone is Zone.LAND:
+        region, km = nearest_region(clat, clon)
+        land = region
+        if region.country in protected:
+            return land, region, km
+    found = [_nearest_of_country(clat, clon, c, coast[1] + COAST_HINT_MARGIN_KM
+                                 if coast is not None and coast[0] == c else None) for c in protected]
+    region, km = min(found, key=lambda rk: rk[1])
     return land, region, km
+
+
+def _zones_present(zones: np.ndarray) -> tuple[str, ...]:
+    """The zone values among ``zones``, in the order of ``Zone``."""
+    present = set(zones.tolist())
+    return tuple(v.value for v in Zone if v.value in present)
 
 
 def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> ImpactFinding:
@@ -107,7 +145,9 @@ def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> Impact
     z = classify_points(np.concatenate([[clat], lat]), np.concatenate([[clon], lon]))
     zone = ZONE_BY_CODE[int(z.zone_code[0])]
     country = country_code(int(z.country_index[0]))
-    land, region, region_km = _centre_regions(clat, clon, zone, protected)
+    coast0 = country_code(int(z.coast_country_index[0]))
+    hint = (coast0, float(z.coast_distance_m[0]) / 1000.0) if coast0 and np.isfinite(z.coast_distance_m[0]) else None
+    land, region, region_km = _centre_regions(clat, clon, zone, protected, hint)
     has_refs = _gazetteer_has(tuple(protected))
     ref = gazetteer.nearest_reference(clat, clon, tuple(protected) if has_refs else None)
 
@@ -140,15 +180,23 @@ def impact_step(impact: ImpactEllipse | ImpactSamples, policy: Policy) -> Impact
         "verdict": verdict, "via_area": via_area, "area_hits": tuple(hits),
     })
     return ImpactFinding(clat, clon, zone, country, region, region_km, ref.phrase(), lat, lon,
-                         tuple(v.value for v in Zone if v.value in set(zones)), threat, bool(report.any()),
+                         _zones_present(zones), threat, bool(report.any()),
                          bool(near.any()), reason)
 
 
 def protected_regions(policy: Policy) -> np.ndarray:
     """Indices (into ``all_regions().regions``) of the named regions of the protected countries."""
+    return _named_regions_of(tuple(policy.protected_countries))
+
+
+@functools.cache
+def _named_regions_of(countries: tuple[str, ...]) -> np.ndarray:
+    """Indices of the named regions of ``countries`` (worked out once per set of countries; read-only)."""
     rs = all_regions()
     named = np.array([r.name is not None for r in rs.regions])
-    return np.flatnonzero(np.isin(rs.country_codes, policy.protected_countries) & named)
+    ids = np.flatnonzero(np.isin(rs.country_codes, countries) & named)
+    ids.setflags(write=False)
+    return ids
 
 
 def overflight_step(track: GroundTrack,

@@ -52,10 +52,10 @@ from missilewatch.tracking.track_reports import TrackReport
 # with the estimated beta), so little acceleration noise is left to model: 0.0013 m^2/s^3
 # (~0.1 m/s per 10 s). Tuned on scenarios the consistency checks do not use (2017-08-29,
 # 2017-11-29, land-impact-akita: mean of their time-averaged NEES 9.07 at 0.0005, 5.97 at
-# 0.0013, 4.82 at 0.003; tests/tracking/test_consistency.py); checked on 2022-10-04 (5.86),
-# 2017-09-15 (6.13), inside their 95 % bounds, 2022-11-18 (6.39, 0.23 above) and the salvo
-# (4.94, 0.96 below: over-cautious inside the atmosphere). The generic default (0.05) is
-# conservative.
+# 0.0013, 4.82 at 0.003; tests/tracking/test_consistency.py); checked on 2022-10-04 (5.99),
+# 2017-09-15 (6.12), inside their 95 % bounds; 2022-11-18 (6.64, 0.48 above: velocity over-
+# confident in the lofted ICBM's long descent above 100 km) and the salvo (4.94, 0.96 below:
+# velocity over-cautious inside the atmosphere, false alarms or not). Default 0.05: conservative.
 WATCH_BALLISTIC_Q_ACC = 0.0013
 
 

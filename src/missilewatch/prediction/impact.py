@@ -37,9 +37,9 @@ from missilewatch.flight.capability import (
     minimum_energy_range_km,
     trajectory_type,
 )
-from missilewatch.flight.propagate import ForceModel, propagate_to_impact
+from missilewatch.flight.propagate import PARALLEL_MIN_STATES, ForceModel, Tolerance, propagate_to_impact
 from missilewatch.prediction import kernels as pk
-from missilewatch.prediction.footprint import Footprint, from_offsets_km, offsets_km
+from missilewatch.prediction.footprint import Footprint, from_offsets_km
 from missilewatch.tracking.models import I_AT, I_LNB, GaussianState, ballistic_model, boost_model
 from missilewatch.tracking.tracker import TrackSnapshot
 
@@ -55,6 +55,62 @@ MIN_BURNING_ACCEL_MPS2 = 5.0
 MAX_REMAINING_MASS_RATIO = 10.0
 _BALLISTIC = ballistic_model()
 _BOOST = boost_model()
+_FORCE = ForceModel()
+_TOL = Tolerance()
+#: The filter state's (r, v, ln beta) components, and their block of its covariance.
+_IDX = np.r_[0:6, I_LNB]
+_IX = np.ix_(_IDX, _IDX)
+#: ln beta of the samples is held within [ln 50, ln 1e6] kg/m^2.
+_LN_BETA_MIN, _LN_BETA_MAX = math.log(50.0), math.log(1e6)
+
+
+@dataclass(frozen=True)
+class _Impacts:
+    """Where the samples of a prediction fall: status (``flight.kernels.STATUS_*``), time (s),
+    ECEF position (m) and geodetic latitude, longitude (deg) of each impact, NaN where none."""
+
+    status: np.ndarray
+    t_impact_s: np.ndarray
+    r_impact: np.ndarray
+    lat_deg: np.ndarray
+    lon_deg: np.ndarray
+
+
+def _sample_impacts(S: np.ndarray, t0: float | np.ndarray, t_max_s: float) -> _Impacts:
+    """The samples' (rows of ``S``: r, v, ln beta) ground impacts under the prediction's force
+    model, through ``flight``'s integrator at its default tolerances, in one compiled call
+    (:func:`~missilewatch.prediction.kernels.sample_impacts`: what ``flight.propagate_to_impact``
+    returns for them, without the checks and array work around each call)."""
+    if not np.isfinite(S).all():
+        raise InputError("r_ecef/v_ecef", "non-finite", "positions and velocities must be finite")
+    if not t_max_s > 0:
+        raise InputError("t_max_s", t_max_s, "must be > 0 s")
+    n = S.shape[0]
+    beta = np.exp(np.clip(S[:, 6], _LN_BETA_MIN, _LN_BETA_MAX))
+    if n >= PARALLEL_MIN_STATES:  # a large Monte Carlo: flight's batch on all cores
+        b = propagate_to_impact(S[:, 0:3], S[:, 3:6], beta, force=_FORCE, t0=t0, t_max_s=t_max_s, tol=_TOL)
+        lat_deg, lon_deg, _h = b.impact_geodetic
+        return _Impacts(b.status, b.t_impact_s, b.r_impact, lat_deg, lon_deg)
+    inv_beta = 1.0 / beta
+    t0_arr = np.full(n, t0) if np.ndim(t0) == 0 else np.ascontiguousarray(t0, dtype=float)
+    impact = np.empty((n, 7))
+    status = np.empty(n, dtype=np.int64)
+    lat, lon = np.empty(n), np.empty(n)
+    f, tol = _FORCE, _TOL
+    pk.sample_impacts(np.ascontiguousarray(S), t0_arr, inv_beta, float(f.gravity_order), 1.0 if f.rotating else 0.0,
+                      1.0 if f.drag else 0.0, float(t_max_s), tol.rtol, tol.atol_m, tol.h_max_s,
+                      impact, status, lat, lon)
+    return _Impacts(status, impact[:, 0], impact[:, 1:4], np.degrees(lat), np.degrees(lon))
+
+
+def _offsets(lat_deg: np.ndarray, lon_deg: np.ndarray, lat0_deg: float, lon0_deg: float):
+    """East and north offsets (km) of points (1-d arrays) from (lat0, lon0): as
+    :func:`~missilewatch.prediction.footprint.offsets_km`, as two arrays."""
+    m = lat_deg.shape[0]
+    az, _baz, d = GEOD.inv(np.full(m, lon0_deg), np.full(m, lat0_deg), lon_deg, lat_deg)
+    a = np.radians(az)
+    d = d / 1e3
+    return d * np.sin(a), d * np.cos(a)
 
 
 @dataclass(frozen=True)
@@ -106,7 +162,11 @@ def _sigma_points(mean: np.ndarray, cov: np.ndarray, alpha=1.0, beta=2.0, kappa=
     w, V = np.linalg.eigh(0.5 * (cov + cov.T))
     L = V * np.sqrt(np.maximum(w, 0.0))
     c = math.sqrt(n + lam)
-    pts = np.vstack([mean, mean + c * L.T, mean - c * L.T])
+    cLT = c * L.T
+    pts = np.empty((2 * n + 1, n))
+    pts[0] = mean
+    np.add(mean, cLT, out=pts[1:n + 1])
+    np.subtract(mean, cLT, out=pts[n + 1:])
     wm = np.full(2 * n + 1, 0.5 / (n + lam))
     wc = wm.copy()
     wm[0] = lam / (n + lam)
@@ -191,58 +251,57 @@ def predict_impact(
     if (launch_lat_deg is None) != (launch_lon_deg is None):
         raise InputError("launch_lat_deg/launch_lon_deg", (launch_lat_deg, launch_lon_deg),
                          "give both or neither")
-    rng = rng if rng is not None else np.random.default_rng(0)
     x, P = state.x, state.P
     t0 = state.t_s
-    idx = np.r_[0:6, I_LNB]
+    xb, Pb = x[_IDX], P[_IX]
     # Ballistic part: the Gaussian of (r, v, ln beta).
     if method == "unscented":
-        pts, wm, wc = _sigma_points(x[idx], P[np.ix_(idx, idx)])
+        pts, wm, wc = _sigma_points(xb, Pb)
     else:
-        pts = _draw(x[idx], P[np.ix_(idx, idx)], n_samples, rng)
+        rng = rng if rng is not None else np.random.default_rng(0)
+        pts = _draw(xb, Pb, n_samples, rng)
         wm = wc = np.full(n_samples, 1.0 / n_samples)
-    states = [pts]
-    t_start = [np.full(len(pts), t0)]
-    w_mean = [wm * (1.0 - pb)]
-    w_cov = [wc * (1.0 - pb)]
+    t_s0: float | np.ndarray = t0
     if pb >= boost_threshold:
+        rng = rng if rng is not None else np.random.default_rng(0)
         burn_states, burn = _continued_thrust(x, P, int(n_thrust), rng)
-        states.append(burn_states[:, idx])
-        t_start.append(t0 + burn)
+        S = np.concatenate([pts, burn_states[:, _IDX]])
+        t_s0 = np.concatenate([np.full(len(pts), t0), t0 + burn])
         wb = np.full(int(n_thrust), pb / n_thrust)
-        w_mean.append(wb)
-        w_cov.append(wb)
+        wm_all = np.concatenate([wm * (1.0 - pb), wb])
+        wc_all = np.concatenate([wc * (1.0 - pb), wb])
     else:
-        w_mean[0] = wm
-        w_cov[0] = wc
-    S = np.vstack(states)
-    t_s0 = np.concatenate(t_start)
-    wm_all = np.concatenate(w_mean)
-    wc_all = np.concatenate(w_cov)
-    beta = np.exp(np.clip(S[:, 6], math.log(50.0), math.log(1e6)))
-    batch = propagate_to_impact(S[:, 0:3], S[:, 3:6], beta, force=ForceModel(), t0=t_s0, t_max_s=t_max_s)
-    ok = batch.status == 0
+        S, wm_all, wc_all = pts, wm, wc
+    imp = _sample_impacts(S, t_s0, t_max_s)
+    ok = imp.status == 0
     if not ok.any():
         raise InputError("track", "no impact", f"no sample reaches the ground within {t_max_s} s")
-    lat, lon, _h = batch.impact_geodetic
-    impact_prob = float(wm_all[ok].sum() / wm_all.sum()) if wm_all.sum() > 0 else float(ok.mean())
+    lat, lon = imp.lat_deg, imp.lon_deg
+    w_total = wm_all.sum()
+    all_ok = bool(ok.all())
+    wm_ok = wm_all if all_ok else wm_all[ok]
+    wc_ok = wc_all if all_ok else wc_all[ok]
+    lat_ok = lat if all_ok else lat[ok]
+    lon_ok = lon if all_ok else lon[ok]
+    wsum = wm_ok.sum()
+    impact_prob = float(wsum / w_total) if w_total > 0 else float(ok.mean())
     # Moments in a local frame about the weighted mean impact point.
-    r_mean = (wm_all[ok, None] * batch.r_impact[ok]).sum(0) / wm_all[ok].sum()
+    r_ok = imp.r_impact if all_ok else imp.r_impact[ok]
+    r_mean = (wm_ok[:, None] * r_ok).sum(0) / wsum
     lat0, lon0, _ = ek.ecef_to_geodetic(float(r_mean[0]), float(r_mean[1]), float(r_mean[2]))
-    off = offsets_km(lat[ok], lon[ok], math.degrees(lat0), math.degrees(lon0))
+    lat0, lon0 = math.degrees(lat0), math.degrees(lon0)
+    e0, n0 = _offsets(lat_ok, lon_ok, lat0, lon0)
     # Weights: the unscented covariance weights are used as they are (they do not sum to 1),
     # both sets divided by the mean weight that reached the ground.
-    wsum = wm_all[ok].sum()
-    wmo = wm_all[ok] / wsum
-    wco = wc_all[ok] / wsum
-    clat_arr, clon_arr = from_offsets_km(np.array(wmo @ off[:, 0]), np.array(wmo @ off[:, 1]),
-                                         math.degrees(lat0), math.degrees(lon0))
+    wmo = wm_ok / wsum
+    wco = wc_ok / wsum
+    clat_arr, clon_arr = from_offsets_km(np.array(wmo @ e0), np.array(wmo @ n0), lat0, lon0)
     clat, clon = float(clat_arr), float(clon_arr)
-    off_c = offsets_km(lat[ok], lon[ok], clat, clon)
-    d = off_c - wmo @ off_c
-    C = (wco[:, None, None] * d[:, :, None] * d[:, None, :]).sum(0)
+    e, n = _offsets(lat_ok, lon_ok, clat, clon)
+    de, dn = e - wmo @ e, n - wmo @ n
+    C = np.array([[wco @ (de * de), wco @ (de * dn)], [wco @ (dn * de), wco @ (dn * dn)]])
     fp = Footprint(clat, clon, C, confidence)
-    ti = batch.t_impact_s[ok]
+    ti = imp.t_impact_s if all_ok else imp.t_impact_s[ok]
     t_mean = float(wmo @ ti)
     t_sig = float(math.sqrt(max(wco @ (ti - t_mean) ** 2, 0.0)))
     apo_km = apogee_m(x) / 1e3
@@ -255,7 +314,7 @@ def predict_impact(
         rclass = RangeClass.from_range_km(std_km)
     return ImpactPrediction(
         t_s=t0, t_impact_s=t_mean, t_impact_sigma_s=t_sig, impact_lat_deg=clat, impact_lon_deg=clon,
-        footprint=fp, samples_lat_deg=np.asarray(lat[ok]), samples_lon_deg=np.asarray(lon[ok]),
+        footprint=fp, samples_lat_deg=np.asarray(lat_ok), samples_lon_deg=np.asarray(lon_ok),
         samples_t_impact_s=ti, sample_weights=wmo, method=method, impact_probability=impact_prob,
         boost_probability=float(pb), apogee_km=apo_km, launch_lat_deg=launch_lat_deg,
         launch_lon_deg=launch_lon_deg, range_km=rng_km, standard_range_km=std_km,

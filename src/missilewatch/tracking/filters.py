@@ -129,6 +129,17 @@ class KalmanFilter:
                             self.ukf_params, x, P)
         return x, P
 
+    def predict_models(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, tau: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`predict_arrays` with what it combines: the models predicted over ``dt`` s
+        (``xs`` (K, 8), ``Ps`` (K, 8, 8)), their predicted probabilities (K,), then the combined
+        (x, P), the same as :meth:`predict_arrays` gives (the arrays given are unchanged)."""
+        K = self.n_models
+        xp, Pp, cbar = np.empty((K, N_STATE)), np.empty((K, N_STATE, N_STATE)), np.empty(K)
+        fk.predict_models(xs, Ps, mu, dt, self.mps, tau, self.use_ukf, self.ukf_params, xp, Pp, cbar)
+        x, P = self.combine(xp, Pp, cbar)
+        return xp, Pp, cbar, x, P
+
     def update_arrays(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, m: Measurement,
                       tau: np.ndarray | None = None, predicted: GatePrediction | None = None) -> tuple[float, int]:
         """One IMM cycle in place: predict over ``dt`` s and update with ``m``; returns (NIS, dof).

@@ -23,8 +23,10 @@ def _coasting_track(sigma_m: float, mu=(1.0, 0.0)) -> TrackState:
     xs = np.repeat(make_state(r, v)[None], 2, 0)
     P = np.diag([sigma_m**2] * 3 + [(sigma_m / 100.0) ** 2] * 3 + [0.01, 0.0])
     Ps = np.repeat(P[None], 2, 0)
-    return TrackState(1, StateArrays(2), xs, Ps, np.array(mu), 0.0, sensors={"r"}, opportunities=[True],
-                      t_report=0.0, origin=xs[0, :3], launch_detected=False, n_updates=5)
+    tr = TrackState(1, StateArrays(2), xs, Ps, np.array(mu), 0.0, sensors={"r"}, opportunities=[True],
+                    t_report=0.0, origin=xs[0, :3], launch_detected=False, n_updates=5)
+    tr.last_boost_t = -1e9  # boosting long ago: no motor may light again
+    return tr
 
 
 class _Counting(type(KF)):  # the filter, counting its full predictions
@@ -74,3 +76,44 @@ def test_a_changed_or_mixed_track_is_not_taken_from_an_old_anchor():
     assert mixed.id not in coasting._anchors or coasting._anchors[mixed.id].version != mixed.version
     coasting.forget(tr.id)
     assert tr.id not in coasting._anchors
+
+
+def test_the_gate_bounds_a_coasting_track_from_its_anchor():
+    """A measurement far from a track coasting for minutes gets no distance from the anchored
+    bound (no prediction at all when none is near); one near it is gated exactly as without."""
+    from missilewatch.tracking.association import gate_threshold
+    from missilewatch.tracking.filters import ScanArrays
+    from missilewatch.tracking.measurements import Measurement
+
+    modes = ModeKeeper(ModeSettings(), KF)
+    tr = _coasting_track(50.0)
+    tau = modes.tau_at(tr.t, tr.last_boost_t)
+    coasting = CoastingDeletion(KF, Deleter(DeletionSettings()))
+    assert coasting.by_slot() is None
+    assert coasting.reason(tr, 230.0, tau) == ""  # anchored at 230 s
+    t_scan = 300.0
+    x, _P = KF.predict_arrays(tr.xs, tr.Ps, tr.mu, t_scan, tau)
+    up = x[:3] / np.linalg.norm(x[:3])
+
+    def at(offset_m: float) -> Measurement:
+        return Measurement(t_scan, "r", "position_ecef", x[:3] + offset_m * up, np.eye(3) * 100.0**2, x[:3] * 0.9)
+
+    a = tr.arrays
+    rows = np.array([tr.slot], dtype=np.int64)
+
+    def gate(ms, anchors):
+        return KF.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, modes.chain, rows, t_scan, ScanArrays.of(ms),
+                       np.full(len(ms), gate_threshold(3, 0.9999)), 0.01, True, anchors)
+
+    near, far = at(30.0), at(200_000.0)
+    plain, anchored = gate([near, far], None), gate([near, far], coasting.by_slot())
+    assert np.isfinite(plain.d2).all() and plain.d2[0, 1] > gate_threshold(3, 0.9999)
+    assert anchored.d2[0, 0] == plain.d2[0, 0] and anchored.cost[0, 0] == plain.cost[0, 0]
+    assert np.isinf(anchored.d2[0, 1]) and np.isinf(anchored.cost[0, 1])
+    assert np.array_equal(anchored.xs, plain.xs) and np.array_equal(anchored.Ps, plain.Ps)
+    alone = gate([far], coasting.by_slot())
+    assert np.isinf(alone.d2).all() and not alone.predicted[0]  # nothing near: not flown at all
+    assert gate([far], None).predicted[0]
+    tr.changed()  # an update: its anchor no longer holds
+    assert coasting.by_slot() is None
+    assert gate([far], coasting.by_slot()).predicted[0]

@@ -36,6 +36,8 @@ from missilewatch.tracking.models import (
 from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD
 
 KINDS = ("ekf", "ukf")
+#: The gate's anchors when there are none (empty: every row's anchor time reads as NaN).
+_NO_ANCHORS = (np.empty((0, 1, N_STATE)), np.empty((0, 1, N_STATE, N_STATE)), np.empty((0, 1)), np.empty(0))
 
 
 @dataclass(frozen=True)
@@ -171,16 +173,20 @@ class KalmanFilter:
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
              chain: ModeChain, rows: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
-             min_mode_probability: float, use_bound: bool = True) -> GateResult:
+             min_mode_probability: float, use_bound: bool = True,
+             anchors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> GateResult:
         """Gate distances and costs of a scan's measurements against the estimates in ``rows``
         of the arrays (``xs`` (N, K, 8) ... ``t_ref``, ``last_boost_t`` (N,)) with the mode
-        chain ``chain``; see :func:`gate_kernels.gate_tracks`."""
+        chain ``chain``; ``anchors``: (xs, Ps, mu, t) of the estimates' anchored predictions,
+        indexed like the arrays (t NaN: none); see :func:`gate_kernels.gate_tracks`."""
         T, M, K = rows.size, scan.z.shape[0], self.n_models
         res = GateResult(np.empty((T, M)), np.empty((T, M)), np.empty((T, K, N_STATE)),
                          np.empty((T, K, N_STATE, N_STATE)), np.empty((T, K)), np.zeros(T, dtype=bool))
+        axs, aPs, amu, at = anchors if anchors is not None else _NO_ANCHORS
         gk.gate_tracks(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t_scan, self.mps,
                        self.use_ukf, self.ukf_params, scan.z, scan.R, scan.codes, scan.sp, thresholds,
-                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted)
+                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted,
+                       axs, aPs, amu, at)
         return res
 
     def bounds(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,

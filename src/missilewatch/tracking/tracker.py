@@ -242,7 +242,8 @@ class Tracker:
         thresholds = self.gate.thresholds(scan)
         parts = []
         if current:
-            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, scan, thresholds)
+            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, scan, thresholds,
+                                 self.coasting.by_slot())
             parts.append((current, res, True))
         if past:
             res = self._gate_history(past, scan, thresholds)

@@ -24,7 +24,7 @@ from missilewatch.tracking import gate_kernels as gk
 from missilewatch.tracking import imm_kernels as fk
 from missilewatch.tracking import pair_kernels as pk
 from missilewatch.tracking import update_kernels as uk
-from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
+from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import (
     N_STATE,
@@ -36,6 +36,8 @@ from missilewatch.tracking.models import (
 from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD
 
 KINDS = ("ekf", "ukf")
+#: The code array (1,) of a one-measurement scan, per measurement code (shared: never written).
+_ONE_CODE = tuple(np.array([c], dtype=np.int64) for c in range(len(MEAS_DIM)))
 #: The gate's anchors when there are none (empty: every row's anchor time reads as NaN).
 _NO_ANCHORS = (np.empty((0, 1, N_STATE)), np.empty((0, 1, N_STATE, N_STATE)), np.empty((0, 1)), np.empty(0))
 
@@ -358,7 +360,9 @@ class ScanArrays:
             got = m.__dict__.get("_scan_arrays")
             if got is None:
                 z, R, sp = m.kernel_inputs
-                got = m.__dict__["_scan_arrays"] = cls(z[None], R[None], np.array([m.code], dtype=np.int64), sp[None])
+                got = object.__new__(cls)  # a frozen instance without its field-by-field set-up
+                got.__dict__.update(z=z[None], R=R[None], codes=_ONE_CODE[m.code], sp=sp[None])
+                m.__dict__["_scan_arrays"] = got
             return got
         n = len(scan)
         z = np.empty((n, MAX_MEAS_DIM))

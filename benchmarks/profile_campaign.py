@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
     with quiet_gc():  # as in a chunk task
         for run in runs:
             row = one_run(study, payload, run)["runs"][0]
-            measurements += row["measurements"] or 0
+            measurements += row.get("measurements") or 0  # a failed run has none
             collect_run_garbage()
     total = time.process_time() - c0
     gc.callbacks.remove(gc_clock)

@@ -11,7 +11,7 @@ from missilewatch.flight.capability import (
     minimum_energy_apogee_km,
     trajectory_type,
 )
-from missilewatch.flight.reconstruct import reconstruct
+from missilewatch.flight.reconstruct import fit_flight, reconstruct
 
 # 2017-08-29: Japan's figure "about 14 minutes" comes from clock times to the minute
 # (launch 05:58, fall ~06:12) for a missile that broke into three pieces; no boosted
@@ -57,6 +57,17 @@ def test_impact_point_input_lands_there():
     track = rec.ground_track(10.0)
     assert track["t_s"][0] == 0.0 and track["alt_km"][-1] == pytest.approx(0.0, abs=0.01)
     assert abs(track["lat_deg"][-1] - 38.0) < 0.01
+
+
+@pytest.mark.parametrize("kwargs", [{"impact": (38.0, 178.5), "apogee_km": 1000},
+                                    {"azimuth_deg": 80.0, "range_km": 1800.0, "apogee_km": 450.0,
+                                     "range_class": "MRBM"}])
+def test_the_fit_alone_is_the_reconstructions_fit(kwargs):
+    """fit_flight (what a simulation needs) gives the reconstruction's azimuth, profile and points."""
+    fit, rec = fit_flight("Mupyong-ni", **kwargs), reconstruct("Mupyong-ni", **kwargs)
+    assert (fit.azimuth_deg, fit.profile) == (rec.azimuth_deg, rec.profile)
+    assert (fit.launch_name, fit.launch_lat_deg, fit.launch_lon_deg, fit.target_lat_deg, fit.target_lon_deg) == (
+        rec.launch_name, rec.launch_lat_deg, rec.launch_lon_deg, rec.target_lat_deg, rec.target_lon_deg)
 
 
 def test_lofted_2017_07_04_standard_range_near_published_6700_km():

@@ -263,3 +263,32 @@ def test_one_sensor_alone_is_not_enough_for_a_launch():
 def test_measurement_type_stays_the_trackers():
     m = parsed(line()).measurement
     assert isinstance(m, Measurement) and m.sensor_id == "shariki-tpy2" and m.dim == 4
+
+
+@pytest.mark.parametrize("names", [("range_m", "az_rad", "el_rad", "range_rate_mps"),
+                                   ("los_alpha_rad", "los_delta_rad")])
+def test_a_diagonal_covariance_gets_the_verdict_of_the_full_check(names):
+    """check_covariance's diagonal shortcut says what the full check (symmetry, correlation's
+    Cholesky factor) says: sigmas inside, at and outside their bounds, zero and negative."""
+    from missilewatch.pipeline.plausibility import SIGMA_BOUNDS, _covariance_by_correlation, check_covariance
+
+    rng = np.random.default_rng(7)
+    cases = []
+    for _ in range(300):
+        sig = np.array([10.0 ** rng.uniform(math.log10(SIGMA_BOUNDS[n][0]) - 1, math.log10(SIGMA_BOUNDS[n][1]) + 1)
+                        for n in names])
+        cases.append(np.diag(sig**2))
+    for n, (lo, hi) in enumerate(SIGMA_BOUNDS[k] for k in names):
+        for var in (lo * lo, hi * hi, 0.0, -0.0, -1.0):
+            R = np.diag([SIGMA_BOUNDS[k][0] * 10.0 for k in names]) ** 2
+            R[n, n] = var
+            cases.append(R)
+    faults = 0
+    for R in cases:
+        got, want = check_covariance(R, names), _covariance_by_correlation(R, names)
+        assert got == want, R
+        faults += want is not None
+    assert 0 < faults < len(cases)
+    off = np.diag([100.0, 1e-3, 1e-3, 1.0][:len(names)]) ** 2
+    off[0, 1] = off[1, 0] = 0.999999999999 * math.sqrt(off[0, 0] * off[1, 1])  # not diagonal: the full check
+    assert check_covariance(off, names) == _covariance_by_correlation(off, names) is not None

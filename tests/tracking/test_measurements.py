@@ -126,6 +126,51 @@ def test_stream_adapter_reads_the_simulated_schema():
     assert all(len({(m.sensor_id, m.t_s) for m in g}) == 1 for g in groups)
 
 
+def _made_one_by_one(s, i: int) -> Measurement:
+    d = mk.MEAS_DIM[{"range_az_el": 0, "range_az_el_rr": 1, "los_angles": 2, "position_ecef": 3}[s.mtype[i]]]
+    return Measurement(t_s=float(s.t_s[i]), sensor_id=str(s.sensor_id[i]), mtype=str(s.mtype[i]),
+                       z=s.values[i, :d], R=s.covariance[i, :d, :d], sensor_r_ecef=s.sensor_r_ecef[i],
+                       sensor_v_ecef=s.sensor_v_ecef[i], sensor_lat_rad=float(s.sensor_lat_rad[i]),
+                       sensor_lon_rad=float(s.sensor_lon_rad[i]), t_report_s=float(s.t_report_s[i]), seq=i)
+
+
+def test_stream_adapter_equals_the_constructor_row_by_row_and_names_a_bad_row():
+    """The stream's rows, checked at once and made without the constructor, are the
+    measurements the constructor makes (fields, kernel inputs); a bad row goes through the
+    constructor and is named."""
+    import copy
+    from dataclasses import fields
+
+    from missilewatch.scenarios import builtin, simulate
+
+    s = simulate(builtin("2022-10-04")).stream
+    assert {"range_az_el", "range_az_el_rr", "los_angles"} <= set(s.mtype.tolist())
+    ms = from_stream(s)
+    for i, m in enumerate(ms):
+        ref = _made_one_by_one(s, i)
+        for f in fields(Measurement):
+            a, b = getattr(m, f.name), getattr(ref, f.name)
+            if isinstance(b, np.ndarray):
+                assert a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b), (i, f.name)
+            else:
+                assert type(a) is type(b) and a == b, (i, f.name)
+        assert (m.code, m.dim) == (ref.code, ref.dim)
+        for a, b in zip(m.kernel_inputs, ref.kernel_inputs, strict=True):
+            assert a.shape == b.shape and a.flags.c_contiguous and np.array_equal(a, b)
+    for k, (where, value, match) in enumerate([("values", np.nan, "values"), ("covariance", -1.0, "covariance"),
+                                                ("t_s", np.inf, "t_s"), ("mtype", "sonar", "type")]):
+        bad = copy.deepcopy(s)
+        row = 5 + k
+        if where == "values":
+            bad.values[row, 0] = value
+        elif where == "covariance":
+            bad.covariance[row, 1, 1] = value
+        else:
+            getattr(bad, where)[row] = value
+        with pytest.raises(InputError, match=match):
+            from_stream(bad)
+
+
 def test_bad_measurements_name_the_field():
     sp = radar_site(40.0, 140.0)
     with pytest.raises(InputError, match="type"):

@@ -7,10 +7,12 @@ the process holds, some 170,000 of them (modules, geography tables, Numba's disp
 live as long as the worker: 40-90 ms of CPU per run (7-10 %), measured with ``gc.callbacks``
 on the benchmark's IRBM and on lead-time-japan. Inside :func:`quiet_gc` the objects alive when
 the first chunk starts are frozen out of the collector's walks (``gc.freeze``) and young
-collections run every 10,000 allocations; :func:`collect_run_garbage` after each run frees
-what the run left in reference cycles (some 10,000 objects, its watch among them) by walking
-only what is not frozen: the collector's CPU per run 40 -> 9-15 ms (IRBM), 80-90 -> 27-30 ms
-(lead-time-japan), memory as flat from run to run as with the defaults. Nothing the runs
+collections run every 100,000 allocations (most of a run's objects are freed by reference
+counting before a collection walks them); :func:`collect_run_garbage` after each run frees
+what the run left in reference cycles (some 10,000-25,000 objects, its watch among them) by
+walking only what is not frozen: the collector's CPU per run 40 -> 9-15 ms (IRBM), 80-90 ->
+27-30 ms (lead-time-japan) with young collections every 10,000, 20 -> 12 ms (lead-time-japan,
+12 runs) at 100,000; memory as flat from run to run as with the defaults. Nothing the runs
 compute depends on it (reference counting still frees everything acyclic at once).
 
 The process's own settings come back when its last chunk ends (chunks may run in several
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 #: Collector thresholds (young, middle, old generation) while chunks run.
-CHUNK_THRESHOLDS = (10_000, 50, 100)
+CHUNK_THRESHOLDS = (100_000, 50, 100)
 
 _lock = threading.Lock()
 _users = 0

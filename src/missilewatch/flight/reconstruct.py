@@ -237,6 +237,20 @@ def _fit_class(base: BoostProfile, lat0: float, lon0: float, lat_t: float, lon_t
     return fit
 
 
+@dataclass(frozen=True)
+class FlightFit:
+    """The generic profile and azimuth that fly reported figures (:func:`fit_flight`): the
+    launch point and name, the target point (deg), the fitted azimuth (deg) and profile."""
+
+    launch_name: str
+    launch_lat_deg: float
+    launch_lon_deg: float
+    target_lat_deg: float
+    target_lon_deg: float
+    azimuth_deg: float
+    profile: BoostProfile
+
+
 def reconstruct(
     launch: str | Sequence[float],
     *,
@@ -248,7 +262,9 @@ def reconstruct(
     range_class: RangeClass | str | None = None,
     band: bool = False,
 ) -> Reconstruction:
-    """Reconstruct a flight from reported figures.
+    """Reconstruct a flight from reported figures: :func:`fit_flight`, then its trajectory and
+    the standard (minimum-energy) range of its profile on the azimuth, without and with the
+    Earth's rotation.
 
     ``launch``: a site name from the catalogue or (lat_deg, lon_deg). Give either ``impact``
     (lat_deg, lon_deg) or ``azimuth_deg`` and ``range_km``. ``apogee_km`` is required;
@@ -259,6 +275,34 @@ def reconstruct(
     range over the plausible profiles (``StandardRangeBand``, a few seconds).
     Raises InputError on bad figures, ConvergenceError when no profile fits.
     """
+    fit = fit_flight(launch, impact=impact, azimuth_deg=azimuth_deg, range_km=range_km, apogee_km=apogee_km,
+                     flight_time_s=flight_time_s, range_class=range_class)
+    prof, az, lat0, lon0 = fit.profile, fit.azimuth_deg, fit.launch_lat_deg, fit.launch_lon_deg
+    traj = fly(lat0, lon0, az, prof, dt_out_s=1.0)
+    std = standard_range(prof, lat0, lon0, az, rotating=False)
+    std_rot = standard_range(prof, lat0, lon0, az, rotating=True)
+    rec = Reconstruction(
+        launch_name=fit.launch_name, launch_lat_deg=lat0, launch_lon_deg=lon0, azimuth_deg=az,
+        profile=prof, trajectory=traj, standard=std, standard_rotating=std_rot,
+        target_lat_deg=fit.target_lat_deg, target_lon_deg=fit.target_lon_deg, reported_apogee_km=apogee_km,
+        reported_flight_time_s=flight_time_s, range_class=RangeClass.from_range_km(std.range_km),
+    )
+    return with_band(rec) if band else rec
+
+
+def fit_flight(
+    launch: str | Sequence[float],
+    *,
+    impact: tuple[float, float] | None = None,
+    azimuth_deg: float | None = None,
+    range_km: float | None = None,
+    apogee_km: float,
+    flight_time_s: float | None = None,
+    range_class: RangeClass | str | None = None,
+) -> FlightFit:
+    """The generic profile and azimuth that fly reported figures (arguments, errors and the
+    choice of profile as :func:`reconstruct`, which adds the trajectory and its analysis; a
+    simulation needs only the fit)."""
     if isinstance(launch, str):
         name, lat0, lon0 = resolve_site(launch)
     else:
@@ -318,17 +362,7 @@ def reconstruct(
             f"no generic profile flies range {range_km:.0f} km with apogee {apogee_km:.0f} km "
             f"({'; '.join(failures)})"
         )
-    prof, az = best.profile, float(best.x[0])
-    traj = fly(lat0, lon0, az, prof, dt_out_s=1.0)
-    std = standard_range(prof, lat0, lon0, az, rotating=False)
-    std_rot = standard_range(prof, lat0, lon0, az, rotating=True)
-    rec = Reconstruction(
-        launch_name=name, launch_lat_deg=lat0, launch_lon_deg=lon0, azimuth_deg=az,
-        profile=prof, trajectory=traj, standard=std, standard_rotating=std_rot,
-        target_lat_deg=lat_t, target_lon_deg=lon_t, reported_apogee_km=apogee_km,
-        reported_flight_time_s=flight_time_s, range_class=RangeClass.from_range_km(std.range_km),
-    )
-    return with_band(rec) if band else rec
+    return FlightFit(name, lat0, lon0, lat_t, lon_t, float(best.x[0]), best.profile)
 
 
 def with_band(rec: Reconstruction) -> Reconstruction:

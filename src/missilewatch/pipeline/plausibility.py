@@ -125,6 +125,24 @@ def _covariance_verdict(R: np.ndarray, names: tuple[str, ...]) -> Fault | None:
 
 def check_covariance(R: np.ndarray, names: tuple[str, ...]) -> Fault | None:
     """Symmetric, positive definite, each standard deviation within :data:`SIGMA_BOUNDS`."""
+    rows = R.tolist() if R.ndim == 2 else None
+    if rows and all(len(r) == len(rows) for r in rows) and all(
+            math.isfinite(r[i]) and all(v == 0.0 for j, v in enumerate(r) if j != i) for i, r in enumerate(rows)):
+        # Diagonal (the usual report): symmetric, its correlation matrix the identity (positive
+        # definite, no pivot near 0), so the standard deviations alone decide, as below.
+        for name, var in zip(names, [rows[i][i] for i in range(len(rows))], strict=True):
+            s = math.sqrt(var if var > 0.0 else 0.0)  # as np.sqrt(np.maximum(var, 0.0)), -0.0 too
+            lo, hi = SIGMA_BOUNDS[name]
+            if not lo <= s <= hi:
+                return Fault(f"covariance.{name}", "covariance", f"standard deviation {s:.6g} is outside "
+                             f"[{lo:g}, {hi:g}]")
+        return None
+    return _covariance_by_correlation(R, names)
+
+
+def _covariance_by_correlation(R: np.ndarray, names: tuple[str, ...]) -> Fault | None:
+    """:func:`check_covariance` of any matrix: finite, symmetric, standard deviations, then the
+    Cholesky factor of the correlation matrix."""
     if not np.isfinite(R).all():
         return Fault("covariance", "covariance", "must be finite")
     scale = float(np.abs(R).max()) or 1.0

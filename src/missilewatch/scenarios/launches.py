@@ -17,7 +17,7 @@ from pyproj import Geod
 from missilewatch.earth.kernels import ecef_to_geodetic_v
 from missilewatch.errors import ConvergenceError, InputError
 from missilewatch.flight import BoostProfile, Trajectory, fly, generic_profile, propagate_to_impact
-from missilewatch.flight.reconstruct import reconstruct
+from missilewatch.flight.reconstruct import fit_flight
 from missilewatch.flight.sites import resolve_site
 from missilewatch.scenarios.schema import BreakupSpec, LaunchSpec
 
@@ -85,9 +85,9 @@ def impact_point(spec: LaunchSpec) -> tuple[float, float] | None:
 def _reconstructed(lat0: float, lon0: float, impact: tuple[float, float] | None, azimuth_deg: float | None,
                    range_km: float | None, apogee_km: float, flight_time_s: float | None,
                    range_class: str | None) -> tuple[float, BoostProfile]:
-    rec = reconstruct((lat0, lon0), impact=impact, azimuth_deg=azimuth_deg, range_km=range_km,
-                      apogee_km=apogee_km, flight_time_s=flight_time_s, range_class=range_class)
-    return rec.azimuth_deg, rec.profile
+    fit = fit_flight((lat0, lon0), impact=impact, azimuth_deg=azimuth_deg, range_km=range_km,
+                     apogee_km=apogee_km, flight_time_s=flight_time_s, range_class=range_class)
+    return fit.azimuth_deg, fit.profile
 
 
 def launch_profile(spec: LaunchSpec, field: str) -> tuple[str, float, float, float, BoostProfile, str,

@@ -86,8 +86,9 @@ def _radial_height_gradient(x, y, z):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _drag_coefficient(x, mp):
-    """k = 0.5 rho / beta (1/m) where drag acts, else 0; and d(rho)/dh (kg/m^4)."""
+def _drag_coefficient(x, mp, slope=True):
+    """k = 0.5 rho / beta (1/m) where drag acts, else 0; and 0.5 d(rho)/dh / beta (kg/m^4;
+    0 without ``slope``: the derivative alone needs no slope)."""
     if mp[M_DRAG] == 0.0:
         return 0.0, 0.0
     px, py, pz = x[0], x[1], x[2]
@@ -100,6 +101,8 @@ def _drag_coefficient(x, mp):
     v2 = x[3] * x[3] + x[4] * x[4] + x[5] * x[5]
     if 0.5 * rho * v2 * inv_beta <= _NEGLIGIBLE_ACCEL:
         return 0.0, 0.0
+    if not slope:
+        return 0.5 * rho * inv_beta, 0.0
     drho = (atmosphere_density(h + 25.0) - atmosphere_density(h - 25.0)) / 50.0
     return 0.5 * rho * inv_beta, 0.5 * drho * inv_beta
 
@@ -107,6 +110,12 @@ def _drag_coefficient(x, mp):
 @njit(cache=True, nogil=True, error_model="numpy")
 def deriv(x, mp, out):
     """Time derivative of the state ``x`` (8,) under model ``mp``; writes ``out`` (8,)."""
+    _deriv(x, mp, out, _drag_coefficient(x, mp, False)[0])
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _deriv(x, mp, out, k):
+    """:func:`deriv` with the drag coefficient ``k`` of :func:`_drag_coefficient` at ``x`` given."""
     px, py, pz, vx, vy, vz = x[0], x[1], x[2], x[3], x[4], x[5]
     order = int(mp[M_GRAV_ORDER])
     if order >= 0:
@@ -116,7 +125,6 @@ def deriv(x, mp, out):
     if mp[M_ROTATING] != 0.0:
         ax += 2.0 * _W * vy + _W * _W * px
         ay += -2.0 * _W * vx + _W * _W * py
-    k, _ = _drag_coefficient(x, mp)
     if k > 0.0:
         s = math.sqrt(vx * vx + vy * vy + vz * vz)
         ax -= k * s * vx
@@ -174,12 +182,19 @@ def jacobian_rows(x, mp, A):
 
     Rows 0..2 of df/dx are [0 I 0 0] and row 6 is zero; row 7 is zero but for the a_T term.
     """
+    k, dk = _drag_coefficient(x, mp)
+    return _jacobian_rows(x, mp, A, np.empty((3, 3)), k, dk)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _jacobian_rows(x, mp, A, G, k, dk):
+    """:func:`jacobian_rows` with the gravity gradient's scratch ``G`` (3, 3) and the drag
+    coefficient and its slope of :func:`_drag_coefficient` at ``x`` given."""
     for i in range(3):
         for j in range(N_STATE):
             A[i, j] = 0.0
     order = int(mp[M_GRAV_ORDER])
     if order >= 0:
-        G = np.empty((3, 3))
         gravity_gradient(x[0], x[1], x[2], order, G)
         for i in range(3):
             for j in range(3):
@@ -190,7 +205,6 @@ def jacobian_rows(x, mp, A):
         A[0, 4] += 2.0 * _W
         A[1, 3] -= 2.0 * _W
     vx, vy, vz = x[3], x[4], x[5]
-    k, dk = _drag_coefficient(x, mp)
     if k > 0.0:
         s = math.sqrt(vx * vx + vy * vy + vz * vz)
         v = (vx, vy, vz)
@@ -234,51 +248,61 @@ def _phi_rate(A, dat, M, out):
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
+def rk4_workspace():
+    """Scratch arrays of :func:`rk4_step_in` (made once per propagation, not per step): the
+    stages k1..k4 and the trial state (5, 8), the Jacobian rows (3, 8), the STM stages K1..K4
+    and trial (5, 8, 8), the identity (8, 8), the gravity gradient (3, 3)."""
+    n = N_STATE
+    return np.empty((5, n)), np.empty((3, n)), np.empty((5, n, n)), np.eye(n), np.empty((3, 3))
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
 def rk4_step(x, h, mp, Phi, with_stm):
     """One RK4 step of length ``h`` (s, may be negative) of the state ``x`` (in place).
 
     With ``with_stm`` writes the step's state-transition matrix (8x8) into ``Phi``.
     """
+    rk4_step_in(x, h, mp, Phi, with_stm, rk4_workspace())
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def rk4_step_in(x, h, mp, Phi, with_stm, ws):
+    """:func:`rk4_step` in the scratch arrays ``ws`` of :func:`rk4_workspace`."""
     n = N_STATE
-    k1 = np.empty(n)
-    k2 = np.empty(n)
-    k3 = np.empty(n)
-    k4 = np.empty(n)
-    xt = np.empty(n)
-    deriv(x, mp, k1)
+    vec, A, mat, I8, G = ws
+    k1, k2, k3, k4, xt = vec[0], vec[1], vec[2], vec[3], vec[4]
+    K1, K2, K3, K4, Mt = mat[0], mat[1], mat[2], mat[3], mat[4]
+    kd = _drag_coefficient(x, mp, with_stm)  # once for the derivative and the Jacobian
+    _deriv(x, mp, k1, kd[0])
     if with_stm:
-        A = np.empty((3, n))
-        I8 = np.eye(n)
-        K1 = np.empty((n, n))
-        K2 = np.empty((n, n))
-        K3 = np.empty((n, n))
-        K4 = np.empty((n, n))
-        Mt = np.empty((n, n))
-        dat = jacobian_rows(x, mp, A)
+        dat = _jacobian_rows(x, mp, A, G, kd[0], kd[1])
         _phi_rate(A, dat, I8, K1)
     for i in range(n):
         xt[i] = x[i] + 0.5 * h * k1[i]
-    deriv(xt, mp, k2)
+    kd = _drag_coefficient(xt, mp, with_stm)
+    _deriv(xt, mp, k2, kd[0])
     if with_stm:
-        dat = jacobian_rows(xt, mp, A)
+        dat = _jacobian_rows(xt, mp, A, G, kd[0], kd[1])
         for i in range(n):
             for j in range(n):
                 Mt[i, j] = I8[i, j] + 0.5 * h * K1[i, j]
         _phi_rate(A, dat, Mt, K2)
     for i in range(n):
         xt[i] = x[i] + 0.5 * h * k2[i]
-    deriv(xt, mp, k3)
+    kd = _drag_coefficient(xt, mp, with_stm)
+    _deriv(xt, mp, k3, kd[0])
     if with_stm:
-        dat = jacobian_rows(xt, mp, A)
+        dat = _jacobian_rows(xt, mp, A, G, kd[0], kd[1])
         for i in range(n):
             for j in range(n):
                 Mt[i, j] = I8[i, j] + 0.5 * h * K2[i, j]
         _phi_rate(A, dat, Mt, K3)
     for i in range(n):
         xt[i] = x[i] + h * k3[i]
-    deriv(xt, mp, k4)
+    kd = _drag_coefficient(xt, mp, with_stm)
+    _deriv(xt, mp, k4, kd[0])
     if with_stm:
-        dat = jacobian_rows(xt, mp, A)
+        dat = _jacobian_rows(xt, mp, A, G, kd[0], kd[1])
         for i in range(n):
             for j in range(n):
                 Mt[i, j] = I8[i, j] + h * K3[i, j]
@@ -378,6 +402,8 @@ def predict(x, P, dt, mp):
     n = N_STATE
     Phi = np.empty((n, n))
     T = np.empty((n, n))
+    x0 = np.empty(n)
+    ws = rk4_workspace()
     done = 0.0
     total = abs(dt)
     sg = 1.0 if dt >= 0.0 else -1.0
@@ -385,8 +411,8 @@ def predict(x, P, dt, mp):
         h = min(step_limit(x, mp), total - done)
         if total - done - h < 1e-9:
             h = total - done
-        x0 = x.copy()
-        rk4_step(x, sg * h, mp, Phi, True)
+        x0[:] = x
+        rk4_step_in(x, sg * h, mp, Phi, True, ws)
         # T = Phi P, then P = T Phi'
         for i in range(n):
             for j in range(n):
@@ -413,6 +439,7 @@ def propagate_state(x, dt, mp):
     if mp[M_THRUST] == 0.0:
         x[I_AT] = 0.0
     dummy = np.empty((1, 1))
+    ws = rk4_workspace()
     done = 0.0
     total = abs(dt)
     sg = 1.0 if dt >= 0.0 else -1.0
@@ -420,7 +447,7 @@ def propagate_state(x, dt, mp):
         h = min(step_limit(x, mp), total - done)
         if total - done - h < 1e-9:
             h = total - done
-        rk4_step(x, sg * h, mp, dummy, False)
+        rk4_step_in(x, sg * h, mp, dummy, False, ws)
         done += h
 
 
@@ -430,6 +457,7 @@ def transition_matrix(x, dt, mp, Phi):
     n = N_STATE
     step = np.empty((n, n))
     T = np.empty((n, n))
+    ws = rk4_workspace()
     for i in range(n):
         for j in range(n):
             Phi[i, j] = 1.0 if i == j else 0.0
@@ -440,7 +468,7 @@ def transition_matrix(x, dt, mp, Phi):
         h = min(step_limit(x, mp), total - done)
         if total - done - h < 1e-9:
             h = total - done
-        rk4_step(x, sg * h, mp, step, True)
+        rk4_step_in(x, sg * h, mp, step, True, ws)
         for i in range(n):
             for j in range(n):
                 acc = 0.0

@@ -24,7 +24,7 @@ from missilewatch.tracking import gate_kernels as gk
 from missilewatch.tracking import imm_kernels as fk
 from missilewatch.tracking import pair_kernels as pk
 from missilewatch.tracking import update_kernels as uk
-from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, N_SENSOR
+from missilewatch.tracking.measurement_kernels import MAX_MEAS_DIM, MEAS_DIM, N_SENSOR
 from missilewatch.tracking.measurements import Measurement
 from missilewatch.tracking.models import (
     N_STATE,
@@ -36,6 +36,10 @@ from missilewatch.tracking.models import (
 from missilewatch.tracking.track_state import BOOST_PROBABILITY_THRESHOLD
 
 KINDS = ("ekf", "ukf")
+#: The code array (1,) of a one-measurement scan, per measurement code (shared: never written).
+_ONE_CODE = tuple(np.array([c], dtype=np.int64) for c in range(len(MEAS_DIM)))
+#: The gate's anchors when there are none (empty: every row's anchor time reads as NaN).
+_NO_ANCHORS = (np.empty((0, 1, N_STATE)), np.empty((0, 1, N_STATE, N_STATE)), np.empty((0, 1)), np.empty(0))
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,17 @@ class KalmanFilter:
                             self.ukf_params, x, P)
         return x, P
 
+    def predict_models(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, tau: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`predict_arrays` with what it combines: the models predicted over ``dt`` s
+        (``xs`` (K, 8), ``Ps`` (K, 8, 8)), their predicted probabilities (K,), then the combined
+        (x, P), the same as :meth:`predict_arrays` gives (the arrays given are unchanged)."""
+        K = self.n_models
+        xp, Pp, cbar = np.empty((K, N_STATE)), np.empty((K, N_STATE, N_STATE)), np.empty(K)
+        fk.predict_models(xs, Ps, mu, dt, self.mps, tau, self.use_ukf, self.ukf_params, xp, Pp, cbar)
+        x, P = self.combine(xp, Pp, cbar)
+        return xp, Pp, cbar, x, P
+
     def update_arrays(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, dt: float, m: Measurement,
                       tau: np.ndarray | None = None, predicted: GatePrediction | None = None) -> tuple[float, int]:
         """One IMM cycle in place: predict over ``dt`` s and update with ``m``; returns (NIS, dof).
@@ -160,16 +175,20 @@ class KalmanFilter:
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
              chain: ModeChain, rows: np.ndarray, t_scan: float, scan: ScanArrays, thresholds: np.ndarray,
-             min_mode_probability: float, use_bound: bool = True) -> GateResult:
+             min_mode_probability: float, use_bound: bool = True,
+             anchors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> GateResult:
         """Gate distances and costs of a scan's measurements against the estimates in ``rows``
         of the arrays (``xs`` (N, K, 8) ... ``t_ref``, ``last_boost_t`` (N,)) with the mode
-        chain ``chain``; see :func:`gate_kernels.gate_tracks`."""
+        chain ``chain``; ``anchors``: (xs, Ps, mu, t) of the estimates' anchored predictions,
+        indexed like the arrays (t NaN: none); see :func:`gate_kernels.gate_tracks`."""
         T, M, K = rows.size, scan.z.shape[0], self.n_models
         res = GateResult(np.empty((T, M)), np.empty((T, M)), np.empty((T, K, N_STATE)),
                          np.empty((T, K, N_STATE, N_STATE)), np.empty((T, K)), np.zeros(T, dtype=bool))
+        axs, aPs, amu, at = anchors if anchors is not None else _NO_ANCHORS
         gk.gate_tracks(xs, Ps, mu, t_ref, last_boost_t, chain.tau_table, chain.window, rows, t_scan, self.mps,
                        self.use_ukf, self.ukf_params, scan.z, scan.R, scan.codes, scan.sp, thresholds,
-                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted)
+                       min_mode_probability, use_bound, res.d2, res.cost, res.xs, res.Ps, res.cbar, res.predicted,
+                       axs, aPs, amu, at)
         return res
 
     def bounds(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
@@ -341,7 +360,9 @@ class ScanArrays:
             got = m.__dict__.get("_scan_arrays")
             if got is None:
                 z, R, sp = m.kernel_inputs
-                got = m.__dict__["_scan_arrays"] = cls(z[None], R[None], np.array([m.code], dtype=np.int64), sp[None])
+                got = object.__new__(cls)  # a frozen instance without its field-by-field set-up
+                got.__dict__.update(z=z[None], R=R[None], codes=_ONE_CODE[m.code], sp=sp[None])
+                m.__dict__["_scan_arrays"] = got
             return got
         n = len(scan)
         z = np.empty((n, MAX_MEAS_DIM))

@@ -25,6 +25,7 @@ from missilewatch.tracking.bound_kernels import (
     B_CZ,
     B_RADIUS,
     B_SIGMA,
+    MAX_BOUND_DT_S,
     N_BOUND,
     motion_bound,
     sojourn_times,
@@ -143,7 +144,8 @@ def _gate_track(x, P, cbar, jbest, z, R, mcode, sp, use_ukf, ukf, min_mode_prob,
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def gate_tracks(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, t_scan, mps, use_ukf, ukf, z, R,
-                mcode, sp, thresholds, min_mode_prob, use_bound, d2, cost, pxs, pPs, pcbar, predicted):
+                mcode, sp, thresholds, min_mode_prob, use_bound, d2, cost, pxs, pPs, pcbar, predicted,
+                anchor_xs, anchor_Ps, anchor_mu, anchor_t):
     """Gate distances ``d2`` (T, M) and assignment costs ``cost`` (T, M) of M measurements (all
     taken at ``t_scan``) against the T estimates ``xs[rows[t]]``, ``Ps[rows[t]]``,
     ``mu[rows[t]]`` of times ``t_ref[rows[t]]``, mean sojourn times from their last boosting
@@ -155,7 +157,11 @@ def gate_tracks(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, t_scan
     ``min_mode_prob`` (and the most probable one), the cost -2 ln of the mixture likelihood
     sum_j c_j N(nu_j; 0, S_j) without the 2 pi terms. With ``use_bound``, pairs outside the
     cheap bound (module docstring) get d2 = cost = inf, and a track without any pair left is
-    not predicted.
+    not predicted. An estimate more than ``MAX_BOUND_DT_S`` old has no bound of its own; one
+    with an anchor (``anchor_xs``, ``anchor_Ps``, ``anchor_mu`` indexed like ``xs``: its
+    prediction to ``anchor_t``, NaN for none or beyond the arrays: see
+    :mod:`~missilewatch.tracking.coasting`) within ``MAX_BOUND_DT_S`` before the scan is
+    bounded from the anchor instead (the prediction from the estimate lies inside it).
     """
     T = rows.shape[0]
     M = z.shape[0]
@@ -172,7 +178,11 @@ def gate_tracks(xs, Ps, mu, t_ref, last_boost_t, tau_table, window, rows, t_scan
         predicted[t] = False
         any_near = False
         if use_bound:
-            motion_bound(xs[r], Ps[r], mu[r], tau, mps, dt, min_mode_prob, bound)
+            adt = t_scan - anchor_t[r] if r < anchor_t.shape[0] else math.nan
+            if dt > MAX_BOUND_DT_S and 0.0 <= adt <= MAX_BOUND_DT_S:
+                motion_bound(anchor_xs[r], anchor_Ps[r], anchor_mu[r], tau, mps, adt, min_mode_prob, bound)
+            else:
+                motion_bound(xs[r], Ps[r], mu[r], tau, mps, dt, min_mode_prob, bound)
         for m in range(M):
             near[m] = not (use_bound and outside(bound, anchors[m], thresholds[m]))
             any_near = any_near or near[m]

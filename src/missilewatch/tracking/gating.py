@@ -63,7 +63,9 @@ class Gate:
         return got
 
     def gate(self, xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, t_ref: np.ndarray, last_boost_t: np.ndarray,
-             chain: ModeChain, rows: np.ndarray, scan: list[Measurement], thresholds: np.ndarray) -> GateResult:
-        """Distances and costs (len(rows), len(scan)) against the estimates ``rows``."""
+             chain: ModeChain, rows: np.ndarray, scan: list[Measurement], thresholds: np.ndarray,
+             anchors: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None) -> GateResult:
+        """Distances and costs (len(rows), len(scan)) against the estimates ``rows``
+        (``anchors``: see :meth:`KalmanFilter.gate`)."""
         return self.filter.gate(xs, Ps, mu, t_ref, last_boost_t, chain, rows, scan[0].t_s, ScanArrays.of(scan),
-                                thresholds, self.settings.mode_probability, self.settings.use_bound)
+                                thresholds, self.settings.mode_probability, self.settings.use_bound, anchors)

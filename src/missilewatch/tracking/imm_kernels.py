@@ -291,8 +291,21 @@ def imm_step(xs, Ps, mu, dt, z, R, mcode, sp, mps, tau, use_ukf, ukf):
 def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
     """Predict every model over ``dt`` (no mixing; copies) and moment-match into (x, P)."""
     K = mu.shape[0]
-    n = N_STATE
     cbar = np.empty(K)
+    xp = np.empty((K, N_STATE))
+    Pp = np.empty((K, N_STATE, N_STATE))
+    predict_models(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, xp, Pp, cbar)
+    combine(xp, Pp, cbar, x, P)
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def predict_models(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, xp, Pp, cbar):
+    """Every model predicted over ``dt`` without mixing, into ``xp`` (K, 8), ``Pp`` (K, 8, 8)
+    (a model whose predicted probability is 0 is copied as it is), and the predicted model
+    probabilities (normalised) into ``cbar`` (K,): :func:`predict_combined` before its moment
+    matching."""
+    K = mu.shape[0]
+    n = N_STATE
     Pi = np.empty((K, K))
     mode_transition(mu, dt, tau, Pi)
     for j in range(K):
@@ -300,8 +313,6 @@ def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
         for i in range(K):
             c += Pi[i, j] * mu[i]
         cbar[j] = c
-    xp = np.empty((K, n))
-    Pp = np.empty((K, n, n))
     for j in range(K):
         for a in range(n):
             xp[j, a] = xs[j, a]
@@ -315,7 +326,6 @@ def predict_combined(xs, Ps, mu, dt, mps, tau, use_ukf, ukf, x, P):
         total += cbar[j]
     for j in range(K):
         cbar[j] /= total
-    combine(xp, Pp, cbar, x, P)
 
 
 @njit(cache=True, nogil=True, error_model="numpy")

@@ -80,17 +80,20 @@ class InitiationConfig:
 
 @dataclass(frozen=True)
 class Seed:
-    """An unassociated radar detection kept for pairing: ECEF position and covariance."""
+    """An unassociated radar detection kept for pairing: ECEF position and covariance, and
+    what every pairing reads of them: the geodetic height (m) and the covariance's diagonal."""
 
     m: Measurement
     r: np.ndarray
     C: np.ndarray
+    h: float
+    diag: tuple[float, float, float]
 
 
 def seed(m: Measurement) -> Seed:
     """A pairing candidate from a radar detection."""
     r, C = radar_to_ecef(m)
-    return Seed(m, r, C)
+    return Seed(m, r, C, _height(r), (float(C[0, 0]), float(C[1, 1]), float(C[2, 2])))
 
 
 def _height(r: np.ndarray) -> float:
@@ -111,10 +114,11 @@ def two_point(s1: Seed, s2: Seed, cfg: InitiationConfig) -> GaussianState | None
     dt = s2.m.t_s - s1.m.t_s
     if not (cfg.min_dt_s <= dt <= cfg.window_s):
         return None
-    if _height(s1.r) < cfg.min_altitude_m or _height(s2.r) < cfg.min_altitude_m:
+    if s1.h < cfg.min_altitude_m or s2.h < cfg.min_altitude_m:
         return None
     d = s2.r - s1.r
-    slack = 3.0 * math.sqrt(np.trace(s1.C + s2.C)) + 0.5 * cfg.max_acc_mps2 * dt * dt
+    a, b = s1.diag, s2.diag  # the trace of C1 + C2, summed as np.trace sums it
+    slack = 3.0 * math.sqrt((a[0] + b[0]) + (a[1] + b[1]) + (a[2] + b[2])) + 0.5 * cfg.max_acc_mps2 * dt * dt
     dist = float(np.linalg.norm(d))
     if dist > cfg.max_speed_mps * dt + slack or dist < cfg.min_speed_mps * dt - slack:
         return None

@@ -118,20 +118,52 @@ class Measurement:
 def from_stream(stream, start: int = 0) -> list[Measurement]:
     """Measurements of a sensors ``MeasurementStream`` (or a loaded file's ``.stream``), in order.
 
-    ``seq`` is ``start`` + the row index. Truth columns are ignored.
+    ``seq`` is ``start`` + the row index. Truth columns are ignored. The rows are checked all
+    at once (what :class:`Measurement` checks one by one); a row that fails is made through
+    the constructor, which names the fault. The rows that pass are made without it, with their
+    kernel inputs (views of stream-wide padded arrays) ready.
     """
     s = getattr(stream, "stream", stream)
+    n = len(s)
+    if n == 0:
+        return []
+    mtypes = s.mtype.tolist()
+    codes = [MTYPE_CODES.get(t, -1) for t in mtypes]
+    dims = np.array([mk.MEAS_DIM[c] if c >= 0 else 0 for c in codes], dtype=np.int64)
+    values = np.asarray(s.values, dtype=float)
+    cov = np.asarray(s.covariance, dtype=float)
+    inside = np.arange(values.shape[1])[None, :] < dims[:, None]  # (n, MAX_DIM): the first d components
+    square = inside[:, :, None] & inside[:, None, :]
+    with np.errstate(invalid="ignore"):
+        zp = np.where(inside, values, 0.0)
+        Rp = np.where(square, cov, 0.0)
+        diag = np.where(inside, np.diagonal(cov, axis1=1, axis2=2), 1.0)
+        good = ((dims > 0) & np.isfinite(zp).all(axis=1) & np.isfinite(Rp).all(axis=(1, 2)) & (diag > 0).all(axis=1)
+                & np.isfinite(s.t_s))
+    if zp.shape[1] != mk.MAX_MEAS_DIM:
+        good[:] = False  # not the kernels' layout: every row through the constructor
+    rs = np.asarray(s.sensor_r_ecef, dtype=float)
+    vs = np.asarray(s.sensor_v_ecef, dtype=float)
+    lat = np.asarray(s.sensor_lat_rad, dtype=float)
+    lon = np.asarray(s.sensor_lon_rad, dtype=float)
+    sp = np.concatenate([rs, vs, lat[:, None], lon[:, None]], axis=1)
+    t_s, t_rep, sid = s.t_s.tolist(), s.t_report_s.tolist(), s.sensor_id.tolist()
+    lat_l, lon_l, ok = lat.tolist(), lon.tolist(), good.tolist()
     out = []
-    for i in range(len(s)):
-        mtype = str(s.mtype[i])
-        d = mk.MEAS_DIM[MTYPE_CODES[mtype]] if mtype in MTYPE_CODES else 0
-        out.append(Measurement(
-            t_s=float(s.t_s[i]), sensor_id=str(s.sensor_id[i]), mtype=mtype,
-            z=s.values[i, :d], R=s.covariance[i, :d, :d], sensor_r_ecef=s.sensor_r_ecef[i],
-            sensor_v_ecef=s.sensor_v_ecef[i], sensor_lat_rad=float(s.sensor_lat_rad[i]),
-            sensor_lon_rad=float(s.sensor_lon_rad[i]), t_report_s=float(s.t_report_s[i]),
-            seq=start + i,
-        ))
+    for i in range(n):
+        d = int(dims[i])
+        if not ok[i]:
+            out.append(Measurement(
+                t_s=float(t_s[i]), sensor_id=str(sid[i]), mtype=str(mtypes[i]), z=values[i, :d], R=cov[i, :d, :d],
+                sensor_r_ecef=rs[i], sensor_v_ecef=vs[i], sensor_lat_rad=lat_l[i], sensor_lon_rad=lon_l[i],
+                t_report_s=float(t_rep[i]), seq=start + i))
+            continue
+        m = object.__new__(Measurement)
+        m.__dict__.update(
+            t_s=float(t_s[i]), sensor_id=str(sid[i]), mtype=str(mtypes[i]), z=values[i, :d], R=cov[i, :d, :d],
+            sensor_r_ecef=rs[i], sensor_v_ecef=vs[i], sensor_lat_rad=lat_l[i], sensor_lon_rad=lon_l[i],
+            t_report_s=float(t_rep[i]), seq=start + i, code=codes[i], dim=d, kernel_inputs=(zp[i], Rp[i], sp[i]))
+        out.append(m)
     return out
 
 

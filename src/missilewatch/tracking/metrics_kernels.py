@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from missilewatch.tracking.dynamics_kernels import I_AT, M_THRUST, rk4_step, step_limit
+from missilewatch.tracking.dynamics_kernels import I_AT, M_THRUST, rk4_step_in, rk4_workspace, step_limit
 from missilewatch.tracking.imm_kernels import mode_transition, predict_mean_combined, predicted_probabilities
 
 
@@ -31,6 +31,7 @@ def predict_means(X, rows, dt, mu, mps, tau, out):
     Pi = np.empty((K, K))
     cbar = np.empty(K)
     dummy = np.empty((1, 1))
+    ws = rk4_workspace()
     cur = -1
     last = 0.0
     for i in range(rows.shape[0]):
@@ -64,12 +65,12 @@ def predict_means(X, rows, dt, mu, mps, tau, out):
                     h = step_limit(base[j], mp)
                     if total - done[j] - h < 1e-9:
                         break
-                    rk4_step(base[j], h, mp, dummy, False)
+                    rk4_step_in(base[j], h, mp, dummy, False, ws)
                     done[j] += h
                 for a in range(n):
                     tmp[a] = base[j, a]
                 if done[j] < total:
-                    rk4_step(tmp, total - done[j], mp, dummy, False)
+                    rk4_step_in(tmp, total - done[j], mp, dummy, False, ws)
             else:
                 for a in range(n):
                     tmp[a] = start[j, a]

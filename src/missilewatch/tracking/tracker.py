@@ -31,6 +31,7 @@ import numpy as np
 
 from missilewatch.errors import InputError
 from missilewatch.tracking.association import GlobalNearestNeighbour
+from missilewatch.tracking.coasting import CoastingDeletion
 from missilewatch.tracking.confirmation import (
     ConfirmationSettings,
     MofNConfirmer,
@@ -133,6 +134,7 @@ class Tracker:
         self.initiator = Initiator(cfg.initiation)
         self.confirmer = MofNConfirmer(cfg.confirmation)
         self.deleter = Deleter(cfg.deletion)
+        self.coasting = CoastingDeletion(self.filter, self.deleter)
         self.merger = Merger(cfg.merging)
         self.oosm = OutOfSequenceBuffer(cfg.oosm, self.filter, self.modes)
         self.arrays = StateArrays(self.filter.n_models)
@@ -240,7 +242,8 @@ class Tracker:
         thresholds = self.gate.thresholds(scan)
         parts = []
         if current:
-            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, scan, thresholds)
+            res = self.gate.gate(a.xs, a.Ps, a.mu, a.t, a.last_boost_t, self.modes.chain, rows, scan, thresholds,
+                                 self.coasting.by_slot())
             parts.append((current, res, True))
         if past:
             res = self._gate_history(past, scan, thresholds)
@@ -413,7 +416,7 @@ class Tracker:
             reason = self.deleter.coast_reason(tentative, self.modes.boosting(tr.mu), gap,
                                                self.confirmer.failed(tr) if tentative else "")
             if not reason and full and now > tr.t:
-                reason = self.deleter.prediction_reason(*self._predicted(tr, now))
+                reason = self.coasting.reason(tr, now, self._tau(tr))
             if reason:
                 self._delete(tr, reason, events)
                 gone.append(tr)
@@ -440,6 +443,7 @@ class Tracker:
         self.stats.deleted += 1
         events.append(TrackEvent("deleted", tr.id, self.clock, self._snapshot(tr), reason))
         tr.release()
+        self.coasting.forget(tr.id)
 
     def _merged(self, keep: TrackState, drop: TrackState, events: list[TrackEvent]) -> None:
         self.stats.merged += 1

@@ -11,7 +11,9 @@ covariance of position and velocity, ECEF m and m/s).
   A track that may still be boosting (boost probability above 1 %) is predicted as the watch's
   tracker predicts its own (:func:`missilewatch.tracking.track_reports.predict_report`: its IMM
   of boost and ballistic flight), and the pair is tested on position only (3 degrees of
-  freedom): a tracker's velocity under thrust lags by more than its covariance says.
+  freedom), allowing an unknown acceleration over the gap
+  (:func:`missilewatch.tracking.track_reports.boost_allowance`): a tracker under thrust lags by
+  more than its covariance says.
 - :class:`FusedPicture`: the local tracks are the first clusters (a local track that fits
   another's cluster joins it: the watch's own duplicate); each partner's tracks are
   assigned to them (global nearest neighbour inside the gate, ``scipy.optimize.
@@ -35,7 +37,7 @@ from scipy.stats import chi2
 from missilewatch.earth.frames import ecef2geodetic
 from missilewatch.tracking.filters import KalmanFilter
 from missilewatch.tracking.modes import ModeKeeper
-from missilewatch.tracking.track_reports import BOOSTING, predict_report
+from missilewatch.tracking.track_reports import BOOSTING, boost_allowance, predict_report
 
 GATE_PROBABILITY = 0.999
 DIM = 6
@@ -85,10 +87,12 @@ def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:
     t = max(a.t_s, b.t_s)
     xa, Pa = predict6(a.t_s, a.x, a.P, t, a.boost_probability)
     xb, Pb = predict6(b.t_s, b.x, b.P, t, b.boost_probability)
-    k = 3 if a.boosting or b.boosting else DIM
+    boosting = a.boosting or b.boosting
+    k = 3 if boosting else DIM
     d = (xa - xb)[:k]
+    S = (Pa + Pb)[:k, :k] + (boost_allowance(a.t_s - b.t_s) if boosting else 0.0)
     try:
-        return float(d @ np.linalg.solve((Pa + Pb)[:k, :k], d)), k
+        return float(d @ np.linalg.solve(S, d)), k
     except np.linalg.LinAlgError:
         return math.inf, k
 

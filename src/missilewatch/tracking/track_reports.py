@@ -4,8 +4,8 @@ A :class:`TrackReport` is another node's estimate of one of its tracks: position
 (ECEF m, m/s) with their covariance at ``t_s``, the sensors behind it and its boost
 probability. :class:`PartnerTracks` (one per :class:`~missilewatch.tracking.tracker.Tracker`)
 associates each report with a local track (chi-square gate on the two estimates at their later
-time, 99.9 %, position only while either may be boosting) or starts a local track from it, and
-updates that track with one of two methods:
+time, 99.9 %, position only while either may be boosting, with :func:`boost_allowance`) or
+starts a local track from it, and updates that track with one of two methods:
 
 - **Decorrelated tracklet** (equivalent measurement, Drummond 1997; Tian & Bar-Shalom 2009):
   the information the partner gained since its previous report of the same track,
@@ -69,6 +69,13 @@ if TYPE_CHECKING:
 DIM = 6
 #: A report that may be boosting (boost probability above this) is fused by CI.
 BOOSTING = 0.01
+#: The association test of an estimate that may be boosting (position only) allows an unknown
+#: acceleration of this size (m/s^2, 1 sigma; an IRBM nears 60 m/s^2 at burnout) over the gap
+#: between the two estimates, at least ``BOOST_MEMORY_S`` (s): a tracker under thrust lags and
+#: is over-confident (ROK's first boosting reports of 2022-10-04 sit 4 sigma off in velocity).
+#: The fusion itself takes the report as :func:`predict_report` predicts it.
+BOOST_ACCEL_SIGMA = 50.0
+BOOST_MEMORY_S = 10.0
 GATE_PROBABILITY = 0.999
 #: Eigenvalues of the information increment below this fraction of the largest eigenvalue of
 #: the report's information are taken as no information (numerical noise of the difference).
@@ -187,6 +194,13 @@ def predict_report(t_s: float, x6: np.ndarray, P6: np.ndarray, boost_probability
         est = filt.predict(est, to_s)
     x, P = filt.combine(est.xs, est.Ps, est.mu)
     return x[:DIM].copy(), 0.5 * (P[:DIM, :DIM] + P[:DIM, :DIM].T)
+
+
+def boost_allowance(gap_s: float) -> np.ndarray:
+    """Position covariance (3, 3; m^2) the association test adds for an estimate that may be
+    boosting, ``gap_s`` (s) from the other: ``BOOST_ACCEL_SIGMA`` over at least ``BOOST_MEMORY_S``."""
+    dt = max(abs(gap_s), BOOST_MEMORY_S)
+    return (BOOST_ACCEL_SIGMA * dt**2 / 2.0) ** 2 * np.eye(3)
 
 
 def information_increment(x: np.ndarray, P: np.ndarray, xp: np.ndarray,
@@ -314,8 +328,11 @@ class PartnerTracks:
             boosting = r.boosting or self.tracker.modes.boost_probability(tr.mu) > BOOSTING
             k = 3 if boosting else DIM
             d = (x[:DIM] - xr)[:k]
+            S = (P[:DIM, :DIM] + Pr)[:k, :k]
+            if boosting:
+                S = S + boost_allowance(tr.t - r.t_s)
             try:
-                d2 = float(d @ np.linalg.solve((P[:DIM, :DIM] + Pr)[:k, :k], d)) / _gate(k)
+                d2 = float(d @ np.linalg.solve(S, d)) / _gate(k)
             except np.linalg.LinAlgError:
                 continue
             if d2 <= 1.0 and (best is None or d2 < best[0]):

@@ -18,6 +18,8 @@ import textwrap
 from io import BytesIO
 from pathlib import Path
 
+from missilewatch.kernel_cache import cache_root
+
 BASELINE = "38ae47c"  # the last commit before the fast-watch work (issue 9)
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -42,6 +44,8 @@ def run_with_src(code: str, src: Path, timeout_s: float = 1800.0) -> dict:
     """Run ``code`` (a script that prints one JSON object on its last line) in a subprocess
     with the package from ``src`` first on the path; its parsed output."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(src), str(Path(__file__).parent)]))
+    if env.get("NUMBA_CACHE_DIR", "").startswith(str(cache_root())):
+        del env["NUMBA_CACHE_DIR"]  # the folder of this checkout's kernels: each package picks its own
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, capture_output=True,
                           text=True, timeout=timeout_s, check=False)
     if proc.returncode != 0:

@@ -4,4 +4,8 @@ Layers (each imports only those below it): earth -> flight -> geography -> senso
 scenarios -> tracking -> prediction -> assessment -> alerts -> pipeline/store/archive -> cli.
 """
 
+from missilewatch.kernel_cache import configure as _configure_kernel_cache
+
 __version__ = "0.1.0"
+
+_configure_kernel_cache()  # before any module imports Numba

@@ -31,35 +31,28 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment, minimize_scalar
-from scipy.stats import chi2
+from scipy.optimize import linear_sum_assignment
 
 from missilewatch.earth.frames import ecef2geodetic
 from missilewatch.tracking.filters import KalmanFilter
 from missilewatch.tracking.modes import ModeKeeper
-from missilewatch.tracking.track_reports import BOOSTING, boost_allowance, predict_report
-
-GATE_PROBABILITY = 0.999
-DIM = 6
+from missilewatch.tracking.track_reports import (
+    BOOSTING,
+    association_statistic,
+    ci_weight,
+    gate_threshold,
+    predict_report,
+)
 
 
 def ci_fuse(x1: np.ndarray, P1: np.ndarray, x2: np.ndarray, P2: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Covariance intersection of two estimates; returns (x, P, w)."""
+    """Covariance intersection of two estimates; returns (x, P, w), w from
+    :func:`missilewatch.tracking.track_reports.ci_weight`."""
     x1, x2 = np.atleast_1d(np.asarray(x1, float)), np.atleast_1d(np.asarray(x2, float))
     P1, P2 = np.atleast_2d(np.asarray(P1, float)), np.atleast_2d(np.asarray(P2, float))
+    w = ci_weight(P1, P2)
     I1, I2 = np.linalg.inv(P1), np.linalg.inv(P2)
-
-    def logdet(w: float) -> float:
-        sign, ld = np.linalg.slogdet(w * I1 + (1.0 - w) * I2)
-        return -ld if sign > 0 else math.inf
-
-    res = minimize_scalar(logdet, bounds=(0.0, 1.0), method="bounded", options={"xatol": 1e-6})
-    w = float(res.x)
-    for edge in (0.0, 1.0):  # the bounded search stays inside; an edge may be the optimum
-        if logdet(edge) < logdet(w):
-            w = edge
-    info = w * I1 + (1.0 - w) * I2
-    P = np.linalg.inv(info)
+    P = np.linalg.inv(w * I1 + (1.0 - w) * I2)
     x = P @ (w * I1 @ x1 + (1.0 - w) * I2 @ x2)
     return x, 0.5 * (P + P.T), w
 
@@ -87,26 +80,14 @@ def t2t_test(a: TrackEstimate, b: TrackEstimate) -> tuple[float, int]:
     t = max(a.t_s, b.t_s)
     xa, Pa = predict6(a.t_s, a.x, a.P, t, a.boost_probability)
     xb, Pb = predict6(b.t_s, b.x, b.P, t, b.boost_probability)
-    boosting = a.boosting or b.boosting
-    k = 3 if boosting else DIM
-    d = (xa - xb)[:k]
-    S = (Pa + Pb)[:k, :k] + (boost_allowance(a.t_s - b.t_s) if boosting else 0.0)
-    try:
-        return float(d @ np.linalg.solve(S, d)), k
-    except np.linalg.LinAlgError:
-        return math.inf, k
+    return association_statistic(xa, Pa, xb, Pb, a.boosting or b.boosting, a.t_s - b.t_s)
 
 
 def t2t_distance(a: TrackEstimate, b: TrackEstimate) -> float:
     """The statistic of :func:`t2t_test` as a fraction of its gate (chi-square quantile
-    ``GATE_PROBABILITY`` for its degrees of freedom): associated when <= 1."""
+    :func:`~missilewatch.tracking.track_reports.gate_threshold`): associated when <= 1."""
     d2, k = t2t_test(a, b)
-    return d2 / _gate(k)
-
-
-@lru_cache(maxsize=8)
-def _gate(dof: int) -> float:
-    return float(chi2.ppf(GATE_PROBABILITY, dof))
+    return d2 / gate_threshold(k)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from missilewatch.flight.capability import (
 )
 from missilewatch.flight.propagate import PARALLEL_MIN_STATES, ForceModel, Tolerance, propagate_to_impact
 from missilewatch.prediction import kernels as pk
-from missilewatch.prediction.footprint import Footprint, from_offsets_km
+from missilewatch.prediction.footprint import Footprint, from_offsets_km, offsets_km
 from missilewatch.tracking.models import I_AT, I_LNB, GaussianState, ballistic_model, boost_model
 from missilewatch.tracking.tracker import TrackSnapshot
 
@@ -101,16 +101,6 @@ def _sample_impacts(S: np.ndarray, t0: float | np.ndarray, t_max_s: float) -> _I
                       1.0 if f.drag else 0.0, float(t_max_s), tol.rtol, tol.atol_m, tol.h_max_s,
                       impact, status, lat, lon)
     return _Impacts(status, impact[:, 0], impact[:, 1:4], np.degrees(lat), np.degrees(lon))
-
-
-def _offsets(lat_deg: np.ndarray, lon_deg: np.ndarray, lat0_deg: float, lon0_deg: float):
-    """East and north offsets (km) of points (1-d arrays) from (lat0, lon0): as
-    :func:`~missilewatch.prediction.footprint.offsets_km`, as two arrays."""
-    m = lat_deg.shape[0]
-    az, _baz, d = GEOD.inv(np.full(m, lon0_deg), np.full(m, lat0_deg), lon_deg, lat_deg)
-    a = np.radians(az)
-    d = d / 1e3
-    return d * np.sin(a), d * np.cos(a)
 
 
 @dataclass(frozen=True)
@@ -278,30 +268,26 @@ def predict_impact(
         raise InputError("track", "no impact", f"no sample reaches the ground within {t_max_s} s")
     lat, lon = imp.lat_deg, imp.lon_deg
     w_total = wm_all.sum()
-    all_ok = bool(ok.all())
-    wm_ok = wm_all if all_ok else wm_all[ok]
-    wc_ok = wc_all if all_ok else wc_all[ok]
-    lat_ok = lat if all_ok else lat[ok]
-    lon_ok = lon if all_ok else lon[ok]
+    wm_ok, wc_ok, lat_ok, lon_ok = wm_all[ok], wc_all[ok], lat[ok], lon[ok]
     wsum = wm_ok.sum()
     impact_prob = float(wsum / w_total) if w_total > 0 else float(ok.mean())
     # Moments in a local frame about the weighted mean impact point.
-    r_ok = imp.r_impact if all_ok else imp.r_impact[ok]
+    r_ok = imp.r_impact[ok]
     r_mean = (wm_ok[:, None] * r_ok).sum(0) / wsum
     lat0, lon0, _ = ek.ecef_to_geodetic(float(r_mean[0]), float(r_mean[1]), float(r_mean[2]))
     lat0, lon0 = math.degrees(lat0), math.degrees(lon0)
-    e0, n0 = _offsets(lat_ok, lon_ok, lat0, lon0)
+    e0, n0 = offsets_km(lat_ok, lon_ok, lat0, lon0).T
     # Weights: the unscented covariance weights are used as they are (they do not sum to 1),
     # both sets divided by the mean weight that reached the ground.
     wmo = wm_ok / wsum
     wco = wc_ok / wsum
     clat_arr, clon_arr = from_offsets_km(np.array(wmo @ e0), np.array(wmo @ n0), lat0, lon0)
     clat, clon = float(clat_arr), float(clon_arr)
-    e, n = _offsets(lat_ok, lon_ok, clat, clon)
+    e, n = offsets_km(lat_ok, lon_ok, clat, clon).T
     de, dn = e - wmo @ e, n - wmo @ n
     C = np.array([[wco @ (de * de), wco @ (de * dn)], [wco @ (dn * de), wco @ (dn * dn)]])
     fp = Footprint(clat, clon, C, confidence)
-    ti = imp.t_impact_s if all_ok else imp.t_impact_s[ok]
+    ti = imp.t_impact_s[ok]
     t_mean = float(wmo @ ti)
     t_sig = float(math.sqrt(max(wco @ (ti - t_mean) ** 2, 0.0)))
     apo_km = apogee_m(x) / 1e3

@@ -235,10 +235,28 @@ def ci_weight(Pa: np.ndarray, Pb: np.ndarray) -> float:
 
 
 @lru_cache(maxsize=4)
-def _gate(dof: int) -> float:
+def gate_threshold(dof: int) -> float:
+    """The chi-square quantile ``GATE_PROBABILITY`` for ``dof`` degrees of freedom."""
     from scipy.stats import chi2  # here: scipy.stats costs a replay ~15 MB it otherwise avoids
 
     return float(chi2.ppf(GATE_PROBABILITY, dof))
+
+
+def association_statistic(xa: np.ndarray, Pa: np.ndarray, xb: np.ndarray, Pb: np.ndarray, boosting: bool,
+                          gap_s: float) -> tuple[float, int]:
+    """Chi-square statistic of two position-velocity estimates at one time (cross-covariance
+    ignored: a conservative test) and its degrees of freedom: 6, or 3 (position only, with
+    :func:`boost_allowance` for the ``gap_s`` between their own times) when either may be
+    boosting. Infinite when the sum of covariances is singular."""
+    k = 3 if boosting else DIM
+    d = (xa[:DIM] - xb[:DIM])[:k]
+    S = (Pa[:DIM, :DIM] + Pb[:DIM, :DIM])[:k, :k]
+    if boosting:
+        S = S + boost_allowance(gap_s)
+    try:
+        return float(d @ np.linalg.solve(S, d)), k
+    except np.linalg.LinAlgError:
+        return math.inf, k
 
 
 def _linear_update(xs: np.ndarray, Ps: np.ndarray, mu: np.ndarray, H: np.ndarray, y: np.ndarray,
@@ -326,15 +344,8 @@ class PartnerTracks:
             x, P = self.tracker._predicted(tr, t)
             xr, Pr = self._predicted(r, t)
             boosting = r.boosting or self.tracker.modes.boost_probability(tr.mu) > BOOSTING
-            k = 3 if boosting else DIM
-            d = (x[:DIM] - xr)[:k]
-            S = (P[:DIM, :DIM] + Pr)[:k, :k]
-            if boosting:
-                S = S + boost_allowance(tr.t - r.t_s)
-            try:
-                d2 = float(d @ np.linalg.solve(S, d)) / _gate(k)
-            except np.linalg.LinAlgError:
-                continue
+            d2, k = association_statistic(x, P, xr, Pr, boosting, tr.t - r.t_s)
+            d2 /= gate_threshold(k)
             if d2 <= 1.0 and (best is None or d2 < best[0]):
                 best = (d2, tr)
         return None if best is None else best[1]
